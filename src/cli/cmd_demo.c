@@ -1,0 +1,12 @@
+/* cmd_demo.c - placeholder until this subcommand is built; refuses with exit 2. */
+#include "cli/commands.h"
+
+#include <stdio.h>
+
+int cmd_demo(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "sluis: 'demo' is nog niet beschikbaar / not available yet\n");
+    return CLI_USAGE;
+}
