@@ -1,0 +1,71 @@
+/*
+ * cond.h - the condition language of policy files (docs/policy.md, "Conditions").
+ *
+ * A condition is a small declarative expression a jurist can read, e.g.
+ *     use.environment in [pilot, production] and any models: terms == consumer
+ * over dossier fields (docs/dossier.md), derived facts (`derived.*`), the environment being
+ * evaluated (`env`) and the evaluation date (`today`). No loops beyond the quantifiers over a
+ * dossier list, no user functions, no scripting. A condition is compiled once (parsed and
+ * type-checked against the dossier schema) and then evaluated many times.
+ *
+ * Evaluation uses three-valued logic: a field that is absent is unknown; a comparison with an
+ * unknown operand is unknown; and/or/not follow Kleene's rules. The caller decides what unknown
+ * means (the policy engine fails closed: a rule whose applies_when is unknown applies, a
+ * requirement that is unknown is unmet).
+ */
+#ifndef SLUIS_CORE_COND_H
+#define SLUIS_CORE_COND_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define COND_MAX_SRC 4096 /* bytes of one condition */
+#define COND_MAX_DEPTH 48 /* nesting of parentheses / operators */
+#define COND_MAX_NODES 512
+#define COND_MAX_SCOPES 4 /* nesting of quantifiers */
+
+enum cond_tri { COND_FALSE = 0, COND_TRUE = 1, COND_UNKNOWN = 2 };
+
+/* compile flags */
+#define COND_F_NO_ROLES 1u /* derived.roles.* may not be used (role-matrix conditions) */
+
+struct cond;
+
+struct cond_error {
+    size_t offset; /* byte offset in the source where the error was found */
+    char msg[256];
+};
+
+/* What a condition is evaluated against. All pointers are borrowed. */
+struct cond_env {
+    const json_t *dossier; /* the dossier object */
+    const json_t *derived; /* the derived facts object (may be NULL: derived.* unknown) */
+    const char *env;       /* environment being evaluated: exploration | pilot | production */
+    const char *today;     /* evaluation date YYYY-MM-DD */
+};
+
+/*
+ * Compiles src (len bytes, need not be NUL-terminated) into *out (caller frees with
+ * cond_free()). Returns 0, or -1 with e filled (offset + message) on a syntax or type error,
+ * or -2 when memory ran out. Never reads beyond len.
+ */
+int cond_compile(const char *src, size_t len, unsigned flags, struct cond **out,
+                 struct cond_error *e);
+
+/* Evaluates c against env. Cannot fail; never allocates. */
+enum cond_tri cond_eval(const struct cond *c, const struct cond_env *env);
+
+/* Frees a compiled condition; NULL is fine. */
+void cond_free(struct cond *c);
+
+/* The condition text as written (borrowed from c). */
+const char *cond_source(const struct cond *c);
+
+/*
+ * Date helpers shared with the policy loader: cond_date_valid() is 1 when s (10 bytes read)
+ * is a real calendar day "YYYY-MM-DD"; cond_date_add() writes s + days into out[11].
+ */
+int cond_date_valid(const char *s, size_t len);
+void cond_date_add(const char *s, long days, char out[11]);
+
+#endif

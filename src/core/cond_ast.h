@@ -1,0 +1,63 @@
+/* cond_ast.h - the compiled form of a condition, shared by cond_parse.c and cond_eval.c. */
+#ifndef SLUIS_CORE_COND_AST_H
+#define SLUIS_CORE_COND_AST_H
+
+#include "core/cond.h"
+#include "core/cond_schema.h"
+
+#define COND_MAX_SEGS 8
+#define COND_MAX_LIST 64
+
+enum cond_node_kind {
+    CN_TRUE,
+    CN_FALSE,
+    CN_AND,
+    CN_OR,
+    CN_NOT,
+    CN_ANY,
+    CN_ALL,
+    CN_NONE,
+    CN_CMP,
+    CN_PRESENT,
+    CN_ABSENT,
+    CN_BOOLPATH,
+};
+
+enum cond_root { CR_DOSSIER, CR_DERIVED, CR_ELEM };
+
+struct cond_path {
+    enum cond_root root;
+    int level; /* CR_ELEM: index into the quantifier scope stack */
+    int nseg;
+    char *seg[COND_MAX_SEGS];
+    const struct cond_field *field;
+};
+
+enum cond_opd_kind { CO_PATH, CO_ENV, CO_TODAY, CO_COUNT, CO_STR, CO_INT, CO_BOOL, CO_LIST };
+
+struct cond_operand {
+    enum cond_opd_kind kind;
+    struct cond_path path; /* CO_PATH, CO_COUNT */
+    long long i;           /* CO_INT, CO_BOOL; CO_TODAY: offset in days */
+    char *s;               /* CO_STR (strings, enum values, dates) */
+    int is_date;           /* CO_STR holding a date */
+    int nlist;             /* CO_LIST */
+    struct cond_operand *list;
+};
+
+enum cond_op { COP_EQ, COP_NE, COP_LT, COP_LE, COP_GT, COP_GE, COP_IN, COP_NOT_IN, COP_CONTAINS };
+
+struct cond_node {
+    enum cond_node_kind kind;
+    struct cond_node *a, *b; /* AND/OR: a, b; NOT: a; quantifiers: body in a */
+    struct cond_path path;   /* quantifier target, PRESENT/ABSENT/BOOLPATH */
+    enum cond_op op;         /* CMP */
+    struct cond_operand lhs, rhs;
+};
+
+struct cond {
+    struct cond_node *root;
+    char *src;
+};
+
+#endif
