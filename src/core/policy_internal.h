@@ -1,0 +1,76 @@
+/* policy_internal.h - the in-memory policy set shared by policy_load.c, policy.c, verdict.c. */
+#ifndef SLUIS_CORE_POLICY_INTERNAL_H
+#define SLUIS_CORE_POLICY_INTERNAL_H
+
+#include "core/cond.h"
+#include "core/derive.h"
+#include "core/policy.h"
+#include "core/verdict.h"
+
+#define POLICY_MAX_SCHEDULE 8
+#define POLICY_ENV_EXPLORATION 1
+#define POLICY_ENV_PILOT 2
+#define POLICY_ENV_PRODUCTION 4
+
+struct policy_schedule {
+    char until[11]; /* the severity below holds up to and including this day */
+    enum severity severity;
+};
+
+struct policy_rule {
+    char *id;
+    char *catalogue;
+    char *kind;   /* mandatory | encouraged | law | guidance (informative) */
+    char *origin; /* id of the file that defined the rule */
+    struct policy_text title, explanation, message, remedy, source;
+    int env_mask;              /* POLICY_ENV_* bits; 0 = every environment */
+    struct cond *applies_when; /* NULL = always */
+    struct cond *requires;
+    enum severity severity; /* after the last schedule entry */
+    struct policy_schedule schedule[POLICY_MAX_SCHEDULE];
+    int n_schedule;
+    char effective_from[11]; /* "" = open */
+    char effective_until[11];
+};
+
+struct policy_role {
+    char *id;
+    struct policy_text title;
+    int decides;                       /* the accountable role: decides, does not advise */
+    struct cond *advice_required_when; /* NULL = never required to advise */
+    char *literacy;                    /* bewust | bekwaam | vloeiend | expert, or NULL */
+};
+
+struct policy_set {
+    struct policy_rule *rules;
+    size_t n_rules;
+    struct policy_role *roles;
+    size_t n_roles;
+    struct derive_params params;
+    char base_id[72];
+    char version[256];
+};
+
+/* collects the errors of one load or lint run */
+struct policy_diag {
+    const char *file;
+    void (*cb)(const struct sluis_err *e, void *ud);
+    void *ud;
+    int n;
+    struct sluis_err first;
+};
+
+/*
+ * Parses one policy file into ps (merging into what ps already holds when is_base is 0).
+ * Every error goes to d; returns the number of errors found (0 = ok), or <0 on out of memory.
+ */
+int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is_base,
+                      struct policy_diag *d);
+
+void policy_diag_report(struct policy_diag *d, int code, int line, int col, const char *path,
+                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+void policy_rule_clear(struct policy_rule *r);
+void policy_role_clear(struct policy_role *r);
+
+#endif

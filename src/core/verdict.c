@@ -1,0 +1,224 @@
+/*
+ * verdict.c - evaluates a dossier against a policy set: derived facts, required advice roles,
+ * one finding per rule, and the verdict for the requested environment (docs/policy.md).
+ */
+#include "core/policy_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum severity effective_severity(const struct policy_rule *r, const char *date)
+{
+    for (int i = 0; i < r->n_schedule; i++)
+        if (strcmp(date, r->schedule[i].until) <= 0)
+            return r->schedule[i].severity;
+    return r->severity;
+}
+
+static int env_bit(const char *env)
+{
+    if (!strcmp(env, "exploration"))
+        return POLICY_ENV_EXPLORATION;
+    if (!strcmp(env, "pilot"))
+        return POLICY_ENV_PILOT;
+    if (!strcmp(env, "production"))
+        return POLICY_ENV_PRODUCTION;
+    return 0;
+}
+
+static int advice_positive(const json_t *dossier, const char *role)
+{
+    const json_t *adv = json_object_get(dossier, "advice");
+    size_t i;
+    json_t *a;
+
+    json_array_foreach(adv, i, a)
+    {
+        const char *r = json_string_value(json_object_get(a, "role"));
+        const char *o = json_string_value(json_object_get(a, "outcome"));
+        if (r && o && !strcmp(r, role) &&
+            (!strcmp(o, "positive") || !strcmp(o, "positive_with_conditions")))
+            return 1;
+    }
+    return 0;
+}
+
+/* Sets derived.roles = {required: [...], missing: [...]} for env. */
+static int roles_set(const struct policy_set *ps, const json_t *dossier, json_t *derived,
+                     const char *env, const char *date)
+{
+    struct cond_env ce = {dossier, derived, env, date};
+    json_t *roles = json_object(), *req = json_array(), *miss = json_array();
+
+    if (!roles || !req || !miss)
+        goto oom;
+    for (size_t i = 0; i < ps->n_roles; i++) {
+        const struct policy_role *r = &ps->roles[i];
+        if (r->decides || !r->advice_required_when)
+            continue;
+        /* fail closed: an unknown condition requires the advice */
+        if (cond_eval(r->advice_required_when, &ce) == COND_FALSE)
+            continue;
+        if (json_array_append_new(req, json_string(r->id)))
+            goto oom;
+        if (!advice_positive(dossier, r->id) && json_array_append_new(miss, json_string(r->id)))
+            goto oom;
+    }
+    if (json_object_set_new(roles, "required", req) || json_object_set_new(roles, "missing", miss))
+        goto oom_r;
+    return json_object_set_new(derived, "roles", roles) ? SLUIS_ENOMEM : 0;
+oom:
+    json_decref(req);
+    json_decref(miss);
+oom_r:
+    json_decref(roles);
+    return SLUIS_ENOMEM;
+}
+
+/* One pass over the rules; fills findings when not NULL. Returns the verdict for this env
+ * without the exploration fallback: ALLOWED, NOT_ALLOWED (an unmet block) or PROHIBITED. */
+static enum verdict_kind eval_rules(const struct policy_set *ps, const json_t *dossier,
+                                    const json_t *derived, const char *env, const char *date,
+                                    struct finding *findings)
+{
+    struct cond_env ce = {dossier, derived, env, date};
+    int bit = env_bit(env), block = 0, prohibit = 0;
+
+    for (size_t i = 0; i < ps->n_rules; i++) {
+        const struct policy_rule *r = &ps->rules[i];
+        enum finding_status st = FINDING_NOT_APPLICABLE;
+        enum severity sev = effective_severity(r, date);
+        int in_force = !(r->effective_from[0] && strcmp(date, r->effective_from) < 0) &&
+                       !(r->effective_until[0] && strcmp(date, r->effective_until) > 0);
+
+        if (in_force && (!r->env_mask || (r->env_mask & bit)) &&
+            (!r->applies_when || cond_eval(r->applies_when, &ce) != COND_FALSE))
+            st = cond_eval(r->requires, &ce) == COND_TRUE ? FINDING_MET : FINDING_UNMET;
+        if (st == FINDING_UNMET) {
+            block |= sev == SEVERITY_BLOCK;
+            prohibit |= sev == SEVERITY_PROHIBIT;
+        }
+        if (findings) {
+            struct finding *f = &findings[i];
+            f->rule_id = r->id;
+            f->catalogue_id = r->catalogue;
+            f->status = st;
+            f->severity = sev;
+            f->in_force = in_force;
+            f->title = r->title;
+            f->explanation = r->explanation;
+            f->message = r->message;
+            f->remedy = r->remedy;
+            f->source = r->source;
+        }
+    }
+    return prohibit ? VERDICT_PROHIBITED : block ? VERDICT_NOT_ALLOWED : VERDICT_ALLOWED;
+}
+
+int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, const char *env,
+                        const char *eval_date, struct verdict *out, struct sluis_err *err)
+{
+    json_t *derived = NULL;
+    struct finding *findings = NULL;
+    enum verdict_kind k;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    if (!ps || !json_is_object(dossier))
+        return sluis_err_set(err, SLUIS_EINVAL, "no policy or no dossier");
+    if (!env || !env_bit(env))
+        return sluis_err_set(err, SLUIS_EINVAL,
+                             "unknown environment '%s' (exploration, pilot, production)",
+                             env ? env : "");
+    if (!eval_date || strlen(eval_date) != 10 || !cond_date_valid(eval_date, 10))
+        return sluis_err_set(err, SLUIS_EINVAL, "evaluation date must be YYYY-MM-DD");
+    rc = derive_facts(dossier, &ps->params, eval_date, &derived, err);
+    if (rc)
+        return rc;
+    rc = roles_set(ps, dossier, derived, env, eval_date);
+    if (rc)
+        goto fail;
+    findings = calloc(ps->n_rules ? ps->n_rules : 1, sizeof *findings);
+    if (!findings) {
+        rc = SLUIS_ENOMEM;
+        goto fail;
+    }
+    k = eval_rules(ps, dossier, derived, env, eval_date, findings);
+    if (k == VERDICT_NOT_ALLOWED && strcmp(env, "exploration") != 0) {
+        /* would the same dossier pass as an exploration? (roles may depend on env) */
+        json_t *mine = json_incref(json_object_get(derived, "roles"));
+        rc = roles_set(ps, dossier, derived, "exploration", eval_date);
+        if (rc == 0 &&
+            eval_rules(ps, dossier, derived, "exploration", eval_date, NULL) == VERDICT_ALLOWED)
+            k = VERDICT_EXPLORATION_ONLY;
+        if (rc == 0)
+            rc = json_object_set_new(derived, "roles", mine) ? SLUIS_ENOMEM : 0;
+        else
+            json_decref(mine);
+        if (rc)
+            goto fail;
+    }
+    out->kind = k;
+    snprintf(out->environment, sizeof out->environment, "%s", env);
+    snprintf(out->eval_date, sizeof out->eval_date, "%s", eval_date);
+    snprintf(out->policy_version, sizeof out->policy_version, "%s", ps->version);
+    out->findings = findings;
+    out->n_findings = ps->n_rules;
+    out->derived = derived;
+    return 0;
+fail:
+    free(findings);
+    json_decref(derived);
+    memset(out, 0, sizeof *out);
+    return sluis_err_set(err, rc, "out of memory while evaluating the policy");
+}
+
+int policy_evaluate(const struct policy_set *ps, const json_t *dossier, const char *eval_date,
+                    struct verdict *out, struct sluis_err *err)
+{
+    const char *env =
+        json_string_value(json_object_get(json_object_get(dossier, "use"), "environment"));
+
+    if (!env) {
+        memset(out, 0, sizeof *out);
+        return sluis_err_set(err, SLUIS_EINVAL, "the dossier has no use.environment");
+    }
+    return policy_evaluate_env(ps, dossier, env, eval_date, out, err);
+}
+
+void verdict_free(struct verdict *v)
+{
+    if (!v)
+        return;
+    free(v->findings);
+    json_decref(v->derived);
+    memset(v, 0, sizeof *v);
+}
+
+const char *verdict_kind_name(enum verdict_kind k)
+{
+    switch (k) {
+    case VERDICT_ALLOWED:
+        return "allowed";
+    case VERDICT_EXPLORATION_ONLY:
+        return "exploration_only";
+    case VERDICT_NOT_ALLOWED:
+        return "not_allowed";
+    case VERDICT_PROHIBITED:
+        return "prohibited";
+    }
+    return "?";
+}
+
+const char *verdict_severity_name(enum severity s)
+{
+    static const char *const n[] = {"advise", "warn", "block", "prohibit"};
+    return (unsigned)s < 4 ? n[s] : "?";
+}
+
+const char *verdict_status_name(enum finding_status s)
+{
+    static const char *const n[] = {"met", "unmet", "not_applicable"};
+    return (unsigned)s < 3 ? n[s] : "?";
+}
