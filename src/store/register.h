@@ -18,6 +18,15 @@
 #include "core/err.h"
 #include "store/store.h"
 
+/*
+ * Notification channels (store_listen): every object put/set_state/delete announces
+ * "kind/id/version" on REG_CHANNEL_OBJECTS (version 0 = deleted); a token revocation
+ * announces the token id on REG_CHANNEL_TOKENS ("*" when a user and all its tokens were
+ * deleted). Delivered after commit; on PostgreSQL to every process (gateway nodes).
+ */
+#define REG_CHANNEL_OBJECTS "sluis_objects"
+#define REG_CHANNEL_TOKENS "sluis_tokens"
+
 #define REG_MAX_CONTENT (4 * 1024 * 1024)
 #define REG_ID_CAP 128
 #define REG_TOKEN_CAP 72 /* "sluis_" + 64 hex + NUL */

@@ -1,0 +1,89 @@
+/*
+ * store_internal.h - what store.c shares with its backends (store_sqlite.c, store_pg.c) and
+ * the modules built on it. Not a public interface.
+ */
+#ifndef SLUIS_STORE_STORE_INTERNAL_H
+#define SLUIS_STORE_STORE_INTERNAL_H
+
+#include "store/store.h"
+
+#include <pthread.h>
+
+#define STORE_POOL_MAX 16
+#define STORE_MAX_COLS 64
+#define STORE_MAX_LISTEN 16
+#define STORE_URL_CAP 1024
+
+/* One backend. conn is the backend's own connection object. */
+struct store_ops {
+    const char *name;
+    enum store_backend backend;
+    /* Opens one connection to st->url. */
+    int (*conn_open)(struct store *st, void **conn, struct sluis_err *err);
+    void (*conn_close)(void *conn);
+    /* 1 when the connection can still be used. */
+    int (*conn_ok)(void *conn);
+    /* Runs a script of ';'-separated statements without parameters. */
+    int (*exec_script)(void *conn, const char *sql, int *transient, struct sluis_err *err);
+    /* Runs one statement; see store_query(). *transient = 1 on busy/serialisation errors. */
+    int (*query)(void *conn, const char *sql, int nparams, const char *const *params,
+                 store_row_cb cb, void *ud, long long *changes, int *transient,
+                 struct sluis_err *err);
+    /* Starts the listener machinery (PostgreSQL only; NULL for SQLite). */
+    int (*listen_start)(struct store *st, struct sluis_err *err);
+    void (*listen_stop)(struct store *st);
+};
+
+struct store_listener {
+    char channel[64];
+    store_notify_cb cb;
+    void *ud;
+};
+
+struct store {
+    const struct store_ops *ops;
+    char url[STORE_URL_CAP];
+    pthread_mutex_t lock; /* pool and listeners */
+    pthread_cond_t cond;
+    void *idle[STORE_POOL_MAX];
+    int nidle;
+    int nopen;
+    int pool_max;
+    struct store_listener listeners[STORE_MAX_LISTEN];
+    int nlisteners;
+    void *listen_state; /* backend-owned (PostgreSQL listener thread) */
+};
+
+struct store_note {
+    struct store_note *next;
+    char channel[64];
+    char *payload;
+};
+
+struct store_tx {
+    struct store *st;
+    void *conn;
+    enum store_tx_mode mode;
+    int failed;       /* a statement failed: only rollback is allowed */
+    int transient;    /* that failure was transient (retry the transaction) */
+    int audit_locked; /* store_audit_lock() done */
+    struct store_note *notes;
+    struct store_note **notes_tail;
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Runs the migrations on one connection (store_migrate.c). */
+int store_migrate(struct store *st, void *conn, struct sluis_err *err);
+
+/* Calls every listener of channel (under no lock held by the caller). */
+void store_listeners_call(struct store *st, const char *channel, const char *payload);
+
+/* Snapshot of the registered channels for the PostgreSQL listener thread. */
+int store_listeners_channels(struct store *st, char chans[][64], int cap);
+
+/* 1 when s is a valid channel name [a-z0-9_]{1,63}. */
+int store_channel_valid(const char *s);
+
+#endif

@@ -1,0 +1,243 @@
+/* store_sqlite.c - the SQLite backend: WAL, synchronous=FULL, a prepared-statement cache. */
+#include "store/store_internal.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 48
+
+struct sq_stmt {
+    char *sql; /* original ($N) text: the cache key */
+    sqlite3_stmt *stmt;
+    unsigned long used; /* LRU clock */
+};
+
+struct sq_conn {
+    sqlite3 *db;
+    int broken;
+    unsigned long clock;
+    struct sq_stmt cache[STMT_CACHE];
+};
+
+/* Rewrites $N to ?N outside quoted text. out has room for strlen(sql) + 1. */
+static void rewrite_params(const char *sql, char *out)
+{
+    char quote = 0;
+
+    for (; *sql; sql++) {
+        char c = *sql;
+        if (quote) {
+            if (c == quote)
+                quote = 0;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+        } else if (c == '$' && sql[1] >= '0' && sql[1] <= '9') {
+            c = '?';
+        }
+        *out++ = c;
+    }
+    *out = '\0';
+}
+
+static int sq_error(sqlite3 *db, int rc, int *transient, struct sluis_err *err)
+{
+    int prim = rc & 0xff;
+
+    if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED) {
+        *transient = 1;
+        return sluis_err_set(err, SLUIS_EIO, "database busy: %s", sqlite3_errmsg(db));
+    }
+    if (prim == SQLITE_CONSTRAINT) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+            rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+            return sluis_err_set(err, SLUIS_ECONFLICT, "constraint: %s", sqlite3_errmsg(db));
+        return sluis_err_set(err, SLUIS_EINVAL, "constraint: %s", sqlite3_errmsg(db));
+    }
+    if (prim == SQLITE_ERROR || prim == SQLITE_MISMATCH || prim == SQLITE_RANGE)
+        return sluis_err_set(err, SLUIS_EINVAL, "sqlite: %s", sqlite3_errmsg(db));
+    if (prim == SQLITE_NOMEM)
+        return sluis_err_set(err, SLUIS_ENOMEM, "sqlite: out of memory");
+    if (prim == SQLITE_TOOBIG)
+        return sluis_err_set(err, SLUIS_ETOOBIG, "sqlite: %s", sqlite3_errmsg(db));
+    return sluis_err_set(err, SLUIS_EIO, "sqlite: %s", sqlite3_errmsg(db));
+}
+
+static int sq_conn_open(struct store *st, void **out, struct sluis_err *err)
+{
+    struct sq_conn *c;
+    int rc;
+
+    *out = NULL;
+    c = calloc(1, sizeof(*c));
+    if (!c)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    rc = sqlite3_open_v2(st->url, &c->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        sluis_err_set(err, SLUIS_EIO, "cannot open database '%s': %s", st->url,
+                      c->db ? sqlite3_errmsg(c->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 10000);
+    /* journal_mode=WAL needs the write lock the first time; busy_timeout covers that. */
+    rc = sqlite3_exec(c->db,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sluis_err_set(err, SLUIS_EIO, "cannot set up database '%s': %s", st->url,
+                      sqlite3_errmsg(c->db));
+        goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    sqlite3_close(c->db);
+    free(c);
+    return SLUIS_EIO;
+}
+
+static void sq_conn_close(void *conn)
+{
+    struct sq_conn *c = conn;
+
+    if (!c)
+        return;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        sqlite3_finalize(c->cache[i].stmt);
+        free(c->cache[i].sql);
+    }
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static int sq_conn_ok(void *conn)
+{
+    return !((struct sq_conn *)conn)->broken;
+}
+
+static int sq_exec_script(void *conn, const char *sql, int *transient, struct sluis_err *err)
+{
+    struct sq_conn *c = conn;
+    int rc;
+
+    rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        return 0;
+    /* A failed ROLLBACK with no transaction open is harmless; anything else is reported. */
+    if (!strcmp(sql, "ROLLBACK") && sqlite3_get_autocommit(c->db))
+        return 0;
+    return sq_error(c->db, rc, transient, err);
+}
+
+/* Finds or prepares the statement for sql; it is reset and unbound, ready to bind. */
+static int sq_prepare(struct sq_conn *c, const char *sql, sqlite3_stmt **out, int *transient,
+                      struct sluis_err *err)
+{
+    struct sq_stmt *slot = NULL;
+    size_t len = strlen(sql);
+    char *rw;
+    int rc;
+
+    c->clock++;
+    for (int i = 0; i < STMT_CACHE; i++) {
+        struct sq_stmt *s = &c->cache[i];
+        if (s->sql && !strcmp(s->sql, sql)) {
+            s->used = c->clock;
+            *out = s->stmt;
+            return 0;
+        }
+        if (!slot || !s->sql || (slot->sql && s->used < slot->used))
+            slot = s;
+    }
+    rw = malloc(len + 1);
+    if (!rw)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    rewrite_params(sql, rw);
+    sqlite3_finalize(slot->stmt);
+    free(slot->sql);
+    slot->stmt = NULL;
+    slot->sql = NULL;
+    rc = sqlite3_prepare_v3(c->db, rw, (int)len + 1, SQLITE_PREPARE_PERSISTENT, &slot->stmt, NULL);
+    free(rw);
+    if (rc != SQLITE_OK)
+        return sq_error(c->db, rc, transient, err);
+    slot->sql = strdup(sql);
+    if (!slot->sql) {
+        sqlite3_finalize(slot->stmt);
+        slot->stmt = NULL;
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    }
+    slot->used = c->clock;
+    *out = slot->stmt;
+    return 0;
+}
+
+static int sq_query(void *conn, const char *sql, int nparams, const char *const *params,
+                    store_row_cb cb, void *ud, long long *changes, int *transient,
+                    struct sluis_err *err)
+{
+    struct sq_conn *c = conn;
+    const char *vals[STORE_MAX_COLS];
+    const char *names[STORE_MAX_COLS];
+    sqlite3_stmt *stmt;
+    int rc, ncols, ret = 0;
+
+    rc = sq_prepare(c, sql, &stmt, transient, err);
+    if (rc)
+        return rc;
+    if (sqlite3_bind_parameter_count(stmt) > nparams) {
+        ret = sluis_err_set(err, SLUIS_EINVAL, "SQL expects %d parameters, %d given",
+                            sqlite3_bind_parameter_count(stmt), nparams);
+        goto out;
+    }
+    for (int i = 0; i < nparams && i < sqlite3_bind_parameter_count(stmt); i++) {
+        rc = params[i] ? sqlite3_bind_text(stmt, i + 1, params[i], -1, SQLITE_STATIC)
+                       : sqlite3_bind_null(stmt, i + 1);
+        if (rc != SQLITE_OK) {
+            ret = sq_error(c->db, rc, transient, err);
+            goto out;
+        }
+    }
+    ncols = sqlite3_column_count(stmt);
+    if (ncols > STORE_MAX_COLS) {
+        ret = sluis_err_set(err, SLUIS_EINVAL, "more than %d result columns", STORE_MAX_COLS);
+        goto out;
+    }
+    for (int i = 0; i < ncols; i++)
+        names[i] = sqlite3_column_name(stmt, i);
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (!cb)
+            continue;
+        for (int i = 0; i < ncols; i++)
+            vals[i] = sqlite3_column_type(stmt, i) == SQLITE_NULL
+                          ? NULL
+                          : (const char *)sqlite3_column_text(stmt, i);
+        ret = cb(ud, ncols, vals, names);
+        if (ret)
+            goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        ret = sq_error(c->db, rc, transient, err);
+        goto out;
+    }
+    if (changes)
+        *changes = sqlite3_changes64(c->db);
+out:
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    return ret;
+}
+
+const struct store_ops store_sqlite_ops = {
+    .name = "sqlite",
+    .backend = STORE_SQLITE,
+    .conn_open = sq_conn_open,
+    .conn_close = sq_conn_close,
+    .conn_ok = sq_conn_ok,
+    .exec_script = sq_exec_script,
+    .query = sq_query,
+    .listen_start = NULL,
+    .listen_stop = NULL,
+};
