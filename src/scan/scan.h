@@ -120,7 +120,7 @@ int scan_block(const struct scan_db *db, struct scan_scratch *s, const char *tex
  * must be called exactly once (also after an error), or by scan_stream_free
  * to abandon it without reporting.
  */
-#define SCAN_STREAM_WINDOW 16384
+#define SCAN_STREAM_WINDOW 32768
 int scan_stream_open(const struct scan_db *db, struct scan_stream **out, struct sluis_err *err);
 int scan_stream_feed(struct scan_stream *st, struct scan_scratch *s, const char *chunk, size_t len,
                      float min_confidence, struct scan_result *out, struct sluis_err *err);

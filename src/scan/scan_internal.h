@@ -1,0 +1,142 @@
+/* scan_internal.h - shared internals of the scanner (not for other subsystems). */
+#ifndef SLUIS_SCAN_INTERNAL_H
+#define SLUIS_SCAN_INTERNAL_H
+
+#include <hs/hs.h>
+#include <stdint.h>
+
+#include "scan/scan.h"
+
+/* Raw candidate kinds: what a Hyperscan pattern found, before validation. */
+enum scan_raw_kind {
+    RK_D8,
+    RK_D9,
+    RK_D10,
+    RK_D11,
+    RK_D12,
+    RK_D9_GROUPED, /* 1234.56.782, 123 456 782 */
+    RK_BTW,
+    RK_IBAN,
+    RK_PHONE,
+    RK_EMAIL, /* matched from '@'; the validator walks back to the local part */
+    RK_POSTCODE,
+    RK_DATE_NUM,
+    RK_DATE_TEXT,
+    RK_PLATE,
+    RK_DOCNR,
+    RK_CLASS,
+    RK_PEM,
+    RK_APIKEY,
+    RK_PASSWORD,
+    RK_CTX, /* a context word */
+};
+
+/* Context word classes (bit numbers). */
+enum scan_ctx_class {
+    CX_BSN,
+    CX_RSIN,
+    CX_ONDERWIJS,
+    CX_KVK,
+    CX_VESTIGING,
+    CX_KENTEKEN,
+    CX_DOC,
+    CX_RIJBEWIJS,
+    CX_BIG,
+    CX_DOB,
+    CX_PHONE,
+    CX_ADDRESS,
+    CX_NEG,     /* invoice, order, case numbers: lowers numeric detectors */
+    CX_PRODUCT, /* product, article, type: lowers licence plates */
+    CX_COUNT
+};
+
+#define SCAN_CTX_BEFORE 64 /* bytes before a candidate searched for context words */
+#define SCAN_CTX_AFTER 32  /* bytes after */
+#define SCAN_HOLD 96       /* bytes after a candidate needed before it is judged */
+#define SCAN_MAXSPAN 512   /* longest candidate except private-key blocks */
+#define SCAN_PEM_MAX 16384 /* longest private-key block followed to its END line */
+
+struct scan_pattern {
+    const char *re;
+    unsigned flags;      /* HS_FLAG_* besides SOM */
+    unsigned char kind;  /* enum scan_raw_kind */
+    unsigned char arg;   /* context class for RK_CTX; sub-kind otherwise */
+    unsigned char nosom; /* validator finds the start itself */
+};
+
+struct scan_db {
+    hs_database_t *block;
+    hs_database_t *stream;
+    unsigned npat;
+    const struct scan_pattern *pat;
+    unsigned *width; /* fixed width per pattern id, 0 = variable */
+    int year_max;    /* latest plausible year of birth */
+};
+
+struct scan_raw {
+    uint64_t from, to; /* absolute offsets; from is meaningless for nosom kinds */
+    unsigned id;
+};
+
+struct scan_ctxhit {
+    uint64_t from, to;
+    unsigned cls;
+};
+
+/* Pending candidates and recent context hits of one block scan or one stream. */
+struct scan_engine {
+    struct scan_raw *raw;
+    size_t nraw, capraw;
+    struct scan_ctxhit *ctx;
+    size_t nctx, capctx;
+    struct scan_finding *tmp; /* validated findings of one flush */
+    size_t ntmp, captmp;
+    uint64_t emitted_end; /* end of the last reported finding */
+    int oom;
+};
+
+struct scan_scratch {
+    hs_scratch_t *hs;
+    struct scan_engine eng; /* used by scan_block */
+};
+
+/* A window of text: bytes [off, off + len) of the stream or block. */
+struct scan_window {
+    const char *p;
+    size_t len;
+    uint64_t off;
+};
+
+extern const struct scan_pattern scan_patterns[];
+extern const unsigned scan_npatterns;
+
+void scan_engine_init(struct scan_engine *e);
+void scan_engine_free(struct scan_engine *e);
+/* Hyperscan match callback; ctx is a struct scan_cbctx. */
+struct scan_cbctx {
+    const struct scan_db *db;
+    struct scan_engine *eng;
+    const struct scan_window *win; /* for flushing when full (block mode), may be NULL */
+    float min_conf;
+    struct scan_result *out;
+};
+int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                         unsigned int flags, void *ctx);
+/*
+ * Validates pending candidates that are ready (to + SCAN_HOLD <= limit, or all when
+ * final), appends confirmed findings to out. win must cover every ready candidate
+ * with its look-around. Prunes old context hits.
+ */
+int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
+                      const struct scan_window *win, uint64_t limit, int final, float min_conf,
+                      struct scan_result *out);
+
+/* Validates one raw candidate; returns 1 and fills f (detector, offset, length,
+ * confidence) when it is a finding. */
+int scan_detect(const struct scan_db *db, const struct scan_engine *e, const struct scan_window *w,
+                const struct scan_raw *r, struct scan_finding *f);
+
+/* Fills f->preview from the text of the finding. */
+void scan_preview_fill(struct scan_finding *f, const char *text, size_t len);
+
+#endif

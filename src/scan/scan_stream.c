@@ -1,0 +1,139 @@
+/*
+ * scan_stream.c - streaming mode: Hyperscan stream state plus a bounded tail
+ * window, so candidates and context words across chunk borders are judged
+ * with the text around them.
+ */
+#include "scan/scan_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SLICE (1u << 20) /* bytes scanned per step: bounds the window buffer */
+
+struct scan_stream {
+    const struct scan_db *db;
+    hs_stream_t *hs;
+    struct scan_engine eng;
+    char *buf; /* bytes [boff, boff + blen) of the stream */
+    size_t blen, bcap;
+    uint64_t boff;
+    uint64_t end; /* bytes fed so far */
+};
+
+int scan_stream_open(const struct scan_db *db, struct scan_stream **out, struct sluis_err *err)
+{
+    struct scan_stream *st = calloc(1, sizeof(*st));
+
+    *out = NULL;
+    if (!st)
+        return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+    st->db = db;
+    scan_engine_init(&st->eng);
+    if (hs_open_stream(db->stream, 0, &st->hs) != HS_SUCCESS) {
+        free(st);
+        return sluis_err_set(err, SLUIS_ENOMEM, "scan: cannot open a Hyperscan stream");
+    }
+    *out = st;
+    return 0;
+}
+
+/* Makes room for n more bytes, keeping the last SCAN_STREAM_WINDOW bytes. */
+static int reserve(struct scan_stream *st, size_t n)
+{
+    if (st->blen + n > st->bcap && st->blen > SCAN_STREAM_WINDOW) {
+        size_t drop = st->blen - SCAN_STREAM_WINDOW;
+        memmove(st->buf, st->buf + drop, SCAN_STREAM_WINDOW);
+        st->blen = SCAN_STREAM_WINDOW;
+        st->boff += drop;
+    }
+    if (st->blen + n > st->bcap) {
+        size_t ncap = SCAN_STREAM_WINDOW + SLICE;
+        char *nb;
+        if (ncap < st->blen + n)
+            ncap = st->blen + n;
+        nb = realloc(st->buf, ncap);
+        if (!nb)
+            return SLUIS_ENOMEM;
+        st->buf = nb;
+        st->bcap = ncap;
+    }
+    return 0;
+}
+
+int scan_stream_feed(struct scan_stream *st, struct scan_scratch *s, const char *chunk, size_t len,
+                     float min_confidence, struct scan_result *out, struct sluis_err *err)
+{
+    while (len > 0) {
+        size_t n = len < SLICE ? len : SLICE;
+        struct scan_window win;
+        struct scan_cbctx cb = {st->db, &st->eng, &win, min_confidence, out};
+        hs_error_t hr;
+        int rc;
+
+        if (reserve(st, n))
+            return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+        memcpy(st->buf + st->blen, chunk, n);
+        st->blen += n;
+        win.p = st->buf;
+        win.len = st->blen;
+        win.off = st->boff;
+        st->eng.oom = 0;
+        hr = hs_scan_stream(st->hs, chunk, (unsigned)n, 0, s->hs, scan_engine_on_match, &cb);
+        st->end += n;
+        if (st->eng.oom)
+            return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+        if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
+            return sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan error %d", (int)hr);
+        rc = scan_engine_flush(st->db, &st->eng, &win, st->end, 0, min_confidence, out);
+        if (rc)
+            return sluis_err_set(err, rc, "scan: out of memory");
+        chunk += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int scan_stream_close(struct scan_stream *st, struct scan_scratch *s, float min_confidence,
+                      struct scan_result *out, struct sluis_err *err)
+{
+    struct scan_window win = {st->buf ? st->buf : "", st->blen, st->boff};
+    struct scan_cbctx cb = {st->db, &st->eng, &win, min_confidence, out};
+    hs_error_t hr;
+    int rc = 0;
+
+    st->eng.oom = 0;
+    hr = hs_close_stream(st->hs, s->hs, scan_engine_on_match, &cb);
+    st->hs = NULL;
+    if (st->eng.oom)
+        rc = sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+    else if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
+        rc = sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan error %d", (int)hr);
+    else if (scan_engine_flush(st->db, &st->eng, &win, st->end, 1, min_confidence, out))
+        rc = sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+    scan_stream_free(st);
+    return rc;
+}
+
+void scan_stream_free(struct scan_stream *st)
+{
+    if (!st)
+        return;
+    if (st->hs)
+        hs_close_stream(st->hs, NULL, NULL, NULL);
+    scan_engine_free(&st->eng);
+    free(st->buf);
+    free(st);
+}
+
+uint64_t scan_stream_stable_offset(const struct scan_stream *st)
+{
+    uint64_t stable = st->end > SCAN_HOLD + SCAN_MAXSPAN ? st->end - SCAN_HOLD - SCAN_MAXSPAN : 0;
+
+    for (size_t i = 0; i < st->eng.nraw; i++) {
+        const struct scan_raw *r = &st->eng.raw[i];
+        uint64_t f = st->db->pat[r->id].nosom ? (r->to > 400 ? r->to - 400 : 0) : r->from;
+        if (f < stable)
+            stable = f;
+    }
+    return stable;
+}
