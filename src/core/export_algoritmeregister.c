@@ -42,25 +42,25 @@ static const char *const PUB_CATS[] = {
 };
 
 enum field_kind {
-    FK_TEXT,      /* plain text with max length */
-    FK_RICH,      /* rich text: allowed tags + max length */
-    FK_URL,       /* https URL with max length */
-    FK_YYYYMM,    /* yyyy-mm */
-    FK_CONTACT,   /* e-mail or https URL, max length */
-    FK_STATUS,    /* enum STATUSES */
-    FK_PUBCAT,    /* enum PUB_CATS */
-    FK_LANG,      /* "nld" */
-    FK_STDVER,    /* "1.0" */
-    FK_THEMES,    /* list of THEMES */
-    FK_G_LAWFUL,  /* list of {title <=100 req, link <=500 req} */
-    FK_G_IMPACT,  /* list of {title req, link <=500 opt} */
-    FK_G_SOURCE,  /* list of {title <=500 req, link <=500 req} */
+    FK_TEXT,     /* plain text with max length */
+    FK_RICH,     /* rich text: allowed tags + max length */
+    FK_URL,      /* https URL with max length */
+    FK_YYYYMM,   /* yyyy-mm */
+    FK_CONTACT,  /* e-mail or https URL, max length */
+    FK_STATUS,   /* enum STATUSES */
+    FK_PUBCAT,   /* enum PUB_CATS */
+    FK_LANG,     /* "nld" */
+    FK_STDVER,   /* "1.0" */
+    FK_THEMES,   /* list of THEMES */
+    FK_G_LAWFUL, /* list of {title <=100 req, link <=500 req} */
+    FK_G_IMPACT, /* list of {title req, link <=500 opt} */
+    FK_G_SOURCE, /* list of {title <=500 req, link <=500 req} */
 };
 
 struct field_spec {
     const char *key;
-    int kind;        /* enum field_kind */
-    size_t max;      /* characters after stripping HTML; 0 = no limit */
+    int kind;   /* enum field_kind */
+    size_t max; /* characters after stripping HTML; 0 = no limit */
     int required;
     const char *source; /* dossier path used by the builder, for messages */
 };
@@ -114,12 +114,12 @@ void export_report_free(struct export_report *rep)
     memset(rep, 0, sizeof(*rep));
 }
 
-static int report_add(struct export_report *rep, int severity, const char *field, const char *source,
-                      const char *limit, const char *found_fmt, ...)
+static int report_add(struct export_report *rep, int severity, const char *field,
+                      const char *source, const char *limit, const char *found_fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-static int report_add(struct export_report *rep, int severity, const char *field, const char *source,
-                      const char *limit, const char *found_fmt, ...)
+static int report_add(struct export_report *rep, int severity, const char *field,
+                      const char *source, const char *limit, const char *found_fmt, ...)
 {
     struct export_problem *p;
     va_list ap;
@@ -352,8 +352,8 @@ static int check_url(struct export_report *rep, const char *field, const char *s
 
     if (!export_https_url_ok(s)) {
         excerpt(s, ex, sizeof(ex));
-        rc = report_add(rep, EXPORT_ERROR, field, source, "valid link starting with https://",
-                        "%s", ex);
+        rc = report_add(rep, EXPORT_ERROR, field, source, "valid link starting with https://", "%s",
+                        ex);
         if (rc)
             return rc;
     }
@@ -402,15 +402,15 @@ static int check_group(struct export_report *rep, const struct field_spec *fs, c
             rc = report_add(rep, EXPORT_ERROR, f, fs->source, "required text", "%s",
                             title ? "empty or not text" : "missing");
         } else {
-            rc = check_length(rep, f, fs->source, json_string_value(title), title_max,
-                              "characters");
+            rc =
+                check_length(rep, f, fs->source, json_string_value(title), title_max, "characters");
         }
         if (rc)
             return rc;
         snprintf(f, sizeof(f), "%s[%zu].link", fs->key, i);
         if (!link || json_is_null(link)) {
-            rc = link_required ? report_add(rep, EXPORT_ERROR, f, fs->source,
-                                            "required https link", "%s", "missing")
+            rc = link_required ? report_add(rep, EXPORT_ERROR, f, fs->source, "required https link",
+                                            "%s", "missing")
                                : 0;
         } else if (!json_is_string(link)) {
             rc = report_add(rep, EXPORT_ERROR, f, fs->source, "https link", "%s", "not text");
@@ -613,12 +613,23 @@ static void sb_add_escaped(struct sbuf *b, const char *s)
         len--;
     for (size_t i = 0; i < len; i++) {
         switch (s[i]) {
-        case '&': sb_add(b, "&amp;"); break;
-        case '<': sb_add(b, "&lt;"); break;
-        case '>': sb_add(b, "&gt;"); break;
-        case '\r': break;
-        case '\n': sb_add(b, "<br>"); break;
-        default: sb_addn(b, s + i, 1); break;
+        case '&':
+            sb_add(b, "&amp;");
+            break;
+        case '<':
+            sb_add(b, "&lt;");
+            break;
+        case '>':
+            sb_add(b, "&gt;");
+            break;
+        case '\r':
+            break;
+        case '\n':
+            sb_add(b, "<br>");
+            break;
+        default:
+            sb_addn(b, s + i, 1);
+            break;
         }
     }
 }
@@ -713,8 +724,12 @@ static const char *status_from(const json_t *d)
 static const char *assessment_title(const char *kind)
 {
     static const char *const map[][2] = {
-        {"dpia_prescan", "Pre-scan DPIA"}, {"dpia", "DPIA"}, {"dtia", "DTIA"},
-        {"kia", "KIA"},                    {"iama", "IAMA"}, {"fria", "FRIA"},
+        {"dpia_prescan", "Pre-scan DPIA"},
+        {"dpia", "DPIA"},
+        {"dtia", "DTIA"},
+        {"kia", "KIA"},
+        {"iama", "IAMA"},
+        {"fria", "FRIA"},
         {"aiia", "AIIA"},
     };
 
@@ -751,9 +766,8 @@ static int build_doc(const json_t *d, const json_t *derived, json_t *doc)
         set_str(doc, "status", status_from(d)) ||
         set_str(doc, "begin_date", jstr(d, "publication.begin_date")) ||
         set_str(doc, "contact_email", jstr(d, "publication.contact_email")) ||
-        set_str(doc, "website", jstr(d, "publication.website")) ||
-        set_str(doc, "lang", "nld") || set_str(doc, "standard_version", "1.0") ||
-        set_str(doc, "source_id", jstr(d, "id")))
+        set_str(doc, "website", jstr(d, "publication.website")) || set_str(doc, "lang", "nld") ||
+        set_str(doc, "standard_version", "1.0") || set_str(doc, "source_id", jstr(d, "id")))
         return -1;
     /* Leading/trailing newlines of a YAML block scalar are not part of the short text. */
     s = jstr(doc, "description_short");
@@ -762,8 +776,7 @@ static int build_doc(const json_t *d, const json_t *derived, json_t *doc)
 
         while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
             len--;
-        if (len != strlen(s) && json_object_set_new(doc, "description_short",
-                                                    json_stringn(s, len)))
+        if (len != strlen(s) && json_object_set_new(doc, "description_short", json_stringn(s, len)))
             return -1;
     }
 
@@ -780,7 +793,9 @@ static int build_doc(const json_t *d, const json_t *derived, json_t *doc)
     high_risk = jtrue(derived, "ai_act.high_risk");
     impactful = jtrue(d, "ai_act.impactful");
     if (set_str(doc, "publication_category",
-                high_risk ? PUB_CATS[0] : impactful ? PUB_CATS[1] : PUB_CATS[2]))
+                high_risk   ? PUB_CATS[0]
+                : impactful ? PUB_CATS[1]
+                            : PUB_CATS[2]))
         return -1;
 
     /* goal: what it is for and the problem it solves */

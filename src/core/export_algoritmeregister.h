@@ -26,11 +26,11 @@ enum export_severity {
 
 /* One reason the register would reject (or frown upon) the document. */
 struct export_problem {
-    int severity;     /* enum export_severity */
-    char field[96];   /* register API key, e.g. "impacttoetsen_grouping[1].link" */
-    char source[64];  /* dossier path the value came from, e.g. "purpose.description"; may be "" */
-    char limit[160];  /* the rule, e.g. "max 400 characters after stripping HTML" */
-    char found[200];  /* what was found, e.g. "512 characters" */
+    int severity;    /* enum export_severity */
+    char field[96];  /* register API key, e.g. "impacttoetsen_grouping[1].link" */
+    char source[64]; /* dossier path the value came from, e.g. "purpose.description"; may be "" */
+    char limit[160]; /* the rule, e.g. "max 400 characters after stripping HTML" */
+    char found[200]; /* what was found, e.g. "512 characters" */
 };
 
 /* Hard cap on problems kept; more are counted in `dropped`. */
@@ -41,8 +41,8 @@ struct export_report {
     struct export_problem *items;
     size_t n;
     size_t cap;
-    size_t n_errors;   /* problems with severity EXPORT_ERROR (including dropped ones) */
-    size_t dropped;    /* problems beyond EXPORT_PROBLEMS_MAX */
+    size_t n_errors; /* problems with severity EXPORT_ERROR (including dropped ones) */
+    size_t dropped;  /* problems beyond EXPORT_PROBLEMS_MAX */
 };
 
 /* Makes rep an empty list. Cannot fail. */

@@ -49,8 +49,7 @@ static json_t *load(const char *text)
     return j;
 }
 
-static const struct export_problem *find_problem(const struct export_report *rep,
-                                                 const char *field)
+static const struct export_problem *find_problem(const struct export_report *rep, const char *field)
 {
     for (size_t i = 0; i < rep->n; i++)
         if (!strcmp(rep->items[i].field, field))
@@ -104,8 +103,8 @@ static void test_build_good(void **state)
     assert_string_equal(json_string_value(json_object_get(json_array_get(g, 0), "link")),
                         "https://utrecht.nl/dpia.pdf");
     assert_non_null(strstr(json_string_value(json_object_get(out, "risks")), "IAMA (gepland)"));
-    assert_non_null(strstr(json_string_value(json_object_get(out, "human_intervention")),
-                           "beoordeelt"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(out, "human_intervention")), "beoordeelt"));
     assert_non_null(strstr(json_string_value(json_object_get(out, "methods_and_models")),
                            "Mistral Large 2, aanbieder mistral"));
     /* a built document validates on its own too */
@@ -162,8 +161,7 @@ static void test_status_mapping(void **state)
 
     (void)state;
     export_report_init(&rep);
-    json_object_set_new(json_object_get(d, "publication"), "status",
-                        json_string("buiten_gebruik"));
+    json_object_set_new(json_object_get(d, "publication"), "status", json_string("buiten_gebruik"));
     assert_int_equal(export_algoritmeregister_build(d, NULL, &out, &rep, NULL), 0);
     assert_string_equal(json_string_value(json_object_get(out, "status")), "Buiten gebruik");
     json_decref(out);
@@ -328,9 +326,9 @@ static void test_text_helpers(void **state)
     assert_int_equal(export_text_length("&#233;&x", 8), 3);
     assert_int_equal(export_text_length("<p", 2), 2);
 
-    assert_int_equal(export_rich_text_check("<div><p>x<br/></p><ol><li>y</li></ol></div>", 44,
-                                            why, sizeof(why)),
-                     0);
+    assert_int_equal(
+        export_rich_text_check("<div><p>x<br/></p><ol><li>y</li></ol></div>", 44, why, sizeof(why)),
+        0);
     assert_int_equal(export_rich_text_check("<p>a < b</p>", 12, why, sizeof(why)), 0);
     assert_int_equal(export_rich_text_check("<p><a href=\"x\">x</a></p>", 24, why, sizeof(why)),
                      -1);

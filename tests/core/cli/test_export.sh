@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# test_export.sh - `sluis export algoritmeregister`: writes valid publication-standard JSON
+# (stdout or --out, atomically), refuses with every reason and writes nothing (exit 1),
+# usage and input errors exit 2.
+. "$(dirname "$0")/lib.sh"
+
+BASE=$(ls "$SRC"/examples/*.yaml | head -1)
+# with_publication SRC DEST THEME WEBSITE BEGIN: the example with its publication block replaced
+with_publication() {
+    python3 - "$@" <<'PY'
+import re, sys
+src, dest, theme, website, begin = sys.argv[1:6]
+text = open(src, encoding="utf-8").read()
+text = re.sub(r"(?ms)^publication:\n(?:[ #].*?\n|\n)*", "", text)
+text += ("publication:\n  contact_email: algoritmes@voorbeeld.nl\n  website: %s\n"
+         "  status: in_gebruik\n  begin_date: \"%s\"\n  theme: %s\n" % (website, begin, theme))
+open(dest, "w", encoding="utf-8").write(text)
+PY
+}
+with_publication "$BASE" "$TMP/good.yaml" "Organisatie en bedrijfsvoering" https://www.voorbeeld.nl/ai 2025-11
+with_publication "$BASE" "$TMP/bad.yaml" "Dienstverlening" http://www.voorbeeld.nl 2025-13
+
+expect_exit 0 "export to stdout" "$SLUIS" export algoritmeregister --date $DATE --policy "$POLICY" "$TMP/good.yaml"
+python3 - "$TMP/out" <<'PY' && ok "stdout is a register document" || fail "register document"
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+for k in ("name", "description_short", "organization", "status", "contact_email",
+          "publication_category", "lang"):
+    assert d.get(k), k
+assert d["lang"] == "nld" and d["standard_version"] == "1.0"
+assert d["status"] == "In gebruik"
+assert d["begin_date"] == "2025-11"
+assert d["category"] == ["Organisatie en bedrijfsvoering"]
+assert d["publication_category"] in ("Hoog-risico AI-systeem", "Impactvolle algoritmes", "Overige algoritmes")
+assert len(d["name"]) <= 100
+PY
+
+expect_exit 0 "export --out" "$SLUIS" export algoritmeregister --date $DATE --out "$TMP/reg.json" "$TMP/good.yaml"
+[ -s "$TMP/reg.json" ] && ok "--out file written" || fail "--out file missing"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/reg.json" && ok "--out file is JSON" || fail "--out JSON"
+[ -z "$(ls "$TMP" | grep '\.tmp\.')" ] && ok "no temporary file left" || fail "temporary file left"
+[ ! -s "$TMP/out" ] && ok "nothing on stdout with --out" || fail "stdout not empty with --out"
+
+echo old >"$TMP/keep.json"
+expect_exit 1 "refused export" "$SLUIS" export algoritmeregister --date $DATE --out "$TMP/keep.json" "$TMP/bad.yaml"
+expect_grep "$TMP/err" "category\[0\]: .*Dienstverlening" "refusal names the theme"
+expect_grep "$TMP/err" "website: valid link starting with https://" "refusal names the http link"
+expect_grep "$TMP/err" "begin_date: date as yyyy-mm .*2025-13" "refusal names the bad month"
+expect_grep "$TMP/err" "publication.theme" "refusal names the dossier field"
+[ "$(cat "$TMP/keep.json")" = old ] && ok "existing file untouched" || fail "file overwritten on refusal"
+expect_exit 1 "refused export to stdout" "$SLUIS" export algoritmeregister --date $DATE "$TMP/bad.yaml"
+[ ! -s "$TMP/out" ] && ok "nothing written on refusal" || fail "partial output on refusal"
+expect_exit 1 "refused export, new file" "$SLUIS" export algoritmeregister --date $DATE --out "$TMP/new.json" "$TMP/bad.yaml"
+[ ! -e "$TMP/new.json" ] && ok "no file created on refusal" || fail "file created on refusal"
+
+expect_exit 2 "no target" "$SLUIS" export
+expect_exit 2 "unknown target" "$SLUIS" export wikipedia "$TMP/good.yaml"
+expect_exit 2 "no dossier" "$SLUIS" export algoritmeregister
+expect_exit 2 "two dossiers" "$SLUIS" export algoritmeregister "$TMP/good.yaml" "$TMP/good.yaml"
+expect_exit 2 "bad date" "$SLUIS" export algoritmeregister --date 2026-13-01 "$TMP/good.yaml"
+printf 'sluis_dossier: 1\nid: [\n' >"$TMP/broken.yaml"
+expect_exit 2 "broken dossier" "$SLUIS" export algoritmeregister "$TMP/broken.yaml"
+expect_grep "$TMP/err" "broken.yaml:[0-9]+:[0-9]+:" "file:line:col for a broken dossier"
+expect_exit 2 "unwritable --out" "$SLUIS" export algoritmeregister --out "$TMP/no/such/dir/x.json" "$TMP/good.yaml"
+expect_exit 0 "--help" "$SLUIS" export algoritmeregister --help
+finish
