@@ -16,6 +16,7 @@
 #define DERIVE_PATH_MAX 64     /* bytes of one path, NUL included */
 #define DERIVE_NAME_MAX 32     /* bytes of one enum value / list item name, NUL included */
 #define DERIVE_LIST_MAX 16     /* entries of a name list below */
+#define DERIVE_COUNTRIES_MAX 40
 
 struct derive_subject_weight {
     char subject[DERIVE_NAME_MAX]; /* value of data.subjects[] (employees, citizens, ...) */
@@ -24,34 +25,44 @@ struct derive_subject_weight {
 
 struct derive_params {
     /* DPIA pre-scan scores (standpunt 4, "Scores") */
-    int categories_min;           /* >= this many ordinary categories (data.categories) ... */
-    int categories_score;         /* ... scores this (1) */
-    int special_low_max;          /* 1..this special categories ... */
-    int special_low_score;        /* ... score this (1) */
-    int special_high_score;       /* more than special_low_max score this (2) */
+    int categories_min;     /* >= this many ordinary categories (data.categories) ... */
+    int categories_score;   /* ... scores this (1) */
+    int special_low_max;    /* 1..this special categories ... */
+    int special_low_score;  /* ... score this (1) */
+    int special_high_score; /* more than special_low_max score this (2) */
     struct derive_subject_weight subject_weights[DERIVE_LIST_MAX];
     int n_subject_weights;
-    int subjects_low_max;         /* weighted subject sum <= this scores 0 */
-    int subjects_mid_max;         /* <= this scores subjects_mid_score (1) */
+    int subjects_low_max; /* weighted subject sum <= this scores 0 */
+    int subjects_mid_max; /* <= this scores subjects_mid_score (1) */
     int subjects_mid_score;
-    int subjects_high_score;      /* above subjects_mid_max (2) */
-    long subject_count_min;       /* >= this many data subjects ... */
-    int subject_count_score;      /* ... scores this (1) */
+    int subjects_high_score;             /* above subjects_mid_max (2) */
+    long subject_count_min;              /* >= this many data subjects ... */
+    int subject_count_score;             /* ... scores this (1) */
     char frequency_min[DERIVE_NAME_MAX]; /* data.frequency at least this often ("monthly") ... */
-    int frequency_score;          /* ... scores this (1) */
-    int retention_years_min;      /* data.retention_years >= this ... */
-    int retention_score;          /* ... scores this (1) */
-    int transfers_max;            /* prescan.transfers_score is clamped to 0..this (2) */
-    int basisregistratie_score;   /* data.basisregistratie true scores this (1) */
-    int minors_max;               /* prescan.minors_score is clamped to 0..this (2) */
+    int frequency_score;                 /* ... scores this (1) */
+    int retention_years_min;             /* data.retention_years >= this ... */
+    int retention_score;                 /* ... scores this (1) */
+    int transfers_max;                   /* prescan.transfers_score is clamped to 0..this (2) */
+    int basisregistratie_score;          /* data.basisregistratie true scores this (1) */
+    int minors_max;                      /* prescan.minors_score is clamped to 0..this (2) */
     /* DPIA pre-scan outcome (standpunt 4) */
-    int dpia_score_above;         /* DPIA required when score > this (4) */
-    int dpia_edpb_required;       /* DPIA required with >= this many EDPB criteria (2) */
-    int dpia_edpb_recommended;    /* DPIA recommended with >= this many (1) */
-    int dpia_ap_list_required;    /* DPIA required with >= this many AP-list items (1) */
+    int dpia_score_above;      /* DPIA required when score > this (4) */
+    int dpia_edpb_required;    /* DPIA required with >= this many EDPB criteria (2) */
+    int dpia_edpb_recommended; /* DPIA recommended with >= this many (1) */
+    int dpia_ap_list_required; /* DPIA required with >= this many AP-list items (1) */
+    /* DTIA: these storage/support/telemetry/hosting locations are outside the EEA */
+    char outside_eea_locations[DERIVE_LIST_MAX][DERIVE_NAME_MAX]; /* {"us", "other"} */
+    int n_outside_eea_locations;
     /* AI Act */
-    double systemic_risk_flops;   /* GPAI training compute above this = systemic risk (1e25) */
+    double systemic_risk_flops;      /* GPAI training compute above this = systemic risk (1e25) */
     bool profiling_always_high_risk; /* standpunt 4: profiling of natural persons is high-risk */
+    /* art. 5(1)(f): emotion recognition in these Annex III areas is prohibited */
+    char emotion_prohibited_areas[DERIVE_LIST_MAX]
+                                 [DERIVE_NAME_MAX]; /* {"employment", "education"} */
+    int n_emotion_prohibited_areas;
+    /* SP-09: ISO 3166 alpha-2 codes that count as European (EU + EEA) for derived.models */
+    char european_countries[DERIVE_COUNTRIES_MAX][3];
+    int n_european_countries;
     /* Material fields (standpunt 6): a change in any of them invalidates a decision. */
     char material[DERIVE_MATERIAL_MAX][DERIVE_PATH_MAX]; /* dotted paths, e.g. "use.environment" */
     int n_material;

@@ -1,0 +1,547 @@
+/*
+ * derive.c - the derived facts of a dossier (docs/dossier.md, "Derived facts"): DPIA pre-scan
+ * (standpunt 4), AI Act class (standpunt 4), procurement, missing agreements, exploration
+ * conditions (standpunt 6), decision validity. Every number comes from struct derive_params.
+ */
+#include "core/derive.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/dossier.h"
+#include "core/dossier_schema.h"
+
+static void set_name(char *dst, const char *src)
+{
+    snprintf(dst, DERIVE_NAME_MAX, "%s", src);
+}
+
+void derive_params_default(struct derive_params *p)
+{
+    static const char *const material[] = {
+        "purpose",
+        "models",
+        "data.personal_data",
+        "data.categories",
+        "data.special_categories",
+        "use.environment",
+        "use.users",
+        "use.citizen_facing",
+        "use.output_published",
+        "agreements",
+    };
+    static const struct {
+        const char *s;
+        int w;
+    } weights[] = {{"employees", 1}, {"citizens", 1}, {"children", 3}, {"vulnerable", 3}};
+    static const char *const eu[] = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR",
+                                     "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL",
+                                     "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"};
+    size_t i;
+
+    memset(p, 0, sizeof(*p));
+    p->categories_min = 6;
+    p->categories_score = 1;
+    p->special_low_max = 6;
+    p->special_low_score = 1;
+    p->special_high_score = 2;
+    for (i = 0; i < sizeof(weights) / sizeof(weights[0]); i++) {
+        set_name(p->subject_weights[i].subject, weights[i].s);
+        p->subject_weights[i].weight = weights[i].w;
+    }
+    p->n_subject_weights = (int)i;
+    p->subjects_low_max = 2;
+    p->subjects_mid_max = 3;
+    p->subjects_mid_score = 1;
+    p->subjects_high_score = 2;
+    p->subject_count_min = 10000;
+    p->subject_count_score = 1;
+    set_name(p->frequency_min, "monthly");
+    p->frequency_score = 1;
+    p->retention_years_min = 1;
+    p->retention_score = 1;
+    p->transfers_max = 2;
+    p->basisregistratie_score = 1;
+    p->minors_max = 2;
+    p->dpia_score_above = 4;
+    p->dpia_edpb_required = 2;
+    p->dpia_edpb_recommended = 1;
+    p->dpia_ap_list_required = 1;
+    set_name(p->outside_eea_locations[0], "us");
+    set_name(p->outside_eea_locations[1], "other");
+    p->n_outside_eea_locations = 2;
+    p->systemic_risk_flops = 1e25;
+    p->profiling_always_high_risk = true;
+    set_name(p->emotion_prohibited_areas[0], "employment");
+    set_name(p->emotion_prohibited_areas[1], "education");
+    p->n_emotion_prohibited_areas = 2;
+    for (i = 0; i < sizeof(eu) / sizeof(eu[0]); i++)
+        snprintf(p->european_countries[i], 3, "%s", eu[i]);
+    p->n_european_countries = (int)i;
+    for (i = 0; i < sizeof(material) / sizeof(material[0]); i++)
+        snprintf(p->material[i], DERIVE_PATH_MAX, "%s", material[i]);
+    p->n_material = (int)i;
+}
+
+bool derive_date_valid(const char *s)
+{
+    return s && dossier_schema_date_ok(s, strlen(s));
+}
+
+/* ---- small accessors (absent = unknown) ---- */
+
+static const char *str_at(const json_t *d, const char *path)
+{
+    return json_string_value(dossier_get_path(d, path));
+}
+
+static bool is_true(const json_t *d, const char *path)
+{
+    return json_is_true(dossier_get_path(d, path));
+}
+
+static bool is_false(const json_t *d, const char *path)
+{
+    return json_is_false(dossier_get_path(d, path));
+}
+
+static bool str_is(const json_t *d, const char *path, const char *want)
+{
+    const char *s = str_at(d, path);
+    return s && strcmp(s, want) == 0;
+}
+
+static size_t list_len(const json_t *d, const char *path)
+{
+    return json_array_size(dossier_get_path(d, path));
+}
+
+static bool list_has(const json_t *d, const char *path, const char *want)
+{
+    const json_t *arr = dossier_get_path(d, path);
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), want) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool in_names(const char (*names)[DERIVE_NAME_MAX], int n, const char *s)
+{
+    for (int i = 0; s && i < n; i++) {
+        if (strcmp(names[i], s) == 0)
+            return true;
+    }
+    return false;
+}
+
+static long long int_at(const json_t *d, const char *path, long long dflt)
+{
+    const json_t *v = dossier_get_path(d, path);
+    return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
+}
+
+static int clamp(long long v, int max)
+{
+    if (v < 0)
+        return 0;
+    return v > max ? max : (int)v;
+}
+
+static int frequency_rank(const char *s)
+{
+    static const char *const order[] = {"once",   "yearly", "monthly",
+                                        "weekly", "daily",  "continuous"};
+    for (int i = 0; s && i < (int)(sizeof(order) / sizeof(order[0])); i++) {
+        if (strcmp(order[i], s) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* ---- the facts ---- */
+
+struct prescan_out {
+    int score;
+    int edpb;
+    bool high_risk_input; /* filled by the AI Act part before iama is decided */
+};
+
+static int add_int(json_t *o, const char *k, long long v)
+{
+    return json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+static int add_bool(json_t *o, const char *k, bool v)
+{
+    return json_object_set_new(o, k, json_boolean(v));
+}
+
+static int add_str(json_t *o, const char *k, const char *v)
+{
+    return json_object_set_new(o, k, json_string(v));
+}
+
+static json_t *prescan_facts(const json_t *d, const struct derive_params *p, bool high_risk)
+{
+    json_t *o = json_object(), *sc = json_object();
+    size_t ncat = list_len(d, "data.categories"), nspecial = list_len(d, "data.special_categories");
+    int s_cat = 0, s_special = 0, s_subjects = 0, s_count = 0, s_freq = 0, s_ret = 0, s_transfers,
+        s_basis = 0, s_minors, score, subject_sum = 0, edpb, ap, fr, fmin;
+    const char *dpia;
+    bool dtia;
+    const json_t *arr;
+    size_t i;
+    json_t *v;
+    if (!o || !sc)
+        goto fail;
+
+    if ((long long)ncat >= p->categories_min)
+        s_cat = p->categories_score;
+    if (nspecial > 0)
+        s_special = (long long)nspecial <= p->special_low_max ? p->special_low_score
+                                                              : p->special_high_score;
+    for (int k = 0; k < p->n_subject_weights; k++) {
+        if (list_has(d, "data.subjects", p->subject_weights[k].subject))
+            subject_sum += p->subject_weights[k].weight;
+    }
+    if (subject_sum <= p->subjects_low_max)
+        s_subjects = 0;
+    else if (subject_sum <= p->subjects_mid_max)
+        s_subjects = p->subjects_mid_score;
+    else
+        s_subjects = p->subjects_high_score;
+    if (int_at(d, "data.subject_count", -1) >= p->subject_count_min)
+        s_count = p->subject_count_score;
+    fr = frequency_rank(str_at(d, "data.frequency"));
+    fmin = frequency_rank(p->frequency_min);
+    if (fr >= 0 && fmin >= 0 && fr >= fmin)
+        s_freq = p->frequency_score;
+    if (int_at(d, "data.retention_years", -1) >= p->retention_years_min)
+        s_ret = p->retention_score;
+    s_transfers = clamp(int_at(d, "prescan.transfers_score", 0), p->transfers_max);
+    if (is_true(d, "data.basisregistratie"))
+        s_basis = p->basisregistratie_score;
+    s_minors = clamp(int_at(d, "prescan.minors_score", 0), p->minors_max);
+    score = s_cat + s_special + s_subjects + s_count + s_freq + s_ret + s_transfers + s_basis +
+            s_minors;
+
+    edpb = (int)list_len(d, "prescan.edpb_criteria");
+    ap = (int)list_len(d, "prescan.ap_list");
+    if (is_true(d, "prescan.new_legislation") || score > p->dpia_score_above ||
+        ap >= p->dpia_ap_list_required || edpb >= p->dpia_edpb_required)
+        dpia = "required";
+    else if (edpb >= p->dpia_edpb_recommended)
+        dpia = "recommended";
+    else
+        dpia = "not_required";
+
+    dtia = is_true(d, "data.outside_eea");
+    arr = dossier_get_path(d, "agreements");
+    json_array_foreach(arr, i, v)
+    {
+        dtia = dtia ||
+               in_names(p->outside_eea_locations, p->n_outside_eea_locations,
+                        str_at(v, "storage_location")) ||
+               in_names(p->outside_eea_locations, p->n_outside_eea_locations,
+                        str_at(v, "support_location")) ||
+               in_names(p->outside_eea_locations, p->n_outside_eea_locations,
+                        str_at(v, "telemetry_location"));
+    }
+    arr = dossier_get_path(d, "models");
+    json_array_foreach(arr, i, v)
+    {
+        dtia = dtia || in_names(p->outside_eea_locations, p->n_outside_eea_locations,
+                                str_at(v, "hosting_region"));
+    }
+
+    if (add_int(sc, "categories", s_cat) || add_int(sc, "special_categories", s_special) ||
+        add_int(sc, "subjects", s_subjects) || add_int(sc, "subject_count", s_count) ||
+        add_int(sc, "frequency", s_freq) || add_int(sc, "retention", s_ret) ||
+        add_int(sc, "transfers", s_transfers) || add_int(sc, "basisregistratie", s_basis) ||
+        add_int(sc, "minors", s_minors))
+        goto fail;
+    if (add_bool(o, "complete", dossier_get_path(d, "prescan") != NULL) ||
+        add_int(o, "score", score) || json_object_set_new(o, "scores", sc) ||
+        add_int(o, "edpb_count", edpb) || add_int(o, "ap_list_count", ap) ||
+        add_str(o, "dpia", dpia) || add_str(o, "dtia", dtia ? "required" : "not_required") ||
+        add_str(o, "kia",
+                (is_true(d, "prescan.targets_minors") || list_has(d, "use.users", "minors"))
+                    ? "recommended"
+                    : "not_required") ||
+        add_str(o, "iama",
+                (high_risk || is_true(d, "ai_act.impactful")) ? "recommended" : "not_required"))
+        goto fail_o;
+    return o;
+fail:
+    json_decref(sc);
+fail_o:
+    json_decref(o);
+    return NULL;
+}
+
+struct ai_act_out {
+    bool excluded, prohibited, high_risk, transparency, gpai, systemic;
+};
+
+static void ai_act_classify(const json_t *d, const struct derive_params *p, struct ai_act_out *a)
+{
+    const char *excl = str_at(d, "ai_act.excluded");
+    const char *area = str_at(d, "ai_act.annex_iii_area");
+    const char *st = str_at(d, "ai_act.system_type");
+    bool annex3 = area && strcmp(area, "none") != 0;
+    bool profiling = is_true(d, "ai_act.profiling");
+    const json_t *models = dossier_get_path(d, "models");
+    size_t i;
+    json_t *m;
+
+    memset(a, 0, sizeof(*a));
+    a->gpai = st && (strcmp(st, "gpai_system") == 0 || strcmp(st, "gpai_model") == 0);
+    json_array_foreach(models, i, m)
+    {
+        const char *fl = str_at(m, "training_flops");
+        if (is_true(m, "gpai"))
+            a->gpai = true;
+        if (fl && strtod(fl, NULL) > p->systemic_risk_flops)
+            a->systemic = true;
+    }
+    /* a model trained with that much compute is a GPAI model (art. 51) */
+    if (a->systemic)
+        a->gpai = true;
+
+    a->excluded = excl && strcmp(excl, "none") != 0;
+    if (a->excluded)
+        return;
+    a->prohibited = list_len(d, "ai_act.prohibited_practices") > 0 ||
+                    (is_true(d, "ai_act.emotion_recognition") &&
+                     in_names(p->emotion_prohibited_areas, p->n_emotion_prohibited_areas, area));
+    a->high_risk = is_true(d, "ai_act.annex_i_product") ||
+                   (annex3 && (!is_true(d, "ai_act.art6_3_exception") || profiling)) ||
+                   (profiling && p->profiling_always_high_risk);
+    a->transparency = is_true(d, "ai_act.interacts_with_people") ||
+                      is_true(d, "ai_act.generates_synthetic_content") ||
+                      is_true(d, "ai_act.emotion_recognition") || is_true(d, "ai_act.deepfake") ||
+                      is_true(d, "use.citizen_facing");
+}
+
+static json_t *ai_act_facts(const json_t *d, const struct ai_act_out *a)
+{
+    json_t *o = json_object();
+    const char *cls = a->excluded       ? "excluded"
+                      : a->prohibited   ? "prohibited"
+                      : a->high_risk    ? "high_risk"
+                      : a->transparency ? "transparency"
+                                        : "minimal";
+    const char *role = str_at(d, "ai_act.role");
+    if (!o || add_str(o, "class", cls) || add_bool(o, "prohibited", a->prohibited) ||
+        add_bool(o, "high_risk", a->high_risk) ||
+        add_bool(o, "transparency_duty", a->transparency) || add_bool(o, "gpai", a->gpai) ||
+        add_bool(o, "systemic_risk", a->systemic) || add_str(o, "role", role ? role : "unknown")) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Providers of non-self-hosted models without an agreement record, in order, once each. */
+static json_t *missing_agreements(const json_t *d)
+{
+    json_t *out = json_array();
+    const json_t *models = dossier_get_path(d, "models"), *agr = dossier_get_path(d, "agreements");
+    size_t i, k;
+    json_t *m, *a;
+    if (!out)
+        return NULL;
+    json_array_foreach(models, i, m)
+    {
+        const char *prov = str_at(m, "provider");
+        bool found = false;
+        if (!prov || str_is(m, "terms", "self_hosted"))
+            continue;
+        json_array_foreach(agr, k, a)
+        {
+            if (str_is(a, "provider", prov))
+                found = true;
+        }
+        json_array_foreach(out, k, a)
+        {
+            if (strcmp(json_string_value(a), prov) == 0)
+                found = true;
+        }
+        if (!found && json_array_append_new(out, json_string(prov)) < 0) {
+            json_decref(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static json_t *agreements_facts(const json_t *d)
+{
+    json_t *o = json_object();
+    if (!o || json_object_set_new(o, "missing", missing_agreements(d))) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static bool any_model(const json_t *d, const char *field, const char *value)
+{
+    const json_t *models = dossier_get_path(d, "models");
+    size_t i;
+    json_t *m;
+    json_array_foreach(models, i, m)
+    {
+        if (value ? str_is(m, field, value) : !str_is(m, field, "self_hosted"))
+            return true;
+    }
+    return false;
+}
+
+/* Every model satisfies the test; false when there are no models. */
+static bool all_models_open(const json_t *d)
+{
+    const json_t *models = dossier_get_path(d, "models");
+    size_t i;
+    json_t *m;
+    if (json_array_size(models) == 0)
+        return false;
+    json_array_foreach(models, i, m)
+    {
+        if (!is_true(m, "open_source"))
+            return false;
+    }
+    return true;
+}
+
+static bool all_models_european(const json_t *d, const struct derive_params *p)
+{
+    const json_t *models = dossier_get_path(d, "models");
+    size_t i;
+    json_t *m;
+    if (json_array_size(models) == 0)
+        return false;
+    json_array_foreach(models, i, m)
+    {
+        const char *c = str_at(m, "origin_country");
+        bool eu = false;
+        for (int k = 0; c && k < p->n_european_countries; k++) {
+            if (strcasecmp(c, p->european_countries[k]) == 0)
+                eu = true;
+        }
+        if (!eu)
+            return false;
+    }
+    return true;
+}
+
+/* Personal data, special categories, a classification marking or owner-marked confidential. */
+static bool sensitive_data(const json_t *d)
+{
+    const char *cls = str_at(d, "data.classification");
+    return is_true(d, "data.personal_data") || list_len(d, "data.categories") > 0 ||
+           list_len(d, "data.special_categories") > 0 || is_true(d, "data.confidential") ||
+           (cls && strcmp(cls, "none") != 0 && strcmp(cls, "intern") != 0);
+}
+
+static json_t *exploration_facts(const json_t *d, const char *eval_date, bool sensitive)
+{
+    json_t *o = json_object();
+    const char *end = str_at(d, "use.exploration_end");
+    bool expl = str_is(d, "use.environment", "exploration");
+    bool expired = end && strcmp(end, eval_date) < 0;
+    bool public_users = list_has(d, "use.users", "citizens") ||
+                        list_has(d, "use.users", "businesses") ||
+                        list_has(d, "use.users", "minors");
+    bool controlled = expl && end && !expired && !is_true(d, "use.citizen_facing") &&
+                      !public_users && !is_true(d, "use.production_data") && !sensitive &&
+                      is_false(d, "data.personal_data");
+    if (!o || add_bool(o, "controlled", controlled) || add_bool(o, "expired", expired) ||
+        add_bool(o, "has_end", end != NULL)) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *decision_facts(const json_t *d, const char *hash)
+{
+    json_t *o = json_object();
+    const json_t *dec = dossier_get_path(d, "decision");
+    const char *dh = str_at(d, "decision.dossier_hash");
+    bool valid =
+        dec && str_is(d, "decision.outcome", "approved") && dh && strcasecmp(dh, hash) == 0;
+    if (!o || add_str(o, "hash", hash) || add_bool(o, "present", dec != NULL) ||
+        add_bool(o, "valid", valid)) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+int derive_facts(const json_t *dossier, const struct derive_params *p, const char *eval_date,
+                 json_t **out, struct sluis_err *err)
+{
+    struct derive_params dflt;
+    struct ai_act_out a;
+    char hash[65];
+    json_t *o = NULL, *models = NULL;
+    bool sensitive;
+    int rc;
+
+    *out = NULL;
+    if (!p) {
+        derive_params_default(&dflt);
+        p = &dflt;
+    }
+    if (!json_is_object(dossier))
+        return sluis_err_set(err, SLUIS_EINVAL, "no dossier");
+    if (!derive_date_valid(eval_date))
+        return sluis_err_set(err, SLUIS_EINVAL,
+                             "invalid evaluation date (ongeldige peildatum) '%.16s': expected "
+                             "YYYY-MM-DD",
+                             eval_date ? eval_date : "");
+    if (p->n_material < 0 || p->n_material > DERIVE_MATERIAL_MAX || p->n_subject_weights < 0 ||
+        p->n_subject_weights > DERIVE_LIST_MAX)
+        return sluis_err_set(err, SLUIS_EINVAL, "invalid derive parameters");
+    rc = dossier_material_hash(dossier, p, hash);
+    if (rc)
+        return sluis_err_set(err, rc, "cannot compute the dossier hash");
+
+    ai_act_classify(dossier, p, &a);
+    sensitive = sensitive_data(dossier);
+    o = json_object();
+    models = json_object();
+    if (!o || !models)
+        goto nomem;
+    if (add_bool(models, "open_source", all_models_open(dossier)) ||
+        add_bool(models, "european", all_models_european(dossier, p)) ||
+        add_int(models, "count", (long long)list_len(dossier, "models")))
+        goto nomem;
+    if (add_str(o, "eval_date", eval_date) ||
+        add_bool(o, "procured",
+                 str_is(dossier, "use.kind", "procure") || any_model(dossier, "terms", NULL)) ||
+        add_bool(o, "consumer_terms", any_model(dossier, "terms", "consumer")) ||
+        add_bool(o, "sensitive_data", sensitive) ||
+        json_object_set_new(o, "prescan", prescan_facts(dossier, p, a.high_risk)) ||
+        json_object_set_new(o, "ai_act", ai_act_facts(dossier, &a)) ||
+        json_object_set_new(o, "agreements", agreements_facts(dossier)) ||
+        json_object_set_new(o, "decision", decision_facts(dossier, hash)) ||
+        json_object_set_new(o, "exploration", exploration_facts(dossier, eval_date, sensitive)) ||
+        json_object_set_new(o, "models", models)) {
+        models = NULL;
+        goto nomem;
+    }
+    *out = o;
+    return 0;
+nomem:
+    json_decref(models);
+    json_decref(o);
+    return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+}

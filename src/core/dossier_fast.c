@@ -1,0 +1,531 @@
+/*
+ * dossier_fast.c - fast paths of the dossier loader (see dossier_internal.h).
+ *
+ * The YAML reader accepts only this subset and bails out on anything else:
+ *   - block mappings with plain keys [A-Za-z0-9_]+ followed by ": " or end of line;
+ *   - block sequences ("- item"), also at the indentation of their parent key;
+ *   - values: one-line plain scalars, one-line single-quoted scalars, one-line double-quoted
+ *     scalars without escapes, one-line flow sequences of such scalars, and literal (|, |-) or
+ *     folded (>, >-) block scalars without indentation indicator or more-indented lines;
+ *   - comments and blank lines.
+ * No tabs, CR, directives, document markers, anchors, aliases, tags, flow mappings, complex or
+ * quoted keys, multi-line plain or quoted scalars, non-printable characters. Every schema error
+ * also bails out, so that the reference path (libfyaml) reports it with its position.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dossier.h"
+#include "core/dossier_internal.h"
+#include "core/dossier_schema.h"
+
+#define BAIL DOSSIER_FAST_BAIL
+
+struct fp {
+    const char *s, *end;
+    const char *ln;  /* start of the current line */
+    const char *txt; /* first non-space character of the current line */
+    const char *eol; /* end of the current line (at '\n' or end) */
+    int ind;         /* indentation of the current line */
+    bool eof;
+};
+
+/* Positions p at the first line from ln on that is neither blank nor a comment. */
+static void fp_seek(struct fp *p, const char *ln)
+{
+    for (;;) {
+        const char *q = ln;
+        if (ln >= p->end) {
+            p->eof = true;
+            p->ln = p->txt = p->eol = p->end;
+            p->ind = -1;
+            return;
+        }
+        while (q < p->end && *q == ' ')
+            q++;
+        p->eol = memchr(q, '\n', (size_t)(p->end - q));
+        if (!p->eol)
+            p->eol = p->end;
+        if (q == p->eol || *q == '#') {
+            ln = p->eol + 1;
+            continue;
+        }
+        p->ln = ln;
+        p->txt = q;
+        p->ind = (int)(q - ln);
+        p->eof = false;
+        return;
+    }
+}
+
+static void fp_next(struct fp *p)
+{
+    fp_seek(p, p->eol < p->end ? p->eol + 1 : p->end);
+}
+
+/* Rest of a line after a value: only spaces and an optional comment (after a space). */
+static bool rest_ok(const char *q, const char *eol)
+{
+    const char *q0 = q;
+    while (q < eol && *q == ' ')
+        q++;
+    return q == eol || (*q == '#' && q > q0);
+}
+
+/* A key "[A-Za-z0-9_]+:" followed by space or end of line; sets *klen and *after. */
+static bool key_at(const char *q, const char *eol, size_t *klen, const char **after)
+{
+    const char *k = q;
+    while (k < eol && ((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+                       (*k >= '0' && *k <= '9') || *k == '_'))
+        k++;
+    if (k == q || k >= eol || *k != ':' || (k + 1 < eol && k[1] != ' '))
+        return false;
+    *klen = (size_t)(k - q);
+    *after = k + 1;
+    return true;
+}
+
+static int make_scalar(const struct dschema_field *f, enum dschema_kind kind, const char *s,
+                       size_t len, json_t **out)
+{
+    char msg[512];
+    return dossier_schema_scalar(f, kind, s, len, out, msg, sizeof(msg)) ? BAIL : 0;
+}
+
+/* One-line quoted scalar at q ('"' or '\''); returns the end (after the closing quote). */
+static const char *quoted(const char *q, const char *eol, char *tmp, size_t cap, size_t *len)
+{
+    char quote = *q++;
+    size_t n = 0;
+    while (q < eol) {
+        if (quote == '"' && *q == '\\')
+            return NULL;
+        if (*q == quote) {
+            if (quote == '\'' && q + 1 < eol && q[1] == '\'') {
+                if (n >= cap)
+                    return NULL;
+                tmp[n++] = '\'';
+                q += 2;
+                continue;
+            }
+            *len = n;
+            return q + 1;
+        }
+        if (n >= cap)
+            return NULL;
+        tmp[n++] = *q++;
+    }
+    return NULL;
+}
+
+static bool indicator_start(const char *q, const char *eol)
+{
+    switch (*q) {
+    case '-':
+    case '?':
+    case ':':
+        return q + 1 >= eol || q[1] == ' ';
+    case ',':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+    case '#':
+    case '&':
+    case '*':
+    case '!':
+    case '|':
+    case '>':
+    case '\'':
+    case '"':
+    case '%':
+    case '@':
+    case '`':
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Plain one-line scalar in block context; *len excludes trailing spaces and comment. */
+static bool plain(const char *q, const char *eol, size_t *len)
+{
+    const char *e = q;
+    if (indicator_start(q, eol))
+        return false;
+    while (e < eol) {
+        if (*e == ' ' && e + 1 < eol && e[1] == '#')
+            break;
+        if (*e == ':' && (e + 1 >= eol || e[1] == ' '))
+            return false;
+        e++;
+    }
+    while (e > q && e[-1] == ' ')
+        e--;
+    *len = (size_t)(e - q);
+    return *len > 0;
+}
+
+/* Scratch buffer for quoted scalars (one line at most DOSSIER_MAX_TEXT bytes). */
+struct scratch {
+    char buf[DOSSIER_MAX_TEXT + 1];
+};
+
+static int flow_seq(const char *q, const char *eol, const struct dschema_field *f,
+                    struct scratch *sc, json_t **out)
+{
+    json_t *arr;
+    if (f->type != DST_LIST || !f->item || f->item->type == DST_OBJECT || f->item->type == DST_LIST)
+        return BAIL;
+    arr = json_array();
+    if (!arr)
+        return BAIL;
+    q++; /* '[' */
+    while (q < eol && *q == ' ')
+        q++;
+    if (q < eol && *q == ']') {
+        q++;
+        goto done;
+    }
+    for (;;) {
+        json_t *v = NULL;
+        const char *e;
+        size_t len;
+        while (q < eol && *q == ' ')
+            q++;
+        if (q >= eol)
+            goto bail;
+        if (*q == '"' || *q == '\'') {
+            e = quoted(q, eol, sc->buf, sizeof(sc->buf) - 1, &len);
+            if (!e || make_scalar(f->item, DSK_STRING, sc->buf, len, &v))
+                goto bail;
+            q = e;
+        } else {
+            e = q;
+            if (indicator_start(q, eol))
+                goto bail;
+            while (e < eol && *e != ',' && *e != ']') {
+                if (*e == ':' || *e == '#' || *e == '[' || *e == '{' || *e == '}')
+                    goto bail;
+                e++;
+            }
+            len = (size_t)(e - q);
+            while (len && q[len - 1] == ' ')
+                len--;
+            if (!len || make_scalar(f->item, dossier_schema_plain_kind(q, len), q, len, &v))
+                goto bail;
+            q = e;
+        }
+        if (json_array_size(arr) >= DOSSIER_MAX_LIST || json_array_append_new(arr, v) < 0)
+            goto bail;
+        while (q < eol && *q == ' ')
+            q++;
+        if (q < eol && *q == ',') {
+            q++;
+            continue;
+        }
+        if (q < eol && *q == ']') {
+            q++;
+            break;
+        }
+        goto bail;
+    }
+done:
+    if (!rest_ok(q, eol))
+        goto bail;
+    *out = arr;
+    return 0;
+bail:
+    json_decref(arr);
+    return BAIL;
+}
+
+/*
+ * Block scalar whose header ('|' or '>') is at q on the current line; parent is the
+ * indentation of the key. Leaves p on the first line after the scalar.
+ */
+static int block_scalar(struct fp *p, const char *q, int parent, const struct dschema_field *f,
+                        struct scratch *sc, json_t **out)
+{
+    bool folded = *q == '>', strip = false;
+    const char *ln, *line_end;
+    size_t n = 0;
+    int bi = -1, empties = 0, lines = 0;
+    q++;
+    if (q < p->eol && *q == '-') {
+        strip = true;
+        q++;
+    }
+    if (!rest_ok(q, p->eol) || (q < p->eol && *q != ' '))
+        return BAIL;
+    ln = p->eol < p->end ? p->eol + 1 : p->end;
+    for (; ln < p->end; ln = line_end + 1) {
+        const char *c = ln;
+        int ind;
+        line_end = memchr(ln, '\n', (size_t)(p->end - ln));
+        if (!line_end)
+            return BAIL; /* last line without a line break: leave it to the reference */
+        while (c < line_end && *c == ' ')
+            c++;
+        ind = (int)(c - ln);
+        if (c == line_end) {
+            if (ind > 0)
+                return BAIL; /* whitespace-only lines: leave them to the reference */
+            if (lines == 0)
+                return BAIL; /* leading empty lines */
+            empties++;
+            continue;
+        }
+        if (bi < 0) {
+            if (ind <= parent)
+                return BAIL; /* empty block scalar */
+            bi = ind;
+        }
+        if (ind < bi)
+            break;
+        if (ind > bi && folded)
+            return BAIL; /* more-indented lines fold differently */
+        if (lines > 0) {
+            int k, sep = folded ? (empties ? empties : -1) : empties + 1;
+            if (sep < 0) {
+                if (n >= sizeof(sc->buf) - 1)
+                    return BAIL;
+                sc->buf[n++] = ' ';
+            } else {
+                for (k = 0; k < sep; k++) {
+                    if (n >= sizeof(sc->buf) - 1)
+                        return BAIL;
+                    sc->buf[n++] = '\n';
+                }
+            }
+        }
+        {
+            const char *from = ln + bi;
+            size_t l = (size_t)(line_end - from);
+            if (l > 0 && (from[l - 1] == ' '))
+                return BAIL; /* trailing spaces */
+            if (n + l >= sizeof(sc->buf) - 1)
+                return BAIL;
+            memcpy(sc->buf + n, from, l);
+            n += l;
+        }
+        lines++;
+        empties = 0;
+    }
+    if (lines == 0)
+        return BAIL;
+    if (!strip)
+        sc->buf[n++] = '\n';
+    if (make_scalar(f, DSK_STRING, sc->buf, n, out))
+        return BAIL;
+    fp_seek(p, ln);
+    return 0;
+}
+
+static int node_map(struct fp *p, int n, const struct dschema_field *f, struct scratch *sc,
+                    json_t **out);
+static int node_seq(struct fp *p, int n, bool compact, const struct dschema_field *f,
+                    struct scratch *sc, json_t **out);
+
+/*
+ * Inline value at q on the current line (after "key: " or "- "); parent is the indentation
+ * that continuation lines must not exceed. Leaves p on the next line.
+ */
+static int inline_value(struct fp *p, const char *q, int parent, const struct dschema_field *f,
+                        struct scratch *sc, json_t **out)
+{
+    size_t len;
+    const char *e;
+    int rc;
+    if (*q == '|' || *q == '>')
+        return block_scalar(p, q, parent, f, sc, out);
+    if (*q == '[')
+        rc = flow_seq(q, p->eol, f, sc, out);
+    else if (*q == '"' || *q == '\'') {
+        e = quoted(q, p->eol, sc->buf, sizeof(sc->buf) - 1, &len);
+        if (!e || !rest_ok(e, p->eol))
+            return BAIL;
+        rc = make_scalar(f, DSK_STRING, sc->buf, len, out);
+    } else {
+        if (!plain(q, p->eol, &len))
+            return BAIL;
+        rc = make_scalar(f, dossier_schema_plain_kind(q, len), q, len, out);
+    }
+    if (rc)
+        return BAIL;
+    fp_next(p);
+    if (!p->eof && p->ind > parent) {
+        json_decref(*out);
+        *out = NULL;
+        return BAIL; /* continuation line or misplaced content */
+    }
+    return 0;
+}
+
+static bool seq_item_at(const struct fp *p)
+{
+    return p->txt[0] == '-' && (p->txt + 1 == p->eol || p->txt[1] == ' ');
+}
+
+static int node_map(struct fp *p, int n, const struct dschema_field *f, struct scratch *sc,
+                    json_t **out)
+{
+    json_t *obj;
+    if (f->type != DST_OBJECT)
+        return BAIL;
+    obj = json_object();
+    if (!obj)
+        return BAIL;
+    while (!p->eof && p->ind >= n) {
+        const struct dschema_field *child;
+        const char *after, *q;
+        size_t klen;
+        json_t *v = NULL;
+        int rc;
+        if (p->ind > n || !key_at(p->txt, p->eol, &klen, &after))
+            goto bail;
+        child = dossier_schema_child(f, p->txt, klen);
+        if (!child || json_object_get(obj, child->name))
+            goto bail;
+        q = after;
+        while (q < p->eol && *q == ' ')
+            q++;
+        if (q == p->eol || *q == '#') {
+            fp_next(p);
+            if (p->eof || p->ind < n)
+                goto bail; /* empty value */
+            if (p->ind == n) {
+                if (!seq_item_at(p))
+                    goto bail;
+                rc = node_seq(p, n, true, child, sc, &v);
+            } else if (seq_item_at(p)) {
+                rc = node_seq(p, p->ind, false, child, sc, &v);
+            } else {
+                rc = node_map(p, p->ind, child, sc, &v);
+            }
+        } else {
+            rc = inline_value(p, q, n, child, sc, &v);
+        }
+        if (rc || json_object_set_new_nocheck(obj, child->name, v) < 0)
+            goto bail;
+    }
+    for (const struct dschema_field *ch = f->children; ch->name; ch++) {
+        if (ch->required && !json_object_get(obj, ch->name))
+            goto bail;
+    }
+    *out = obj;
+    return 0;
+bail:
+    json_decref(obj);
+    return BAIL;
+}
+
+static int node_seq(struct fp *p, int n, bool compact, const struct dschema_field *f,
+                    struct scratch *sc, json_t **out)
+{
+    json_t *arr;
+    if (f->type != DST_LIST)
+        return BAIL;
+    arr = json_array();
+    if (!arr)
+        return BAIL;
+    while (!p->eof && p->ind >= n) {
+        const char *q;
+        json_t *v = NULL;
+        size_t klen;
+        const char *after;
+        int rc;
+        if (p->ind > n)
+            goto bail;
+        if (!seq_item_at(p)) {
+            if (compact)
+                break;
+            goto bail;
+        }
+        if (json_array_size(arr) >= DOSSIER_MAX_LIST)
+            goto bail;
+        q = p->txt + 1;
+        while (q < p->eol && *q == ' ')
+            q++;
+        if (q == p->eol || *q == '#')
+            goto bail;
+        if (key_at(q, p->eol, &klen, &after)) {
+            /* a mapping that starts on the item's line, at column q */
+            p->ind = (int)(q - p->ln);
+            p->txt = q;
+            rc = node_map(p, p->ind, f->item, sc, &v);
+        } else {
+            if (*q == '|' || *q == '>')
+                goto bail;
+            rc = inline_value(p, q, n, f->item, sc, &v);
+        }
+        if (rc || json_array_append_new(arr, v) < 0)
+            goto bail;
+    }
+    *out = arr;
+    return 0;
+bail:
+    json_decref(arr);
+    return BAIL;
+}
+
+/* Bytes the subset never contains: controls (also tab/CR), DEL, C1, BOM, NEL/LS/PS, U+FFFE/F. */
+static bool plain_bytes(const unsigned char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if (c >= 0x20 && c < 0x7f)
+            continue;
+        if (c < 0x20 && c != '\n')
+            return false;
+        if (c == 0x7f)
+            return false;
+        if (c == 0xc2 && i + 1 < len && s[i + 1] < 0xa0)
+            return false;
+        if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9))
+            return false;
+        if (c == 0xef && i + 2 < len &&
+            ((s[i + 1] == 0xbb && s[i + 2] == 0xbf) ||
+             (s[i + 1] == 0xbf && (s[i + 2] == 0xbe || s[i + 2] == 0xbf))))
+            return false;
+    }
+    return true;
+}
+
+int dossier_fast_yaml(const char *buf, size_t len, json_t **out)
+{
+    struct fp p = {.s = buf, .end = buf + len};
+    struct scratch sc;
+    int rc;
+    *out = NULL;
+    if (!plain_bytes((const unsigned char *)buf, len))
+        return BAIL;
+    fp_seek(&p, buf);
+    if (p.eof || p.ind != 0 || p.txt[0] == '-' || p.txt[0] == '%' || p.txt[0] == '.')
+        return BAIL;
+    rc = node_map(&p, 0, dossier_schema_root(), &sc, out);
+    if (rc == 0 && !p.eof) {
+        json_decref(*out);
+        *out = NULL;
+        rc = BAIL;
+    }
+    return rc;
+}
+
+int dossier_fast_json(const char *buf, size_t len, json_t **out)
+{
+    json_error_t jerr;
+    json_t *doc;
+    *out = NULL;
+    doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc)
+        return BAIL;
+    if (dossier_validate(doc, NULL) != 0) {
+        json_decref(doc);
+        return BAIL;
+    }
+    *out = doc;
+    return 0;
+}
