@@ -8,6 +8,7 @@
 #include "core/dossier.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <libfyaml.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@ struct yconv {
     char path[256];
     size_t pathlen;
     int depth;
+    struct fy_mark keymark; /* position of the last key, for values without a mark */
 };
 
 /* Copies at most 48 bytes of s into out, control characters as '?', for messages. */
@@ -155,6 +157,10 @@ static int check_props(struct yconv *c, struct fy_event *ev)
     default:
         break;
     }
+    if (anchor && fy_token_start_mark(anchor))
+        m = fy_token_start_mark(anchor);
+    else if (tag && fy_token_start_mark(tag))
+        m = fy_token_start_mark(tag);
     if (anchor)
         return fail_at(c, SLUIS_EINVAL, m,
                        "YAML anchors (&name) are not allowed in a dossier (anker niet toegestaan)");
@@ -207,12 +213,14 @@ static int conv_mapping(struct yconv *c, struct fy_event *start, const struct ds
             char allowed[400], name[64];
             snippet(key ? key : "", key ? klen : 0, name, sizeof(name));
             dossier_schema_list_keys(f, allowed, sizeof(allowed));
+            path_push(c, name, 0);
             rc = fail_at(c, SLUIS_EINVAL, &kmark, "unknown key '%s' (onbekend veld); allowed: %s",
                          name, allowed);
             fy_parser_event_free(c->fyp, kev);
             goto out;
         }
         fy_parser_event_free(c->fyp, kev);
+        c->keymark = kmark;
         old = path_push(c, child->name, 0);
         if (json_object_get(obj, child->name)) {
             rc = fail_at(c, SLUIS_EINVAL, &kmark, "duplicate key '%s' (dubbel veld)", child->name);
@@ -301,7 +309,9 @@ static int conv_node(struct yconv *c, struct fy_event *ev, const struct dschema_
     *out = NULL;
     if (!ev)
         return fail_syntax(c);
-    m = mark_of(ev);
+    m = fy_event_start_mark(ev);
+    if (!m)
+        m = &c->keymark;
     rc = check_props(c, ev);
     if (rc)
         goto out;
@@ -406,15 +416,20 @@ static void position_of(const char *buf, size_t off, int *line, int *col)
     *col = cl;
 }
 
+static void set_file_where(struct yconv *c, int line, int column)
+{
+    set_where(c, line, column);
+    if (c->err)
+        c->err->path[0] = '\0';
+}
+
 static int precheck(struct yconv *c)
 {
     const char *nul;
     size_t bad, i;
     int line, col;
     if (c->len > DOSSIER_MAX_FILE) {
-        set_where(c, 0, 0);
-        if (c->err)
-            c->err->path[0] = '\0';
+        set_file_where(c, 0, 0);
         return sluis_err_set(c->err, SLUIS_ETOOBIG,
                              "file too large (bestand te groot): %zu bytes, at most %d", c->len,
                              DOSSIER_MAX_FILE);
@@ -425,19 +440,19 @@ static int precheck(struct yconv *c)
             break;
     }
     if (i == c->len) {
-        set_where(c, 1, 1);
+        set_file_where(c, 1, 1);
         return sluis_err_set(c->err, SLUIS_EINVAL, "empty dossier (leeg dossier)");
     }
     nul = memchr(c->buf, '\0', c->len);
     if (nul) {
         position_of(c->buf, (size_t)(nul - c->buf), &line, &col);
-        set_where(c, line, col);
+        set_file_where(c, line, col);
         return sluis_err_set(c->err, SLUIS_EINVAL, "NUL byte in file (ongeldig teken)");
     }
     bad = utf8_invalid_at((const unsigned char *)c->buf, c->len);
     if (bad < c->len) {
         position_of(c->buf, bad, &line, &col);
-        set_where(c, line, col);
+        set_file_where(c, line, col);
         return sluis_err_set(c->err, SLUIS_EINVAL,
                              "invalid UTF-8 (ongeldige tekencodering) at byte %zu", bad);
     }
@@ -510,6 +525,15 @@ fail:
     return rc;
 }
 
+/* JSON input starts with '{' after optional whitespace (a YAML dossier starts with a key). */
+static bool looks_like_json(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r'))
+        i++;
+    return i < len && buf[i] == '{';
+}
+
 int dossier_load_buffer_ref(const char *buf, size_t len, const char *name, json_t **out,
                             struct sluis_err *err)
 {
@@ -541,6 +565,8 @@ int dossier_load_buffer_ref(const char *buf, size_t len, const char *name, json_
     fy_diag_set_collect_errors(c.diag, true);
     pcfg.flags =
         FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_DISABLE_RECYCLING;
+    if (looks_like_json(buf, len))
+        pcfg.flags |= FYPCF_JSON_FORCE;
     pcfg.diag = c.diag;
     c.fyp = fy_parser_create(&pcfg);
     if (!c.fyp) {
@@ -562,13 +588,10 @@ out:
 int dossier_load_buffer(const char *buf, size_t len, const char *name, json_t **out,
                         struct sluis_err *err)
 {
-    size_t i = 0;
     if (buf && len <= DOSSIER_MAX_FILE && !memchr(buf, '\0', len) &&
         utf8_invalid_at((const unsigned char *)buf, len) == len) {
         int fast;
-        while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' || buf[i] == '\r'))
-            i++;
-        if (i < len && buf[i] == '{')
+        if (looks_like_json(buf, len))
             fast = dossier_fast_json(buf, len, out);
         else
             fast = dossier_fast_yaml(buf, len, out);
