@@ -173,6 +173,20 @@ static const struct cond_field fields[] = {
     {"derived.decision.valid", COND_T_BOOL, NULL},
     {"derived.agreements.missing", COND_T_LIST_STR, NULL},
     {"derived.eval_date", COND_T_DATE, NULL},
+    {"derived.consumer_terms", COND_T_BOOL, NULL},
+    {"derived.sensitive_data", COND_T_BOOL, NULL},
+    {"derived.prescan.complete", COND_T_BOOL, NULL},
+    {"derived.prescan.edpb_count", COND_T_INT, NULL},
+    {"derived.prescan.ap_list_count", COND_T_INT, NULL},
+    {"derived.ai_act.prohibited", COND_T_BOOL, NULL},
+    {"derived.ai_act.role", COND_T_ENUM, "provider|deployer|importer|distributor"},
+    {"derived.decision.present", COND_T_BOOL, NULL},
+    {"derived.exploration.controlled", COND_T_BOOL, NULL},
+    {"derived.exploration.expired", COND_T_BOOL, NULL},
+    {"derived.exploration.has_end", COND_T_BOOL, NULL},
+    {"derived.models.open_source", COND_T_BOOL, NULL},
+    {"derived.models.european", COND_T_BOOL, NULL},
+    {"derived.models.count", COND_T_INT, NULL},
 };
 
 const struct cond_field *cond_schema_find(const char *path, size_t len)
