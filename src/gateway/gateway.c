@@ -1,0 +1,1064 @@
+/*
+ * gateway.c - the gateway's HTTP side: the raw "/v1/" handler (body intake, enforcement,
+ * hand-off to the upstream thread, suspended waiting, response or SSE stream), /metrics,
+ * usage records, and the lifecycle. See gateway.h and docs/gateway.md.
+ */
+#include "gateway/gw_internal.h"
+
+#include <openssl/sha.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/policy.h"
+#include "gateway/gw_error.h"
+#include "http/http.h"
+#include "store/auditlog.h"
+#include "store/register.h"
+#include "store/store.h"
+
+#define DEFAULT_MAX_BODY (4u * 1024 * 1024)
+#define DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
+#define RETAIN_MAX (64 * 1024)
+
+long long gw_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void today(const struct gateway *gw, char out[GW_DATE_CAP])
+{
+    if (gw->cfg.eval_date && *gw->cfg.eval_date) {
+        snprintf(out, GW_DATE_CAP, "%s", gw->cfg.eval_date);
+        return;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, GW_DATE_CAP, "%Y-%m-%d", &tm);
+}
+
+void gw_req_wake_locked(struct gw_req *r)
+{
+    if (r->suspended && !r->client_gone) {
+        r->suspended = 0;
+        MHD_resume_connection(r->conn);
+    }
+}
+
+void gw_req_release(struct gw_req *r)
+{
+    if (!r || atomic_fetch_sub(&r->refs, 1) != 1)
+        return;
+    gw_request_free(&r->parsed);
+    free(r->body);
+    free(r->out);
+    free(r->usage.content);
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    curl_slist_free_all(r->hdrs);
+    gw_sse_free(&r->sse);
+    gw_snapshot_release(r->snap);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+/* ---- snapshot ---- */
+
+static struct gw_snapshot *snapshot_get(struct gateway *gw)
+{
+    pthread_mutex_lock(&gw->snap_mu);
+    struct gw_snapshot *s = gw->snap;
+    if (s)
+        gw_snapshot_retain(s);
+    pthread_mutex_unlock(&gw->snap_mu);
+    return s;
+}
+
+struct list_ctx {
+    json_t *arr;
+    const char *kind;
+    long long n;
+    int rc;
+};
+
+static int object_cb(void *ud, const struct reg_object *obj)
+{
+    struct list_ctx *c = ud;
+    c->n++;
+    json_error_t je;
+    json_t *content = json_loads(obj->content ? obj->content : "null", 0, &je);
+    if (!content)
+        return 0; /* unreadable content: leave it out (its application is then refused) */
+    json_t *item;
+    if (!strcmp(c->kind, GATEWAY_KIND_APPLICATION)) {
+        item = json_pack("{s:s, s:s, s:s, s:o}", "id", obj->id, "org_id", obj->org_id, "state",
+                         obj->state, "dossier", content);
+    } else {
+        if (!json_is_object(content)) {
+            json_decref(content);
+            return 0;
+        }
+        item = content;
+        if (!json_object_get(item, "id"))
+            json_object_set_new(item, "id", json_string(obj->id));
+    }
+    if (!item || json_array_append_new(c->arr, item)) {
+        c->rc = SLUIS_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+static int load_from_store(struct gateway *gw, json_t *doc, struct sluis_err *err)
+{
+    static const char *const kinds[][2] = {{GATEWAY_KIND_APPLICATION, "applications"},
+                                           {GATEWAY_KIND_KEY, "gateway_keys"},
+                                           {GATEWAY_KIND_APP, "gateway_apps"},
+                                           {GATEWAY_KIND_PROVIDER, "providers"},
+                                           {GATEWAY_KIND_TRAINING, "trainings"}};
+    struct store_tx *tx = NULL;
+    int rc = store_tx_begin(gw->cfg.store, STORE_TX_READ, &tx, err);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && !rc; k++) {
+        json_t *arr = json_array();
+        if (!arr || json_object_set_new(doc, kinds[k][1], arr)) {
+            rc = SLUIS_ENOMEM;
+            break;
+        }
+        for (long long off = 0; !rc; off += 1000) {
+            struct reg_filter f = {.kind = kinds[k][0], .limit = 1000, .offset = off};
+            struct list_ctx c = {arr, kinds[k][0], 0, 0};
+            rc = reg_object_list(tx, &f, object_cb, &c, err);
+            if (rc == 1)
+                rc = c.rc;
+            if (rc || c.n < 1000)
+                break;
+        }
+    }
+    store_tx_rollback(tx);
+    return rc;
+}
+
+static int rebuild(struct gateway *gw, struct sluis_err *err)
+{
+    json_t *doc = NULL;
+    int rc = 0;
+    if (gw->cfg.store) {
+        doc = json_object();
+        if (!doc)
+            return SLUIS_ENOMEM;
+        rc = load_from_store(gw, doc, err);
+    } else if (gw->register_file) {
+        json_error_t je;
+        doc = json_load_file(gw->register_file, JSON_REJECT_DUPLICATES, &je);
+        if (!doc)
+            rc = sluis_err_set(err, SLUIS_EINVAL, "%s:%d:%d: %s", gw->register_file, je.line,
+                               je.column, je.text);
+    } else {
+        doc = json_object();
+        if (!doc)
+            rc = SLUIS_ENOMEM;
+    }
+    struct gw_snapshot *s = NULL;
+    if (!rc) {
+        char d[GW_DATE_CAP];
+        today(gw, d);
+        rc = gw_snapshot_build(doc, gw->ps, d, &s, err);
+    }
+    json_decref(doc);
+    if (rc) {
+        atomic_fetch_add(&gw->metrics.snapshot_failures, 1);
+        return rc;
+    }
+    pthread_mutex_lock(&gw->snap_mu);
+    struct gw_snapshot *old = gw->snap;
+    gw->snap = s;
+    pthread_mutex_unlock(&gw->snap_mu);
+    gw_snapshot_release(old);
+    atomic_fetch_add(&gw->metrics.snapshot_refreshes, 1);
+    atomic_store(&gw->metrics.snapshot_serial, s->serial);
+    return 0;
+}
+
+int gateway_refresh(struct gateway *gw, struct sluis_err *err)
+{
+    return rebuild(gw, err);
+}
+
+static void *refresher_main(void *arg)
+{
+    struct gateway *gw = arg;
+    pthread_mutex_lock(&gw->snap_mu);
+    while (!gw->refresh_stop) {
+        if (!gw->refresh_wanted) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += gw->cfg.refresh_ms / 1000;
+            ts.tv_nsec += (long)(gw->cfg.refresh_ms % 1000) * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&gw->refresh_cv, &gw->snap_mu, &ts);
+        }
+        if (gw->refresh_stop)
+            break;
+        gw->refresh_wanted = 0;
+        pthread_mutex_unlock(&gw->snap_mu);
+        struct sluis_err e = {0};
+        if (rebuild(gw, &e) != 0)
+            fprintf(stderr, "sluis gateway: snapshot niet vernieuwd / not refreshed: %s\n", e.msg);
+        pthread_mutex_lock(&gw->snap_mu);
+    }
+    pthread_mutex_unlock(&gw->snap_mu);
+    return NULL;
+}
+
+static void on_notify(void *ud, const char *channel, const char *payload)
+{
+    (void)channel;
+    (void)payload;
+    struct gateway *gw = ud;
+    pthread_mutex_lock(&gw->snap_mu);
+    gw->refresh_wanted = 1;
+    pthread_cond_signal(&gw->refresh_cv);
+    pthread_mutex_unlock(&gw->snap_mu);
+}
+
+/* ---- usage sinks ---- */
+
+struct batch_ctx {
+    struct audit_entry *es;
+    size_t n;
+};
+
+static int append_batch(struct store_tx *tx, void *ud, struct sluis_err *err)
+{
+    struct batch_ctx *b = ud;
+    return store_audit_append_batch(tx, b->es, b->n, err);
+}
+
+static void entry_from(struct audit_entry *e, const struct gw_usage_rec *r)
+{
+    memset(e, 0, sizeof(*e));
+    snprintf(e->org_id, sizeof(e->org_id), "%s", r->org);
+    if (r->user[0])
+        snprintf(e->actor, sizeof(e->actor), "%s", r->user);
+    else if (r->key_id[0])
+        snprintf(e->actor, sizeof(e->actor), "key:%s", r->key_id);
+    else
+        snprintf(e->actor, sizeof(e->actor), "anonymous");
+    snprintf(e->action, sizeof(e->action), "%s", AUDIT_ACTION_USAGE);
+    snprintf(e->kind, sizeof(e->kind), "%s", r->app[0] ? "application" : "gateway");
+    snprintf(e->object_id, sizeof(e->object_id), "%s", r->app[0] ? r->app : "unknown");
+}
+
+static int store_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
+{
+    struct gateway *gw = ud;
+    struct audit_entry *es = calloc(n, sizeof(*es));
+    char **details = calloc(n, sizeof(*details));
+    int rc = SLUIS_ENOMEM;
+    if (!es || !details)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        json_t *j = gw_usage_to_json(&recs[i]);
+        details[i] = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(j);
+        if (!details[i])
+            goto out;
+        entry_from(&es[i], &recs[i]);
+        es[i].detail = details[i];
+    }
+    struct batch_ctx b = {es, n};
+    struct sluis_err e = {0};
+    rc = store_tx_run(gw->cfg.store, STORE_TX_WRITE, append_batch, &b, &e);
+    if (rc)
+        fprintf(stderr, "sluis gateway: gebruiksregels niet opgeslagen / usage not stored: %s\n",
+                e.msg);
+out:
+    for (size_t i = 0; details && i < n; i++)
+        free(details[i]);
+    free(details);
+    free(es);
+    return rc;
+}
+
+static int file_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
+{
+    struct gateway *gw = ud;
+    int rc = 0;
+    pthread_mutex_lock(&gw->usage_fp_mu);
+    for (size_t i = 0; i < n && !rc; i++) {
+        json_t *j = gw_usage_to_json(&recs[i]);
+        if (!j || json_dumpf(j, gw->usage_fp, JSON_COMPACT | JSON_SORT_KEYS) ||
+            fputc('\n', gw->usage_fp) == EOF)
+            rc = SLUIS_EIO;
+        json_decref(j);
+    }
+    if (fflush(gw->usage_fp))
+        rc = SLUIS_EIO;
+    pthread_mutex_unlock(&gw->usage_fp_mu);
+    return rc;
+}
+
+/* ---- responses ---- */
+
+static void set_overhead(struct gw_req *r)
+{
+    long long now = gw_now_ns();
+    long long ns;
+    if (r->t_submit_ns && r->t_up_done_ns && !r->stream_started)
+        ns = (r->t_submit_ns - r->t0_ns) + (now - r->t_up_done_ns);
+    else if (r->t_submit_ns)
+        ns = r->t_submit_ns - r->t0_ns;
+    else
+        ns = now - (r->t0_ns ? r->t0_ns : now);
+    if (ns < 0)
+        ns = 0;
+    r->overhead_ms = (double)ns / 1e6;
+}
+
+static void add_common_headers(struct gw_req *r, struct MHD_Response *resp, const char *ctype)
+{
+    char oh[32];
+    set_overhead(r);
+    snprintf(oh, sizeof(oh), "%.3f", r->overhead_ms);
+    MHD_add_response_header(resp, "Content-Type", ctype);
+    MHD_add_response_header(resp, "x-request-id", r->request_id);
+    MHD_add_response_header(resp, "x-sluis-overhead-ms", oh);
+}
+
+/* Queues body (malloc'ed, ownership taken) with status. */
+static enum MHD_Result respond(struct gw_req *r, int status, const char *ctype, char *body,
+                               size_t len)
+{
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(body);
+        return MHD_NO;
+    }
+    add_common_headers(r, resp, ctype);
+    r->usage.status = status;
+    r->status_sent = 1;
+    r->phase = GW_PH_DONE;
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static enum MHD_Result respond_error(struct gw_req *r, const char *code, const char *param,
+                                     const char *rule, const char *detectors, const char *detail)
+{
+    char *body = NULL;
+    long n = gw_error_body(code, param, rule, detectors, detail, &body);
+    snprintf(r->usage.code, sizeof(r->usage.code), "%s", code);
+    snprintf(r->usage.rule, sizeof(r->usage.rule), "%s", rule ? rule : "");
+    if (detectors)
+        snprintf(r->usage.detectors, sizeof(r->usage.detectors), "%s", detectors);
+    gw_metrics_refusal(&r->gw->metrics, code);
+    if (n < 0)
+        return MHD_NO;
+    return respond(r, gw_error_status(code), "application/json", body, (size_t)n);
+}
+
+static enum MHD_Result respond_verdict(struct gw_req *r)
+{
+    return respond_error(r, r->v.code, r->v.param, r->v.rule, r->v.detectors, r->v.detail);
+}
+
+/* ---- /v1/models ---- */
+
+static enum MHD_Result models(struct gw_req *r, const char *id)
+{
+    const struct gw_app *a = r->v.app;
+    json_t *list = json_array();
+    json_t *one = NULL;
+    for (size_t i = 0; list && i < a->n_models; i++) {
+        const struct gw_model *m = &a->models[i];
+        int dup = 0;
+        for (size_t k = 0; k < i; k++)
+            dup |= !strcmp(a->models[k].name, m->name);
+        if (dup)
+            continue;
+        json_t *o = json_pack("{s:s, s:s, s:i, s:s}", "id", m->name, "object", "model", "created",
+                              0, "owned_by", m->provider);
+        if (!o)
+            continue;
+        if (id && !strcmp(id, m->name))
+            one = json_incref(o);
+        json_array_append_new(list, o);
+    }
+    json_t *root;
+    if (id) {
+        json_decref(list);
+        if (!one) {
+            snprintf(r->v.param, sizeof(r->v.param), "model");
+            return respond_error(r, "model_not_found", "model", NULL, NULL, NULL);
+        }
+        root = one;
+    } else {
+        root = json_pack("{s:s, s:o}", "object", "list", "data", list);
+    }
+    char *s = root ? json_dumps(root, JSON_COMPACT) : NULL;
+    json_decref(root);
+    if (!s)
+        return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
+    atomic_fetch_add(&r->gw->metrics.requests[GW_EP_COUNT][GW_OUT_OK], 1);
+    return respond(r, 200, "application/json", s, strlen(s));
+}
+
+/* ---- upstream answer ---- */
+
+static void tokens_from_body(struct gw_req *r)
+{
+    const char *b = r->out ? r->out + r->out_off : "";
+    size_t n = r->out_len - r->out_off;
+    const char *u = memmem(b, n, "\"usage\"", 7);
+    if (!u)
+        return;
+    size_t rest = n - (size_t)(u - b);
+    const char *keys[3] = {"\"prompt_tokens\"", "\"completion_tokens\"", "\"total_tokens\""};
+    long *dst[3] = {&r->prompt_tokens, &r->completion_tokens, &r->total_tokens};
+    for (int i = 0; i < 3; i++) {
+        const char *p = memmem(u, rest, keys[i], strlen(keys[i]));
+        if (!p)
+            continue;
+        p += strlen(keys[i]);
+        while (p < b + n && (*p == ' ' || *p == ':'))
+            p++;
+        if (p < b + n && *p >= '0' && *p <= '9')
+            *dst[i] = strtol(p, NULL, 10);
+    }
+}
+
+/* Scans the texts of a non-streaming answer. Returns 0 clean, 1 refused. */
+static int scan_answer(struct gw_req *r)
+{
+    json_error_t je;
+    json_t *j = json_loadb(r->out + r->out_off, r->out_len - r->out_off, 0, &je);
+    if (!j)
+        return 0; /* not JSON: passed on as is; nothing we can parse to scan */
+    json_t *choices = json_object_get(j, "choices");
+    size_t i;
+    json_t *c;
+    int rc = 0;
+    json_array_foreach(choices, i, c)
+    {
+        const char *t =
+            json_string_value(json_object_get(json_object_get(c, "message"), "content"));
+        if (!t)
+            t = json_string_value(json_object_get(c, "text"));
+        if (t && gw_enforce_scan_response(&r->gw->scanner, t, strlen(t), &r->v)) {
+            rc = 1;
+            break;
+        }
+    }
+    json_decref(j);
+    return rc;
+}
+
+static enum MHD_Result respond_upstream(struct gw_req *r)
+{
+    struct gateway *gw = r->gw;
+    r->usage.upstream_status = (int)r->up_status;
+    int ep = r->ep;
+    if (r->up_err) {
+        atomic_fetch_add(&gw->metrics.requests[ep][GW_OUT_UPSTREAM], 1);
+        return respond_error(r, r->up_err, NULL, NULL, NULL, NULL);
+    }
+    long st = r->up_status;
+    if (st >= 200 && st < 300) {
+        tokens_from_body(r);
+        if ((gw->cfg.scan_responses || (r->v.app && r->v.app->scan_responses)) && scan_answer(r)) {
+            atomic_fetch_add(&gw->metrics.requests[ep][GW_OUT_REFUSED], 1);
+            return respond_verdict(r);
+        }
+        atomic_fetch_add(&gw->metrics.requests[ep][GW_OUT_OK], 1);
+        char *body = r->out;
+        size_t len = r->out_len - r->out_off;
+        if (r->out_off) {
+            memmove(body, body + r->out_off, len);
+            r->out_off = 0;
+        }
+        r->out = NULL;
+        r->out_len = r->out_alloc = 0;
+        return respond(r, (int)st, "application/json", body, len);
+    }
+    atomic_fetch_add(&gw->metrics.requests[ep][GW_OUT_UPSTREAM], 1);
+    if (st == 400 || st == 404 || st == 409 || st == 422 || st == 429) {
+        /* the provider's own answer about the request: pass it on when it is an error object */
+        json_error_t je;
+        json_t *j = json_loadb(r->out ? r->out + r->out_off : "", r->out_len - r->out_off, 0, &je);
+        int ok = j && json_is_object(json_object_get(j, "error"));
+        char *s = ok ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (s) {
+            snprintf(r->usage.code, sizeof(r->usage.code), "upstream_%ld", st);
+            return respond(r, (int)st, "application/json", s, strlen(s));
+        }
+    }
+    char detail[64];
+    snprintf(detail, sizeof(detail), "upstream status %ld", st);
+    return respond_error(r, "upstream_error", NULL, NULL, NULL, detail);
+}
+
+/* ---- streaming to the client ---- */
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct gw_req *r = cls;
+    int poke = 0;
+    ssize_t ret;
+    pthread_mutex_lock(&r->mu);
+    size_t avail = r->out_len - r->out_off;
+    if (avail) {
+        size_t n = avail < max ? avail : max;
+        memcpy(buf, r->out + r->out_off, n);
+        r->out_off += n;
+        if (r->paused && r->out_len - r->out_off < r->out_cap / 2) {
+            r->paused = 0;
+            r->want_unpause = 1;
+            poke = 1;
+        }
+        ret = (ssize_t)n;
+    } else if (r->ping_due && !r->saw_event && max >= 8) {
+        r->ping_due = 0;
+        memcpy(buf, ": ping\n\n", 8);
+        ret = 8;
+    } else if (r->stream_finished) {
+        ret = MHD_CONTENT_READER_END_OF_STREAM;
+    } else {
+        r->ping_due = 0;
+        r->suspended = 1;
+        MHD_suspend_connection(r->conn);
+        ret = 0;
+    }
+    pthread_mutex_unlock(&r->mu);
+    if (poke)
+        gw_upstream_poke(&r->gw->up, r);
+    return ret;
+}
+
+static enum MHD_Result start_stream(struct gw_req *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, r, NULL);
+    if (!resp)
+        return MHD_NO;
+    add_common_headers(r, resp, "text/event-stream");
+    MHD_add_response_header(resp, "Cache-Control", "no-cache");
+    MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+    r->usage.status = 200;
+    r->status_sent = 1;
+    r->phase = GW_PH_STREAM;
+    atomic_fetch_add(&r->gw->metrics.active_streams, 1);
+    atomic_fetch_add(&r->gw->metrics.requests[r->ep][GW_OUT_OK], 1);
+    enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Called when MHD resumes a request waiting for upstream. */
+static enum MHD_Result on_resumed(struct gw_req *r)
+{
+    pthread_mutex_lock(&r->mu);
+    if (!r->stream || (r->headers_ready && !r->is_sse)) {
+        if (!r->up_done) {
+            r->suspended = 1;
+            MHD_suspend_connection(r->conn);
+            pthread_mutex_unlock(&r->mu);
+            return MHD_YES;
+        }
+        pthread_mutex_unlock(&r->mu);
+        return respond_upstream(r);
+    }
+    if (r->is_sse || r->ping_due || r->up_done) {
+        if (r->up_done && !r->is_sse) {
+            pthread_mutex_unlock(&r->mu);
+            return respond_upstream(r);
+        }
+        r->stream_started = 1;
+        pthread_mutex_unlock(&r->mu);
+        return start_stream(r);
+    }
+    r->suspended = 1;
+    MHD_suspend_connection(r->conn);
+    pthread_mutex_unlock(&r->mu);
+    return MHD_YES;
+}
+
+/* ---- the request path ---- */
+
+static int endpoint_of(const char *url)
+{
+    if (!strcmp(url, "/v1/chat/completions"))
+        return GW_EP_CHAT;
+    if (!strcmp(url, "/v1/completions"))
+        return GW_EP_COMPLETIONS;
+    if (!strcmp(url, "/v1/embeddings"))
+        return GW_EP_EMBEDDINGS;
+    return -1;
+}
+
+static const char *bearer_of(struct MHD_Connection *c)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7))
+        return NULL;
+    h += 7;
+    while (*h == ' ')
+        h++;
+    return h;
+}
+
+static void usage_from_verdict(struct gw_req *r)
+{
+    const struct gw_app *a = r->v.app;
+    if (a) {
+        snprintf(r->usage.app, sizeof(r->usage.app), "%s", a->id);
+        snprintf(r->usage.org, sizeof(r->usage.org), "%s", a->org_id);
+        snprintf(r->usage.env, sizeof(r->usage.env), "%s", gw_env_name(a->env));
+        snprintf(r->usage.verdict, sizeof(r->usage.verdict), "%s", a->verdict);
+    }
+    if (r->v.provider)
+        snprintf(r->usage.provider, sizeof(r->usage.provider), "%s", r->v.provider->id);
+    snprintf(r->usage.user, sizeof(r->usage.user), "%s", r->v.user);
+    snprintf(r->usage.detectors, sizeof(r->usage.detectors), "%s", r->v.detectors);
+    r->usage.redacted = (unsigned)r->v.n_redacted;
+}
+
+static enum MHD_Result decide(struct gw_req *r, const char *url, const char *method)
+{
+    struct gateway *gw = r->gw;
+    int is_models = !strcmp(url, "/v1/models") || !strncmp(url, "/v1/models/", 11);
+    int ep = endpoint_of(url);
+    r->ep = ep >= 0 ? ep : GW_EP_COUNT;
+    snprintf(r->usage.endpoint, sizeof(r->usage.endpoint), "%s",
+             is_models ? "models"
+             : ep >= 0 ? gw_endpoint_name((enum gw_endpoint)ep)
+                       : "other");
+    int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
+    if (is_models && !get)
+        return respond_error(r, "method_not_allowed", NULL, NULL, NULL, NULL);
+    if (!is_models && ep < 0)
+        return respond_error(r, "not_found", NULL, NULL, NULL, NULL);
+    if (!is_models && strcmp(method, "POST"))
+        return respond_error(r, "method_not_allowed", NULL, NULL, NULL, NULL);
+    if (r->too_big)
+        return respond_error(r, "request_too_large", NULL, NULL, NULL, NULL);
+    if (!is_models) {
+        const char *ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/json", 16) ||
+            (ct[16] && ct[16] != ';' && ct[16] != ' '))
+            return respond_error(r, "unsupported_media_type", NULL, NULL, NULL, NULL);
+    }
+    /* fail closed: no snapshot, or one older than allowed */
+    r->snap = snapshot_get(gw);
+    if (!r->snap ||
+        (gw_now_ns() / 1000000LL - r->snap->built_ms) > (long long)gw->cfg.max_stale_ms) {
+        atomic_fetch_add(&gw->metrics.requests[r->ep][GW_OUT_UNAVAILABLE], 1);
+        return respond_error(r, "gateway_unavailable", NULL, NULL, NULL, NULL);
+    }
+    char d[GW_DATE_CAP];
+    today(gw, d);
+    const char *bearer = bearer_of(r->conn);
+    if (bearer && *bearer) {
+        unsigned char h[32];
+        SHA256((const unsigned char *)bearer, strlen(bearer), h);
+        for (int i = 0; i < 8; i++)
+            snprintf(r->usage.key_id + 2 * i, 3, "%02x", h[i]);
+    }
+    if (gw_enforce_app(r->snap, bearer, d, &r->v)) {
+        usage_from_verdict(r);
+        atomic_fetch_add(&gw->metrics.requests[r->ep][GW_OUT_REFUSED], 1);
+        return respond_verdict(r);
+    }
+    if (is_models) {
+        usage_from_verdict(r);
+        return models(r, url[10] == '/' ? url + 11 : NULL);
+    }
+    struct gw_perr pe;
+    int rc = gw_request_parse(&r->parsed, (enum gw_endpoint)ep, r->body, r->body_len, &pe);
+    if (rc) {
+        usage_from_verdict(r);
+        atomic_fetch_add(&gw->metrics.requests[ep][GW_OUT_INVALID], 1);
+        if (rc == SLUIS_ENOMEM)
+            return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
+        return respond_error(r, pe.invalid_json ? "invalid_json" : "invalid_request", pe.param,
+                             NULL, NULL, pe.msg);
+    }
+    r->stream = r->parsed.stream;
+    r->usage.stream = r->stream;
+    snprintf(r->usage.model, sizeof(r->usage.model), "%s", r->parsed.model);
+    const char *user = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-sluis-user");
+    if (gw_enforce_model(r->snap, r->parsed.model, user, d, &r->v) ||
+        gw_enforce_scan(&gw->scanner, &r->parsed, &r->v)) {
+        usage_from_verdict(r);
+        atomic_fetch_add(
+            &gw->metrics.requests[ep][!strcmp(r->v.code, "gateway_unavailable") ? GW_OUT_UNAVAILABLE
+                                                                                : GW_OUT_REFUSED],
+            1);
+        return respond_verdict(r);
+    }
+    usage_from_verdict(r);
+    if (r->v.n_redacted) {
+        char *nb = json_dumps(r->parsed.root, JSON_COMPACT);
+        if (!nb)
+            return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
+        free(r->body);
+        r->body = nb;
+        r->body_len = strlen(nb);
+    }
+    if (r->v.app->retain_content)
+        r->usage.content = strndup(r->body, RETAIN_MAX);
+    const struct gw_provider *p = r->v.provider;
+    snprintf(r->url, sizeof(r->url), "%s%s", p->base_url, gw_endpoint_path((enum gw_endpoint)ep));
+    r->up_body = r->body;
+    r->up_body_len = r->body_len;
+    r->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : (long)gw->cfg.upstream_timeout_ms;
+    r->out_cap = r->stream ? GW_STREAM_BUF : gw->cfg.max_response;
+    char hdr[GW_ID_CAP + 64];
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    if (h)
+        h = curl_slist_append(h,
+                              r->stream ? "Accept: text/event-stream" : "Accept: application/json");
+    if (h)
+        h = curl_slist_append(h, "Expect:");
+    snprintf(hdr, sizeof(hdr), "x-request-id: %s", r->request_id);
+    if (h)
+        h = curl_slist_append(h, hdr);
+    if (h && p->secret) {
+        char *auth = NULL;
+        if (asprintf(&auth, "Authorization: Bearer %s", p->secret) > 0) {
+            h = curl_slist_append(h, auth);
+            memset(auth, 0, strlen(auth));
+            free(auth);
+        }
+    }
+    if (!h)
+        return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
+    r->hdrs = h;
+    r->phase = GW_PH_WAIT;
+    r->t_submit_ns = gw_now_ns();
+    pthread_mutex_lock(&r->mu);
+    r->suspended = 1;
+    MHD_suspend_connection(r->conn);
+    if (gw_upstream_submit(&gw->up, r) != 0) {
+        r->up_done = 1;
+        r->headers_ready = 1;
+        r->stream_finished = 1;
+        r->up_err = "gateway_unavailable";
+        gw_req_wake_locked(r);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return MHD_YES;
+}
+
+static enum MHD_Result on_v1(void *ud, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version, const char *upload,
+                             size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct gateway *gw = ud;
+    struct gw_req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            return MHD_NO;
+        atomic_init(&r->refs, 1);
+        pthread_mutex_init(&r->mu, NULL);
+        r->gw = gw;
+        r->conn = conn;
+        r->prompt_tokens = r->completion_tokens = r->total_tokens = -1;
+        unsigned long long id = atomic_fetch_add(&gw->next_id, 1);
+        snprintf(r->request_id, sizeof(r->request_id), "req_%016llx",
+                 (id * 0x9E3779B97F4A7C15ULL) ^ gw->id_salt);
+        snprintf(r->usage.request_id, sizeof(r->usage.request_id), "%s", r->request_id);
+        snprintf(r->usage.node, sizeof(r->usage.node), "%s", gw->node);
+        store_now(r->usage.ts, sizeof(r->usage.ts));
+        r->ep = GW_EP_COUNT;
+        *con_cls = r;
+        atomic_fetch_add(&gw->metrics.in_flight, 1);
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end = NULL;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (!end || *end || n > gw->cfg.max_body) {
+                r->t0_ns = gw_now_ns();
+                r->too_big = 1;
+                return respond_error(r, "request_too_large", NULL, NULL, NULL, NULL);
+            }
+        }
+        return MHD_YES;
+    }
+    if (r->phase == GW_PH_BODY) {
+        if (*upload_size) {
+            size_t n = *upload_size;
+            *upload_size = 0;
+            if (r->too_big)
+                return MHD_YES;
+            if (r->body_len + n > gw->cfg.max_body) {
+                r->too_big = 1;
+                free(r->body);
+                r->body = NULL;
+                r->body_len = r->body_cap = 0;
+                return MHD_YES;
+            }
+            if (r->body_len + n + 1 > r->body_cap) {
+                size_t cap = r->body_cap ? r->body_cap : 1024;
+                while (cap < r->body_len + n + 1)
+                    cap *= 2;
+                if (cap > gw->cfg.max_body + 1)
+                    cap = gw->cfg.max_body + 1;
+                char *b = realloc(r->body, cap);
+                if (!b)
+                    return MHD_NO;
+                r->body = b;
+                r->body_cap = cap;
+            }
+            memcpy(r->body + r->body_len, upload, n);
+            r->body_len += n;
+            r->body[r->body_len] = 0;
+            return MHD_YES;
+        }
+        r->t0_ns = gw_now_ns();
+        return decide(r, url, method);
+    }
+    if (r->phase == GW_PH_WAIT)
+        return on_resumed(r);
+    if (*upload_size)
+        *upload_size = 0; /* a response is queued already: discard the rest */
+    return MHD_YES;
+}
+
+static void on_v1_done(void *ud, struct MHD_Connection *conn, void **con_cls,
+                       enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct gateway *gw = ud;
+    struct gw_req *r = *con_cls;
+    if (!r)
+        return;
+    *con_cls = NULL;
+    pthread_mutex_lock(&r->mu);
+    r->client_gone = 1;
+    int in_flight = r->t_submit_ns && !r->up_done;
+    r->usage.sse_events = r->events;
+    r->usage.prompt_tokens = r->prompt_tokens;
+    r->usage.completion_tokens = r->completion_tokens;
+    r->usage.total_tokens = r->total_tokens;
+    if (r->stream_started && r->up_err && !r->usage.code[0])
+        snprintf(r->usage.code, sizeof(r->usage.code), "%s", r->up_err);
+    if (r->up_status)
+        r->usage.upstream_status = (int)r->up_status;
+    pthread_mutex_unlock(&r->mu);
+    if (in_flight)
+        gw_upstream_poke(&gw->up, r);
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !r->usage.code[0])
+        snprintf(r->usage.code, sizeof(r->usage.code), "client_closed");
+    if (!r->status_sent)
+        r->usage.status = 499;
+    long long now = gw_now_ns();
+    r->usage.latency_ms = r->t0_ns ? (double)(now - r->t0_ns) / 1e6 : 0;
+    r->usage.overhead_ms = r->overhead_ms;
+    gw_hist_observe(&gw->metrics.overhead, (unsigned long long)(r->overhead_ms * 1000.0));
+    if (r->stream_started)
+        atomic_fetch_sub(&gw->metrics.active_streams, 1);
+    atomic_fetch_sub(&gw->metrics.in_flight, 1);
+    gw_usage_push(&gw->usage, &r->usage);
+    gw_req_release(r);
+}
+
+static int metrics_route(struct http_req *req, struct http_resp *resp, void *ud)
+{
+    (void)req;
+    struct gateway *gw = ud;
+    long long t0 = gw_now_ns();
+    struct gw_snapshot *s = snapshot_get(gw);
+    if (s) {
+        atomic_store(&gw->metrics.snapshot_age_ms, gw_now_ns() / 1000000LL - s->built_ms);
+        gw_snapshot_release(s);
+    }
+    char *out = NULL;
+    long n = gw_metrics_render(&gw->metrics, &out);
+    if (n < 0)
+        return SLUIS_ENOMEM;
+    int rc = http_resp_raw(resp, 200, "text/plain; version=0.0.4; charset=utf-8", out, (size_t)n);
+    free(out);
+    char oh[32];
+    snprintf(oh, sizeof(oh), "%.3f", (double)(gw_now_ns() - t0) / 1e6);
+    http_resp_header(resp, "x-sluis-overhead-ms", oh);
+    return rc;
+}
+
+/* ---- lifecycle ---- */
+
+int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct sluis_err *err)
+{
+    *out = NULL;
+    struct gateway *gw = calloc(1, sizeof(*gw));
+    if (!gw)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    gw->cfg = *cfg;
+    gw->cfg.policy_paths = NULL;
+    gw->cfg.n_policy_paths = 0;
+    gw->cfg.register_file = NULL;
+    gw->cfg.usage_file = NULL;
+    gw->cfg.node = NULL;
+    if (!gw->cfg.refresh_ms)
+        gw->cfg.refresh_ms = 2000;
+    if (!gw->cfg.max_stale_ms)
+        gw->cfg.max_stale_ms = 30000;
+    if (!gw->cfg.max_body)
+        gw->cfg.max_body = DEFAULT_MAX_BODY;
+    if (!gw->cfg.max_response)
+        gw->cfg.max_response = DEFAULT_MAX_RESPONSE;
+    if (!gw->cfg.connect_timeout_ms)
+        gw->cfg.connect_timeout_ms = 5000;
+    if (!gw->cfg.upstream_timeout_ms)
+        gw->cfg.upstream_timeout_ms = 60000;
+    if (!gw->cfg.ping_ms)
+        gw->cfg.ping_ms = 1000;
+    gw->cfg.eval_date = NULL;
+    if (cfg->eval_date) {
+        snprintf(gw->eval_date, sizeof(gw->eval_date), "%s", cfg->eval_date);
+        gw->cfg.eval_date = gw->eval_date;
+    }
+    if (cfg->node && *cfg->node)
+        snprintf(gw->node, sizeof(gw->node), "%s", cfg->node);
+    else if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
+        snprintf(gw->node, sizeof(gw->node), "gateway");
+    pthread_mutex_init(&gw->snap_mu, NULL);
+    pthread_mutex_init(&gw->usage_fp_mu, NULL);
+    pthread_cond_init(&gw->refresh_cv, NULL);
+    gw_metrics_init(&gw->metrics);
+    if (getrandom(&gw->id_salt, sizeof(gw->id_salt), 0) != (ssize_t)sizeof(gw->id_salt))
+        gw->id_salt = (unsigned long long)gw_now_ns();
+    int rc = 0;
+    if (cfg->register_file && !(gw->register_file = strdup(cfg->register_file))) {
+        rc = sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (cfg->usage_file && *cfg->usage_file) {
+        gw->usage_fp = fopen(cfg->usage_file, "a");
+        if (!gw->usage_fp) {
+            rc = sluis_err_set(err, SLUIS_EIO, "cannot open usage log %s", cfg->usage_file);
+            goto fail;
+        }
+    }
+    if (cfg->n_policy_paths) {
+        rc = policy_set_load(&gw->ps, cfg->policy_paths, cfg->n_policy_paths, err);
+        if (rc)
+            goto fail;
+    }
+    rc = gw_scanner_init(&gw->scanner, err);
+    if (rc)
+        goto fail;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        rc = sluis_err_set(err, SLUIS_EINTERNAL, "curl_global_init failed");
+        goto fail;
+    }
+    *out = gw;
+    return 0;
+fail:
+    gateway_free(gw);
+    return rc;
+}
+
+int gateway_mount(struct gateway *gw, struct http_server *srv, struct sluis_err *err)
+{
+    int rc = http_server_mount_raw(srv, "/v1/", on_v1, on_v1_done, gw);
+    if (!rc)
+        rc = http_server_route(srv, "GET", "/metrics", metrics_route, gw);
+    if (rc)
+        return sluis_err_set(err, rc, "cannot mount the gateway");
+    return 0;
+}
+
+int gateway_start(struct gateway *gw, struct sluis_err *err)
+{
+    if (gw->started)
+        return 0;
+    int rc = rebuild(gw, err);
+    if (rc)
+        return rc;
+    rc = gw_usage_start(&gw->usage, 0,
+                        gw->cfg.store  ? store_sink
+                        : gw->usage_fp ? file_sink
+                                       : NULL,
+                        gw, &gw->metrics);
+    if (rc)
+        return sluis_err_set(err, rc, "cannot start the usage writer");
+    rc = gw_upstream_start(&gw->up, gw, err);
+    if (rc)
+        return rc;
+    if (pthread_create(&gw->refresher, NULL, refresher_main, gw) != 0)
+        return sluis_err_set(err, SLUIS_EINTERNAL, "cannot start the snapshot refresher");
+    gw->refresher_running = 1;
+    if (gw->cfg.store) {
+        rc = store_listen(gw->cfg.store, GATEWAY_NOTIFY_CHANNEL, on_notify, gw, err);
+        if (rc)
+            return rc;
+    }
+    gw->started = 1;
+    return 0;
+}
+
+void gateway_shutdown(struct gateway *gw)
+{
+    if (!gw)
+        return;
+    gw_upstream_stop(&gw->up);
+    if (gw->refresher_running) {
+        pthread_mutex_lock(&gw->snap_mu);
+        gw->refresh_stop = 1;
+        pthread_cond_signal(&gw->refresh_cv);
+        pthread_mutex_unlock(&gw->snap_mu);
+        pthread_join(gw->refresher, NULL);
+        gw->refresher_running = 0;
+    }
+}
+
+void gateway_free(struct gateway *gw)
+{
+    if (!gw)
+        return;
+    gateway_shutdown(gw);
+    gw_usage_stop(&gw->usage);
+    if (gw->scanner.db)
+        gw_scanner_free(&gw->scanner);
+    policy_set_free(gw->ps);
+    gw_snapshot_release(gw->snap);
+    if (gw->usage_fp)
+        fclose(gw->usage_fp);
+    free(gw->register_file);
+    pthread_mutex_destroy(&gw->snap_mu);
+    pthread_mutex_destroy(&gw->usage_fp_mu);
+    pthread_cond_destroy(&gw->refresh_cv);
+    free(gw);
+}
+
+int gateway_key_generate(char *key, size_t cap, char sha256_hex[65])
+{
+    unsigned char raw[24], h[32];
+    if (cap < 64 || getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+        return SLUIS_EIO;
+    int o = snprintf(key, cap, "sk-sluis-");
+    for (size_t i = 0; i < sizeof(raw); i++)
+        o += snprintf(key + o, cap - (size_t)o, "%02x", raw[i]);
+    SHA256((const unsigned char *)key, strlen(key), h);
+    for (int i = 0; i < 32; i++)
+        snprintf(sha256_hex + 2 * i, 3, "%02x", h[i]);
+    return 0;
+}
