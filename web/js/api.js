@@ -9,6 +9,7 @@ export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {};
     super(e.message || `HTTP ${status}`);
+    this.body = body || null;
     this.status = status;
     this.code = e.code || (status === 0 ? 'network' : 'http_' + status);
     this.requestId = e.request_id || '';
