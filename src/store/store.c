@@ -112,6 +112,7 @@ int store_open(const char *url, struct store **out, struct sluis_err *err)
         st->pool_max = atoi(env);
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->cond, NULL);
+    pthread_mutex_init(&st->write_lock, NULL);
 
     rc = pool_get(st, &conn, err);
     if (rc)
@@ -144,6 +145,7 @@ void store_close(struct store *st)
     pthread_mutex_unlock(&st->lock);
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->cond);
+    pthread_mutex_destroy(&st->write_lock);
     free(st);
 }
 
@@ -189,8 +191,14 @@ int store_tx_begin(struct store *st, enum store_tx_mode mode, struct store_tx **
     tx->st = st;
     tx->mode = mode;
     tx->notes_tail = &tx->notes;
+    if (st->ops->backend == STORE_SQLITE && mode == STORE_TX_WRITE) {
+        pthread_mutex_lock(&st->write_lock);
+        tx->write_locked = 1;
+    }
     rc = pool_get(st, &tx->conn, err);
     if (rc) {
+        if (tx->write_locked)
+            pthread_mutex_unlock(&st->write_lock);
         free(tx);
         return rc;
     }
@@ -201,6 +209,8 @@ int store_tx_begin(struct store *st, enum store_tx_mode mode, struct store_tx **
         rc = st->ops->exec_script(tx->conn, "BEGIN", &transient, err);
     if (rc) {
         pool_put(st, tx->conn, 0);
+        if (tx->write_locked)
+            pthread_mutex_unlock(&st->write_lock);
         free(tx);
         return rc;
     }
@@ -224,6 +234,8 @@ static void notes_free(struct store_tx *tx)
 static void tx_release(struct store_tx *tx, int drop)
 {
     pool_put(tx->st, tx->conn, drop);
+    if (tx->write_locked)
+        pthread_mutex_unlock(&tx->st->write_lock);
     notes_free(tx);
     free(tx);
 }

@@ -12,7 +12,9 @@
  * processes open the same database at once). SQLite runs in WAL mode with synchronous=FULL,
  * foreign keys on, busy_timeout 10 s, STRICT tables. Both backends keep a small connection
  * pool, so one struct store may be used from many threads at once; a struct store_tx
- * belongs to one thread at a time.
+ * belongs to the thread that began it (commit or roll back on that thread). A thread must
+ * not begin a second STORE_TX_WRITE while it holds one (SQLite writers of one process
+ * queue on a mutex; that would wait for itself).
  *
  * Writes must happen in a STORE_TX_WRITE transaction (SQLite: BEGIN IMMEDIATE, so writers
  * queue at begin instead of dead-locking later). Every mutation of register data goes

@@ -45,6 +45,8 @@ struct store {
     char url[STORE_URL_CAP];
     pthread_mutex_t lock; /* pool and listeners */
     pthread_cond_t cond;
+    pthread_mutex_t write_lock; /* SQLite: writers of this process queue here, not in
+                                   SQLite's sleeping busy handler */
     void *idle[STORE_POOL_MAX];
     int nidle;
     int nopen;
@@ -67,6 +69,7 @@ struct store_tx {
     int failed;       /* a statement failed: only rollback is allowed */
     int transient;    /* that failure was transient (retry the transaction) */
     int audit_locked; /* store_audit_lock() done */
+    int write_locked; /* holds st->write_lock */
     struct store_note *notes;
     struct store_note **notes_tail;
 };
