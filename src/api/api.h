@@ -1,0 +1,56 @@
+/*
+ * api.h - the register's REST API under /api/v1 (docs/api.md, src/api/openapi.json): routes,
+ * authentication (API tokens, optional OIDC bearer JWTs), tenant isolation, roles, the
+ * application workflow and verdicts computed by the core library when asked.
+ */
+#ifndef SLUIS_API_API_H
+#define SLUIS_API_API_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "http/http.h"
+#include "store/store.h"
+
+struct api;
+
+struct api_config {
+    struct store *store;       /* borrowed; must outlive the api */
+    const char *policy_file;   /* the current policy (YAML); NULL = default search (below) */
+    const char *oidc_jwks;     /* JWKS file (RS256/ES256 keys); NULL = OIDC off */
+    const char *oidc_issuer;   /* required "iss" when OIDC is on */
+    const char *oidc_audience; /* required "aud" when set */
+    const char *today;         /* fixed "YYYY-MM-DD" evaluation date for tests; NULL = UTC today */
+};
+
+/*
+ * Creates the API: loads the current policy (cfg->policy_file, else $SLUIS_POLICY_DIR/
+ * standpunt-2025.yaml, else SLUIS_SOURCE_DIR/policy/standpunt-2025.yaml) and records it as a
+ * policy_version object when new; loads the OIDC keys. *out is freed with api_free().
+ * Errors: SLUIS_EINVAL/EIO (policy or JWKS unreadable or invalid; err says which), ENOMEM.
+ */
+int api_new(struct api **out, const struct api_config *cfg, struct sluis_err *err);
+
+/* Registers every /api/v1 route on srv (before http_server_start). Returns 0 or SLUIS_E*. */
+int api_routes_register(struct api *api, struct http_server *srv, struct sluis_err *err);
+
+/* Frees the api (after the server stopped). NULL is fine. */
+void api_free(struct api *api);
+
+/* The version string of the current policy set (borrowed). */
+const char *api_policy_version(const struct api *api);
+
+/*
+ * Bootstrap for an empty register: when no user exists, creates organisation org_id
+ * (name org_name) with an admin user "admin" and writes a new API token into token_out
+ * (*created = 1). Otherwise does nothing (*created = 0). Errors: SLUIS_EIO and friends.
+ */
+int api_bootstrap_admin(struct store *st, const char *org_id, const char *org_name,
+                        char token_out[80], int *created, struct sluis_err *err);
+
+/*
+ * The embedded OpenAPI 3.1 document (src/api/openapi.json), NUL-terminated, static.
+ */
+const char *api_openapi_json(size_t *len);
+
+#endif

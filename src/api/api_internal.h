@@ -1,0 +1,195 @@
+/*
+ * api_internal.h - shared between the files of src/api (not for other subsystems).
+ */
+#ifndef SLUIS_API_INTERNAL_H
+#define SLUIS_API_INTERNAL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "api/api.h"
+#include "core/policy.h"
+#include "store/register.h"
+
+#define API_ORG_SYSTEM "system" /* owner organisation of global objects (policy versions) */
+#define API_MAX_POLICIES 16     /* policy versions cached in memory */
+#define API_EXT_ID_MAX 64       /* bytes of an id as the API shows it */
+
+enum api_role {
+    ROLE_OWNER = 1u << 0,
+    ROLE_CIO_OFFICE = 1u << 1,
+    ROLE_CISO = 1u << 2,
+    ROLE_FG = 1u << 3,
+    ROLE_JURIST = 1u << 4,
+    ROLE_PROCUREMENT = 1u << 5,
+    ROLE_ADMIN = 1u << 6,
+    ROLE_READ_ONLY = 1u << 7,
+};
+#define ROLES_ADVICE (ROLE_CIO_OFFICE | ROLE_CISO | ROLE_FG | ROLE_JURIST | ROLE_PROCUREMENT)
+
+/* The authenticated caller. */
+struct api_principal {
+    char user_id[REG_ID_CAP];
+    char org_id[REG_ID_CAP];
+    char token_id[REG_ID_CAP]; /* "" for OIDC */
+    char name[256];
+    char email[256];
+    unsigned roles; /* enum api_role bits */
+    json_t *roles_json;
+};
+
+struct api_policy {
+    char version[256];
+    struct policy_set *ps;
+};
+
+struct oidc_keys;
+struct api_route;
+
+struct route_ud {
+    struct api *api;
+    const struct api_route *route;
+};
+#define API_MAX_ROUTE_UDS 128
+
+struct api {
+    struct route_ud routes[API_MAX_ROUTE_UDS];
+    int n_routes;
+    struct store *st;
+    char today[11];
+    struct api_policy current;
+    pthread_mutex_t pol_mu;
+    struct api_policy cached[API_MAX_POLICIES];
+    int n_cached;
+    struct oidc_keys *oidc;
+    char oidc_issuer[256];
+    char oidc_audience[256];
+};
+
+/* A route handler: who is NULL for public routes; arg is the route table's arg. */
+typedef int (*api_fn)(struct api *api, const struct api_principal *who, struct http_req *req,
+                      struct http_resp *resp, const void *arg);
+
+/* ---- roles (roles.c) ---- */
+unsigned api_role_bit(const char *name);
+const char *api_role_name(unsigned bit);
+/* Parses a JSON array of role names; 0 or SLUIS_EINVAL (unknown role / not strings). */
+int api_roles_parse(const json_t *arr, unsigned *bits, char *bad, size_t bad_cap);
+
+/* ---- auth (auth.c) ---- */
+/* Authenticates req; 0 and *who (caller frees roles_json with api_principal_free), or fills resp
+ * with 401 and returns SLUIS_EDENIED. */
+int api_authenticate(struct api *api, struct http_req *req, struct http_resp *resp,
+                     struct api_principal *who);
+void api_principal_free(struct api_principal *who);
+
+/* ---- OIDC (oidc.c) ---- */
+int oidc_keys_load(const char *path, struct oidc_keys **out, struct sluis_err *err);
+void oidc_keys_free(struct oidc_keys *k);
+/* Verifies a compact JWS (RS256/ES256) and its iss/aud/exp/nbf at time now; *sub gets "sub". */
+int oidc_jwt_verify(const struct oidc_keys *k, const char *jwt, const char *issuer,
+                    const char *audience, long long now, char *sub, size_t sub_cap,
+                    struct sluis_err *err);
+
+/* ---- helpers (util.c) ---- */
+/* "org:id" internal id from an external id; SLUIS_EINVAL when ext is not [A-Za-z0-9._-]{1,64}. */
+int api_iid(char *out, size_t cap, const char *org, const char *ext);
+/* The external id of an internal one (after the first ':'), borrowed. */
+const char *api_ext_id(const char *iid);
+bool api_ext_id_ok(const char *ext);
+void api_random_id(char out[17]);
+/* Object as JSON for the API (new reference), or NULL on ENOMEM. */
+json_t *api_object_json(const struct reg_object *obj);
+/* Sets ETag from obj->version. */
+void api_etag_set(struct http_resp *resp, long long version);
+/* Parses If-Match: 0 and *version; SLUIS_ENOTFOUND when absent; SLUIS_EINVAL when bad. */
+int api_if_match(struct http_req *req, long long *version);
+/* Answers an error from a store/core failure. */
+void api_resp_err(struct http_resp *resp, int rc, const struct sluis_err *err);
+/* Answers 403. */
+void api_forbidden(struct http_resp *resp);
+/* Answers 404 for a kind. */
+void api_not_found(struct http_resp *resp, const char *what);
+/* Reads ?limit= and ?offset=; SLUIS_EINVAL (resp filled) when bad. */
+int api_paging(struct http_req *req, struct http_resp *resp, long long *limit, long long *offset);
+/* Today's date (api->today or UTC), YYYY-MM-DD. */
+void api_today(const struct api *api, char out[11]);
+/* Parses the body as a JSON object, or answers 400/415 and returns SLUIS_EINVAL. */
+int api_body(struct http_req *req, struct http_resp *resp, json_t **out);
+
+/* ---- body schemas (schema.c) ---- */
+enum api_ftype { AF_STR, AF_TEXT, AF_SLUG, AF_BOOL, AF_INT, AF_DATE, AF_ENUM, AF_STRLIST, AF_ANY };
+struct api_field {
+    const char *name; /* NULL ends */
+    enum api_ftype type;
+    int required;
+    size_t max;               /* strings: bytes; ints: max value */
+    const char *const *enums; /* AF_ENUM */
+};
+/* Checks obj against fields (unknown keys, types, caps). 0 or SLUIS_EINVAL with err->path. */
+int api_schema_check(const json_t *obj, const struct api_field *fields, struct sluis_err *err);
+/*
+ * Validates content as one item of a dossier list field (list = "agreements", "models",
+ * "assessments", "advice") or the dossier's "decision" object, using the core's dossier schema.
+ * Error paths are relative to content ("/valid_until").
+ */
+int api_dossier_part_check(const json_t *content, const char *list, struct sluis_err *err);
+
+/* ---- policies (policies.c) ---- */
+int api_policy_init(struct api *api, const char *policy_file, struct sluis_err *err);
+void api_policy_fini(struct api *api);
+/* The policy set for version (NULL/"" = current); borrowed until api_free. SLUIS_ENOTFOUND. */
+int api_policy_get(struct api *api, const char *version, const struct policy_set **ps,
+                   struct sluis_err *err);
+
+/* ---- applications (applications.c) ---- */
+/*
+ * The dossier as the register sees it: app content + register assessments, advice, decision
+ * and the org's agreements for the dossier's providers. New reference in *out.
+ */
+int api_effective_dossier(struct store_tx *tx, const struct reg_object *app, json_t **out,
+                          struct sluis_err *err);
+/* Reads object kind/ext id of who's organisation into *obj; SLUIS_ENOTFOUND when absent or
+ * of another organisation. */
+int api_object_load(struct store_tx *tx, const char *kind, const char *org, const char *ext,
+                    struct reg_object *obj, struct sluis_err *err);
+/* Literacy level rank: bewust 1 .. expert 4, 0 unknown. */
+int api_level_rank(const char *level);
+/* The user's current literacy level on date (rank), from training objects. */
+int api_user_level(struct store_tx *tx, const char *org, const char *user_id, const char *date,
+                   char *valid_until, size_t cap, struct sluis_err *err);
+
+/* ---- CSV (csv.c): training-record import ---- */
+#define API_CSV_MAX_ROWS 10000
+/* Row callback: fields by header column: user_id, course, level, date, valid_until ("" absent). */
+typedef int (*api_csv_cb)(void *ud, long line, const char *const *fields);
+/* Parses CSV (header line naming the 5 columns in any order; "valid_until" optional; RFC 4180
+ * quotes). Returns 0, a non-zero cb result, or SLUIS_EINVAL/ETOOBIG with err->path "/line/N". */
+int api_csv_parse(const char *buf, size_t len, api_csv_cb cb, void *ud, struct sluis_err *err);
+
+/* ---- route tables per file ---- */
+struct api_route {
+    const char *method;
+    const char *pattern;
+    api_fn fn;
+    const void *arg;
+    int public_route; /* no auth */
+};
+extern const struct api_route api_routes_objects[];
+extern const struct api_route api_routes_apps[];
+extern const struct api_route api_routes_users[];
+extern const struct api_route api_routes_misc[];
+extern const struct api_route api_routes_literacy[];
+
+/* shared handlers/helpers between files */
+int api_list_objects(struct api *api, struct http_req *req, struct http_resp *resp,
+                     const struct reg_filter *f0);
+int api_require_if_match(struct http_req *req, struct http_resp *resp, long long *version);
+int api_app_literacy(struct api *api, const struct api_principal *who, struct http_req *req,
+                     struct http_resp *resp, const void *arg);
+struct audit_filter;
+int api_audit_answer(struct api *api, struct http_req *req, struct http_resp *resp,
+                     const struct audit_filter *f);
+
+#endif

@@ -1,0 +1,116 @@
+/* auth.c - who is calling: API tokens (hashed in the store) or OIDC bearer JWTs. */
+#include "api/api_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+void api_principal_free(struct api_principal *who)
+{
+    if (who) {
+        json_decref(who->roles_json);
+        who->roles_json = NULL;
+    }
+}
+
+static int principal_from_user(struct api_principal *who, const struct reg_user *u)
+{
+    snprintf(who->user_id, sizeof(who->user_id), "%s", u->id);
+    snprintf(who->org_id, sizeof(who->org_id), "%s", u->org_id);
+    snprintf(who->name, sizeof(who->name), "%s", u->name);
+    snprintf(who->email, sizeof(who->email), "%s", u->email);
+    who->roles_json = json_loads(u->roles[0] ? u->roles : "[]", 0, NULL);
+    if (!json_is_array(who->roles_json)) {
+        json_decref(who->roles_json);
+        who->roles_json = json_array();
+    }
+    who->roles = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(who->roles_json, i, v)
+    {
+        if (json_is_string(v))
+            who->roles |= api_role_bit(json_string_value(v));
+    }
+    return 0;
+}
+
+static void unauthorized(struct http_resp *resp, const char *msg)
+{
+    http_resp_error(resp, 401, "unauthorized", NULL, msg);
+    http_resp_header(resp, "WWW-Authenticate", "Bearer realm=\"sluis\"");
+}
+
+int api_authenticate(struct api *api, struct http_req *req, struct http_resp *resp,
+                     struct api_principal *who)
+{
+    memset(who, 0, sizeof(*who));
+    const char *h = http_req_header(req, "Authorization");
+    if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
+        unauthorized(resp, "inloggen vereist (Authorization: Bearer <token>) / authentication "
+                           "required");
+        return SLUIS_EDENIED;
+    }
+    const char *tok = h + 7;
+    while (*tok == ' ')
+        tok++;
+    if (strlen(tok) > 8192) {
+        unauthorized(resp, "ongeldig token / invalid token");
+        return SLUIS_EDENIED;
+    }
+    struct sluis_err err;
+    sluis_err_clear(&err);
+    struct store_tx *tx = NULL;
+    struct reg_user u;
+    int rc;
+    if (!strncmp(tok, "sluis_", 6)) {
+        struct reg_token t;
+        rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
+        if (rc)
+            goto io;
+        rc = reg_token_lookup(tx, tok, &t, &u, &err);
+        store_tx_rollback(tx);
+        tx = NULL;
+        if (rc == SLUIS_ENOTFOUND || rc == SLUIS_EDENIED) {
+            unauthorized(resp, rc == SLUIS_EDENIED ? "token ingetrokken / token revoked"
+                                                   : "onbekend token / unknown token");
+            return SLUIS_EDENIED;
+        }
+        if (rc)
+            goto io;
+        snprintf(who->token_id, sizeof(who->token_id), "%s", t.id);
+        return principal_from_user(who, &u);
+    }
+    if (api->oidc && strchr(tok, '.')) {
+        char sub[256];
+        rc = oidc_jwt_verify(api->oidc, tok, api->oidc_issuer,
+                             api->oidc_audience[0] ? api->oidc_audience : NULL,
+                             (long long)time(NULL), sub, sizeof(sub), &err);
+        if (rc) {
+            char msg[700];
+            snprintf(msg, sizeof(msg), "ongeldig OIDC-token / invalid OIDC token: %s", err.msg);
+            unauthorized(resp, msg);
+            return SLUIS_EDENIED;
+        }
+        rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
+        if (rc)
+            goto io;
+        rc = reg_user_find_oidc(tx, sub, &u, &err);
+        store_tx_rollback(tx);
+        if (rc == SLUIS_ENOTFOUND) {
+            unauthorized(resp,
+                         "geen gebruiker voor dit OIDC-subject / no user for this OIDC subject");
+            return SLUIS_EDENIED;
+        }
+        if (rc)
+            goto io;
+        return principal_from_user(who, &u);
+    }
+    unauthorized(resp, "onbekend token / unknown token");
+    return SLUIS_EDENIED;
+io:
+    http_resp_error(resp, 503, "unavailable", NULL,
+                    "opslag niet beschikbaar / storage unavailable");
+    return SLUIS_EDENIED;
+}

@@ -1,0 +1,203 @@
+/* util.c - small helpers shared by the API handlers: ids, ETags, errors, paging. */
+#include "api/api_internal.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+bool api_ext_id_ok(const char *ext)
+{
+    size_t n = ext ? strlen(ext) : 0;
+    if (n == 0 || n > API_EXT_ID_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = ext[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+int api_iid(char *out, size_t cap, const char *org, const char *ext)
+{
+    if (!api_ext_id_ok(ext))
+        return SLUIS_EINVAL;
+    int n = snprintf(out, cap, "%s:%s", org, ext);
+    if (n < 0 || (size_t)n >= cap)
+        return SLUIS_EINVAL;
+    /* the store allows [A-Za-z0-9._:@-]; '_' is mapped to '.'-free '@' would be ambiguous */
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = '@';
+    return 0;
+}
+
+const char *api_ext_id(const char *iid)
+{
+    const char *c = strchr(iid, ':');
+    return c ? c + 1 : iid;
+}
+
+void api_random_id(char out[17])
+{
+    unsigned char b[8];
+    if (RAND_bytes(b, sizeof(b)) != 1) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        unsigned long long v =
+            ((unsigned long long)ts.tv_sec << 30) ^ (unsigned long long)ts.tv_nsec;
+        memcpy(b, &v, sizeof(b));
+    }
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static json_t *ext_id_json(const char *iid)
+{
+    char buf[REG_ID_CAP];
+    snprintf(buf, sizeof(buf), "%s", api_ext_id(iid));
+    for (char *p = buf; *p; p++)
+        if (*p == '@')
+            *p = '_';
+    return json_string(buf);
+}
+
+json_t *api_object_json(const struct reg_object *obj)
+{
+    json_t *content = obj->content ? json_loads(obj->content, 0, NULL) : json_null();
+    if (!content)
+        content = json_null();
+    json_t *o = json_object();
+    if (!o) {
+        json_decref(content);
+        return NULL;
+    }
+    json_object_set_new(o, "id", ext_id_json(obj->id));
+    json_object_set_new(o, "kind", json_string(obj->kind));
+    json_object_set_new(o, "org_id", json_string(obj->org_id));
+    json_object_set_new(o, "parent_id",
+                        obj->parent_id[0] ? ext_id_json(obj->parent_id) : json_null());
+    json_object_set_new(o, "state", obj->state[0] ? json_string(obj->state) : json_null());
+    json_object_set_new(o, "version", json_integer(obj->version));
+    json_object_set_new(o, "created_at", json_string(obj->created_at));
+    json_object_set_new(o, "updated_at", json_string(obj->updated_at));
+    json_object_set_new(o, "created_by", json_string(obj->created_by));
+    json_object_set_new(o, "updated_by", json_string(obj->updated_by));
+    json_object_set_new(o, "content", content);
+    return o;
+}
+
+void api_etag_set(struct http_resp *resp, long long version)
+{
+    char v[32];
+    snprintf(v, sizeof(v), "\"%lld\"", version);
+    http_resp_header(resp, "ETag", v);
+}
+
+int api_if_match(struct http_req *req, long long *version)
+{
+    const char *h = http_req_header(req, "If-Match");
+    if (!h)
+        return SLUIS_ENOTFOUND;
+    while (*h == ' ')
+        h++;
+    if (h[0] == 'W' && h[1] == '/')
+        h += 2;
+    if (*h == '"')
+        h++;
+    char *end;
+    long long v = strtoll(h, &end, 10);
+    if (end == h || v <= 0 || (*end && *end != '"'))
+        return SLUIS_EINVAL;
+    *version = v;
+    return 0;
+}
+
+void api_resp_err(struct http_resp *resp, int rc, const struct sluis_err *err)
+{
+    int status = http_status_from_err(rc);
+    const char *msg = err && err->msg[0] ? err->msg : "fout / error";
+    const char *field = err && err->path[0] ? err->path : NULL;
+    const char *code = NULL;
+    if (rc == SLUIS_ECONFLICT)
+        code = "conflict";
+    else if (rc == SLUIS_EINVAL)
+        code = "invalid";
+    if (status >= 500)
+        msg = "interne fout / internal error";
+    http_resp_error(resp, status, code, field, msg);
+}
+
+void api_forbidden(struct http_resp *resp)
+{
+    http_resp_error(resp, 403, "forbidden", NULL,
+                    "uw rol staat dit niet toe / your role does not allow this");
+}
+
+void api_not_found(struct http_resp *resp, const char *what)
+{
+    http_resp_errorf(resp, 404, "not_found", NULL, "%s niet gevonden / %s not found", what, what);
+}
+
+static int parse_ll(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    if (!s || !*s)
+        return SLUIS_EINVAL;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v < lo || v > hi)
+        return SLUIS_EINVAL;
+    *out = v;
+    return 0;
+}
+
+int api_paging(struct http_req *req, struct http_resp *resp, long long *limit, long long *offset)
+{
+    const char *l = http_req_query(req, "limit");
+    const char *o = http_req_query(req, "offset");
+    *limit = 100;
+    *offset = 0;
+    if (l && parse_ll(l, 1, 1000, limit)) {
+        http_resp_error(resp, 400, "invalid", "limit",
+                        "limit moet 1..1000 zijn / limit must be 1..1000");
+        return SLUIS_EINVAL;
+    }
+    if (o && parse_ll(o, 0, 1000000000LL, offset)) {
+        http_resp_error(resp, 400, "invalid", "offset",
+                        "offset moet >= 0 zijn / offset must be >= 0");
+        return SLUIS_EINVAL;
+    }
+    return 0;
+}
+
+void api_today(const struct api *api, char out[11])
+{
+    if (api->today[0]) {
+        memcpy(out, api->today, 11);
+        return;
+    }
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+int api_body(struct http_req *req, struct http_resp *resp, json_t **out)
+{
+    const char *ct = http_req_header(req, "Content-Type");
+    if (ct && strncasecmp(ct, "application/json", 16) != 0) {
+        http_resp_error(resp, 415, "unsupported_media_type", NULL,
+                        "alleen application/json / only application/json is accepted");
+        return SLUIS_EINVAL;
+    }
+    struct sluis_err err;
+    sluis_err_clear(&err);
+    if (http_req_json(req, out, &err)) {
+        http_resp_error(resp, 400, "invalid_json", err.path[0] ? err.path : NULL, err.msg);
+        return SLUIS_EINVAL;
+    }
+    return 0;
+}
