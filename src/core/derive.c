@@ -20,16 +20,16 @@ static void set_name(char *dst, const char *src)
 
 void derive_params_default(struct derive_params *p)
 {
+    /* standpunt 6; the same list as policy/standpunt-2025.yaml instruments.material_fields */
     static const char *const material[] = {
-        "purpose",
         "models",
+        "purpose",
         "data.personal_data",
         "data.categories",
         "data.special_categories",
         "use.environment",
         "use.users",
         "use.citizen_facing",
-        "use.output_published",
         "agreements",
     };
     static const struct {
