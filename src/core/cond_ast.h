@@ -41,6 +41,7 @@ struct cond_operand {
     long long i;           /* CO_INT, CO_BOOL; CO_TODAY: offset in days */
     char *s;               /* CO_STR (strings, enum values, dates) */
     int is_date;           /* CO_STR holding a date */
+    size_t at;             /* offset in the source, for messages */
     int nlist;             /* CO_LIST */
     struct cond_operand *list;
 };

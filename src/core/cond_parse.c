@@ -371,6 +371,8 @@ static int parse_value(struct parser *p, struct cond_operand *o)
 {
     size_t at = p->start;
 
+    o->at = at;
+
     switch (p->t) {
     case T_WORD:
         if (word_is(p, "true") || word_is(p, "false")) {
@@ -712,7 +714,7 @@ static struct cond_node *parse_comparison(struct parser *p)
             goto err;
         }
         for (int i = 0; i < n->rhs.nlist; i++)
-            if (check_literal(p, &n->rhs.list[i], lt, lf, what, rat) < 0)
+            if (check_literal(p, &n->rhs.list[i], lt, lf, what, n->rhs.list[i].at) < 0)
                 goto err;
         break;
     case COP_CONTAINS:

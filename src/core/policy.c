@@ -212,7 +212,7 @@ int policy_lint_buffer(const char *buf, size_t len, const char *name,
     d.file = name;
     d.cb = cb;
     d.ud = ud;
-    n = policy_file_parse(ps, buf, len, 1, &d);
+    n = policy_file_parse(ps, buf, len, 2, &d);
     policy_set_free(ps);
     return n < 0 ? n : d.n;
 }

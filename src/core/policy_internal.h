@@ -61,7 +61,8 @@ struct policy_diag {
 };
 
 /*
- * Parses one policy file into ps (merging into what ps already holds when is_base is 0).
+ * Parses one policy file into ps: is_base 1 = the base file, 0 = an organisation file merged
+ * into what ps holds, 2 = a file linted on its own (either kind).
  * Every error goes to d; returns the number of errors found (0 = ok), or <0 on out of memory.
  */
 int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is_base,

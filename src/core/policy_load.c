@@ -110,15 +110,13 @@ static void scalar_offset_pos(struct loader *L, struct fy_node *n, size_t off, i
     j = m->input_pos;
     ln = m->line + 1;
     cl = m->column + 1;
-    if (st == FYNS_LITERAL || st == FYNS_FOLDED) {
+    if ((st == FYNS_LITERAL || st == FYNS_FOLDED) && (L->buf[j] == '|' || L->buf[j] == '>')) {
         while (j < L->len && L->buf[j] != '\n') {
             j++;
             cl++;
         }
-    } else if (st == FYNS_SINGLE_QUOTED || st == FYNS_DOUBLE_QUOTED) {
-        j++;
-        cl++;
     }
+    /* quoted scalars: libfyaml's start mark is already past the opening quote */
     while (i < off && i < vlen && j < L->len) {
         if (L->buf[j] == v[i]) {
             i++;
@@ -139,7 +137,7 @@ static void scalar_offset_pos(struct loader *L, struct fy_node *n, size_t off, i
         j++;
     }
     /* skip leading white space of a continuation line */
-    while (j < L->len && (L->buf[j] == ' ' || L->buf[j] == '\n')) {
+    while (i < vlen && j < L->len && (L->buf[j] == ' ' || L->buf[j] == '\n')) {
         if (L->buf[j] == '\n') {
             ln++;
             cl = 1;
@@ -147,8 +145,6 @@ static void scalar_offset_pos(struct loader *L, struct fy_node *n, size_t off, i
             cl++;
         }
         j++;
-        if (i >= vlen)
-            break;
     }
     *line = ln;
     *col = cl;
@@ -1127,7 +1123,7 @@ int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is
         policy_diag_report(d, SLUIS_EINVAL, 1, 1, "extends",
                            "this file extends '%s' but the base policy is '%s'", extends,
                            ps->base_id);
-    if (is_base && extends)
+    if (is_base == 1 && extends)
         policy_diag_report(d, SLUIS_EINVAL, 1, 1, "extends",
                            "'extends' is for organisation files, loaded after the base policy");
     if (instr_node)
@@ -1153,7 +1149,7 @@ int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is
             while ((rn = fy_node_sequence_iterate(rules_node, &it2)) && !L.oom)
                 parse_rule(&L, rn, i++);
         }
-    } else if (is_base) {
+    } else if (is_base == 1 || (is_base == 2 && !extends)) {
         policy_diag_report(d, SLUIS_EINVAL, 1, 1, "rules", "the base policy has no rules");
     }
     if (L.oom || d->n != start)
@@ -1181,7 +1177,7 @@ int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is
     L.n_rules = 0;
     merge_roles(&L);
     ps->params = params;
-    if (is_base)
+    if (is_base == 1)
         snprintf(ps->base_id, sizeof ps->base_id, "%s", id);
     {
         size_t l = strlen(ps->version);

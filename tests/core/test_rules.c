@@ -187,8 +187,7 @@ static int run_file(const struct policy_set *ps, const json_t *base, const char 
             }
         if (!expect || strcmp(expect, got) != 0) {
             fprintf(stderr, "FAIL %s [%s] (env %s, %s): expected %s, got %s\n", rule,
-                    name ? name : "?", env, date ? date : DEFAULT_DATE, expect ? expect : "?",
-                    got);
+                    name ? name : "?", env, date ? date : DEFAULT_DATE, expect ? expect : "?", got);
             failures++;
         }
         verdict_free(&vd);
@@ -241,8 +240,7 @@ static void test_every_rule(void **state)
                 failures++;
             }
     }
-    fprintf(stderr, "%zu rule files, %zu rules in the policy\n", ncov,
-            policy_set_rule_count(ps));
+    fprintf(stderr, "%zu rule files, %zu rules in the policy\n", ncov, policy_set_rule_count(ps));
     free(cov);
     json_decref(base);
     policy_set_free(ps);
