@@ -192,7 +192,8 @@ static int scan_one(struct gw_scanner *sc, struct scan_scratch *scr, const char 
         else if (classified)
             refuse(v, "classified_marking", "SP-05");
         else
-            refuse(v, "sensitive_data_detected", a->env == GW_ENV_EXPLORATION ? "SP-05" : "AVG");
+            refuse(v, "sensitive_data_detected",
+                   a->env == GW_ENV_EXPLORATION ? "SP-05" : "data.categories");
         if (!response)
             snprintf(v->param, sizeof(v->param), "%s",
                      p->ep == GW_EP_CHAT         ? "messages"

@@ -163,6 +163,20 @@ static int add_allowed(struct gw_app *a, const json_t *list)
     return 0;
 }
 
+/* The explicit refusal code for a rule of the standpunt (the rest: not approved). */
+static const char *deny_code_for(const char *rule)
+{
+    if (!strncmp(rule, "SP-04", 5))
+        return "consumer_terms_prohibited";
+    if (!strcmp(rule, "SP-03a"))
+        return "agreement_missing";
+    if (!strcmp(rule, "SP-03c"))
+        return "agreement_expired";
+    if (!strcmp(rule, "SP-05b"))
+        return "exploration_expired";
+    return "application_not_approved";
+}
+
 static void deny(struct gw_app *a, const char *code, const char *rule)
 {
     a->approved = 0;
@@ -185,7 +199,7 @@ static int app_evaluate(struct gw_app *a, const json_t *dossier, const struct po
     a->env = env_parse(json_string_value(json_object_get(dec, "environment")));
     if (!outcome || strcmp(outcome, "approved") || a->env == GW_ENV_NONE) {
         a->env = GW_ENV_NONE;
-        deny(a, "application_not_approved", "SP-02");
+        deny(a, "application_not_approved", "SP-02b");
         return 0;
     }
     if (!ps) {
@@ -202,18 +216,19 @@ static int app_evaluate(struct gw_app *a, const json_t *dossier, const struct po
     int ok = v.kind == VERDICT_ALLOWED ||
              (v.kind == VERDICT_EXPLORATION_ONLY && a->env == GW_ENV_EXPLORATION);
     if (!json_is_true(dv)) {
-        deny(a, "application_not_approved", "SP-02");
+        deny(a, "application_not_approved", "SP-02b");
     } else if (!ok) {
-        /* the first unmet finding that blocks names the rule */
-        const char *rule = "verdict";
+        /* the most severe unmet finding in force names the rule (prohibit before block) */
+        const struct finding *pick = NULL;
         for (size_t i = 0; i < v.n_findings; i++) {
             const struct finding *f = &v.findings[i];
-            if (f->status == FINDING_UNMET && f->in_force && f->severity >= SEVERITY_BLOCK) {
-                rule = f->rule_id;
-                break;
-            }
+            if (f->status != FINDING_UNMET || !f->in_force || f->severity < SEVERITY_BLOCK)
+                continue;
+            if (!pick || f->severity > pick->severity)
+                pick = f;
         }
-        deny(a, "application_not_approved", rule);
+        const char *rule = pick ? pick->rule_id : "verdict";
+        deny(a, deny_code_for(rule), rule);
     } else {
         a->approved = 1;
     }
@@ -347,6 +362,9 @@ int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char
             const char *act = json_string_value(json_object_get(j, "sensitive_action"));
             s->apps[k].redact = act && !strcmp(act, "redact");
             s->apps[k].scan_responses = json_is_true(json_object_get(j, "scan_responses"));
+            rc = add_allowed(&s->apps[k], json_object_get(j, "allowed_categories"));
+            if (rc)
+                goto out;
         }
     }
     if (json_array_size(keys)) {

@@ -7,7 +7,8 @@
  * Input: one JSON "register document" (from the store, or a file for a stand-alone node):
  *   {"applications": [{"id","org_id","state","dossier":{...docs/dossier.md...}}],
  *    "gateway_keys": [{"application","sha256" (hex of the key),"revoked"}],
- *    "gateway_apps": [{"application","sensitive_action":"block"|"redact","scan_responses"}],
+ *    "gateway_apps": [{"application","sensitive_action":"block"|"redact","scan_responses",
+ *                      "allowed_categories":[detector names or categories]}],
  *    "providers":    [{"id","base_url","terms","key_file"?,"timeout_ms"?}],
  *    "trainings":    [{"user","level":"bewust|bekwaam|vloeiend|expert","valid_until"?}]}
  * The verdict of each application is computed at build time with the core policy engine for
