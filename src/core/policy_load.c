@@ -950,7 +950,7 @@ static struct fy_document *parse_yaml(struct loader *L)
         if (!any)
             policy_diag_report(L->d, SLUIS_EINVAL, 0, 0, "", "YAML syntax error");
     }
-    fy_diag_unref(diag);
+    fy_diag_destroy(diag); /* frees the collected errors too (unref leaks them) */
     return doc;
 }
 
