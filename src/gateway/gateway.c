@@ -271,7 +271,7 @@ static int store_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
         goto out;
     for (size_t i = 0; i < n; i++) {
         json_t *j = gw_usage_to_json(&recs[i]);
-        details[i] = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        details[i] = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) : NULL;
         json_decref(j);
         if (!details[i])
             goto out;
@@ -299,7 +299,7 @@ static int file_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
     pthread_mutex_lock(&gw->usage_fp_mu);
     for (size_t i = 0; i < n && !rc; i++) {
         json_t *j = gw_usage_to_json(&recs[i]);
-        if (!j || json_dumpf(j, gw->usage_fp, JSON_COMPACT | JSON_SORT_KEYS) ||
+        if (!j || json_dumpf(j, gw->usage_fp, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) ||
             fputc('\n', gw->usage_fp) == EOF)
             rc = SLUIS_EIO;
         json_decref(j);

@@ -1,0 +1,443 @@
+/*
+ * test_gw_units.c - unit tests of the gateway's own parsers and policy: the SSE framer (every
+ * split point, line-end variants, caps, truncation), the OpenAI request parser (every text
+ * part found, bad requests refused), error objects (status per code, no echo of values), and
+ * enforcement per refusal code and per environment over a snapshot built from the real policy.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <openssl/sha.h>
+
+#include "core/dossier.h"
+#include "core/derive.h"
+#include "core/policy.h"
+#include "gateway/gw_enforce.h"
+#include "gateway/gw_error.h"
+#include "gateway/gw_request.h"
+#include "gateway/gw_snapshot.h"
+#include "gateway/gw_sse.h"
+
+/* ---- SSE framer ---- */
+
+struct collect {
+    char buf[4096];
+    size_t len;
+    int n;
+};
+
+static int collect_cb(void *ud, const char *event, const char *data, size_t len)
+{
+    struct collect *c = ud;
+    int w = snprintf(c->buf + c->len, sizeof(c->buf) - c->len, "[%s|%.*s]", event, (int)len, data);
+    c->len += (size_t)w;
+    c->n++;
+    return 0;
+}
+
+static void test_sse_every_split(void **state)
+{
+    (void)state;
+    const char *in = ": ping\r\n\r\ndata: {\"a\":1}\n\nevent: error\ndata: x\ndata:y\r\n\r\n"
+                     "id: 7\nretry: 10\ndata: [DONE]\r\r";
+    const char *want = "[|{\"a\":1}][error|x\ny][|[DONE]]";
+    size_t n = strlen(in);
+    for (size_t split = 0; split <= n; split++) {
+        struct gw_sse f;
+        struct collect c = {0};
+        gw_sse_init(&f, 0);
+        assert_int_equal(gw_sse_feed(&f, in, split, collect_cb, &c), 0);
+        assert_int_equal(gw_sse_feed(&f, in + split, n - split, collect_cb, &c), 0);
+        assert_string_equal(c.buf, want);
+        assert_int_equal(gw_sse_finish(&f), 0);
+        gw_sse_free(&f);
+    }
+    /* byte by byte */
+    struct gw_sse f;
+    struct collect c = {0};
+    gw_sse_init(&f, 0);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(gw_sse_feed(&f, in + i, 1, collect_cb, &c), 0);
+    assert_string_equal(c.buf, want);
+    gw_sse_free(&f);
+}
+
+static void test_sse_caps_and_truncation(void **state)
+{
+    (void)state;
+    struct gw_sse f;
+    struct collect c = {0};
+    gw_sse_init(&f, 64);
+    char line[200];
+    memset(line, 'z', sizeof(line));
+    memcpy(line, "data: ", 6);
+    /* an over-long line, in one chunk and across chunks */
+    assert_int_equal(gw_sse_feed(&f, line, sizeof(line), collect_cb, &c), SLUIS_ETOOBIG);
+    gw_sse_free(&f);
+    gw_sse_init(&f, 64);
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(line) && !rc; i += 10)
+        rc = gw_sse_feed(&f, line + i, 10, collect_cb, &c);
+    assert_int_equal(rc, SLUIS_ETOOBIG);
+    gw_sse_free(&f);
+    /* many short data lines in one event exceed the event cap */
+    gw_sse_init(&f, 64);
+    rc = 0;
+    for (int i = 0; i < 40 && !rc; i++)
+        rc = gw_sse_feed(&f, "data: abcdef\n", 13, collect_cb, &c);
+    assert_int_equal(rc, SLUIS_ETOOBIG);
+    gw_sse_free(&f);
+    /* a stream that stops inside an event is truncated */
+    gw_sse_init(&f, 0);
+    assert_int_equal(gw_sse_feed(&f, "data: {\"a\"", 11, collect_cb, &c), 0);
+    assert_int_equal(gw_sse_finish(&f), SLUIS_EINVAL);
+    gw_sse_free(&f);
+    gw_sse_init(&f, 0);
+    assert_int_equal(gw_sse_feed(&f, "data: 1\n", 8, collect_cb, &c), 0);
+    assert_int_equal(gw_sse_finish(&f), SLUIS_EINVAL);
+    gw_sse_free(&f);
+}
+
+/* ---- request parser ---- */
+
+static int has_text(const struct gw_parsed *p, const char *s)
+{
+    for (size_t i = 0; i < p->n_texts; i++)
+        if (p->texts[i].len == strlen(s) && !memcmp(p->texts[i].s, s, p->texts[i].len))
+            return 1;
+    return 0;
+}
+
+static void test_request_chat_texts(void **state)
+{
+    (void)state;
+    const char *body =
+        "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+        "\"user\":\"u-1\",\"messages\":["
+        "{\"role\":\"system\",\"content\":\"sys\"},"
+        "{\"role\":\"user\",\"name\":\"nm\",\"content\":[{\"type\":\"text\",\"text\":\"part1\"},"
+        "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x\"}}]},"
+        "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\",\"type\":"
+        "\"function\",\"function\":{\"name\":\"fn\",\"arguments\":\"{\\\"q\\\":1}\"}}]},"
+        "{\"role\":\"tool\",\"tool_call_id\":\"c\",\"content\":\"toolresult\"},"
+        "{\"role\":\"assistant\",\"refusal\":\"nope\"}]}";
+    struct gw_parsed p;
+    struct gw_perr e;
+    assert_int_equal(gw_request_parse(&p, GW_EP_CHAT, body, strlen(body), &e), 0);
+    assert_string_equal(p.model, "m");
+    assert_int_equal(p.stream, 1);
+    assert_int_equal(p.include_usage, 1);
+    const char *want[] = {"sys", "nm", "part1", "fn", "{\"q\":1}", "toolresult", "nope", "u-1"};
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        assert_true(has_text(&p, want[i]));
+    assert_int_equal(p.n_texts, 8);
+    assert_int_equal(p.n_unscannable, 1);
+    assert_int_equal(gw_request_replace_text(&p, 0, "[X]", 3), 0);
+    char *out = json_dumps(p.root, JSON_COMPACT);
+    assert_non_null(strstr(out, "\"content\":\"[X]\""));
+    assert_null(strstr(out, "\"sys\""));
+    free(out);
+    gw_request_free(&p);
+}
+
+static void test_request_inputs(void **state)
+{
+    (void)state;
+    struct gw_parsed p;
+    struct gw_perr e;
+    const char *c1 = "{\"model\":\"m\",\"prompt\":[\"a\",\"bb\"],\"suffix\":\"s\"}";
+    assert_int_equal(gw_request_parse(&p, GW_EP_COMPLETIONS, c1, strlen(c1), &e), 0);
+    assert_true(has_text(&p, "a") && has_text(&p, "bb") && has_text(&p, "s"));
+    gw_request_free(&p);
+    const char *e1 = "{\"model\":\"m\",\"input\":[[1,2,3],[4]]}";
+    assert_int_equal(gw_request_parse(&p, GW_EP_EMBEDDINGS, e1, strlen(e1), &e), 0);
+    assert_int_equal(p.n_texts, 0);
+    assert_int_equal(p.n_unscannable, 2);
+    gw_request_free(&p);
+    const char *e2 = "{\"model\":\"m\",\"input\":\"hallo\"}";
+    assert_int_equal(gw_request_parse(&p, GW_EP_EMBEDDINGS, e2, strlen(e2), &e), 0);
+    assert_true(has_text(&p, "hallo"));
+    gw_request_free(&p);
+}
+
+static void test_request_bad(void **state)
+{
+    (void)state;
+    struct {
+        int ep;
+        const char *body;
+        const char *param;
+        int json;
+    } bad[] = {
+        {GW_EP_CHAT, "{\"model\":", "", 1},
+        {GW_EP_CHAT, "[1]", "", 0},
+        {GW_EP_CHAT, "{\"messages\":[]}", "model", 0},
+        {GW_EP_CHAT, "{\"model\":\"m\",\"messages\":[]}", "messages", 0},
+        {GW_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"content\":\"x\"}]}", "messages[0]", 0},
+        {GW_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"x\",\"content\":\"x\"}]}",
+         "messages[0]", 0},
+        {GW_EP_CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":5}]}",
+         "messages[0].content", 0},
+        {GW_EP_CHAT, "{\"model\":\"m\",\"stream\":\"yes\",\"messages\":[{\"role\":\"user\"}]}",
+         "stream", 0},
+        {GW_EP_CHAT, "{\"model\":\"m\",\"model\":\"n\",\"messages\":[]}", "", 1},
+        {GW_EP_EMBEDDINGS, "{\"model\":\"m\",\"input\":\"x\",\"stream\":true}", "stream", 0},
+        {GW_EP_EMBEDDINGS, "{\"model\":\"m\",\"input\":[{}]}", "input", 0},
+        {GW_EP_COMPLETIONS, "{\"model\":\"m\"}", "prompt", 0},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct gw_parsed p;
+        struct gw_perr e;
+        int rc =
+            gw_request_parse(&p, (enum gw_endpoint)bad[i].ep, bad[i].body, strlen(bad[i].body), &e);
+        assert_int_equal(rc, SLUIS_EINVAL);
+        assert_string_equal(e.param, bad[i].param);
+        assert_int_equal(e.invalid_json, bad[i].json);
+        assert_null(p.root);
+    }
+}
+
+/* ---- error objects ---- */
+
+static void test_error_bodies(void **state)
+{
+    (void)state;
+    struct {
+        const char *code;
+        int status;
+    } codes[] = {{"invalid_api_key", 401},
+                 {"application_not_approved", 403},
+                 {"consumer_terms_prohibited", 403},
+                 {"agreement_expired", 403},
+                 {"literacy_required", 403},
+                 {"sensitive_data_detected", 400},
+                 {"classified_marking", 400},
+                 {"request_too_large", 413},
+                 {"unsupported_media_type", 415},
+                 {"gateway_unavailable", 503},
+                 {"upstream_error", 502},
+                 {"upstream_timeout", 504}};
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        assert_int_equal(gw_error_status(codes[i].code), codes[i].status);
+    char *b = NULL;
+    assert_true(
+        gw_error_body("sensitive_data_detected", "messages", "SP-05", "bsn,iban", NULL, &b) > 0);
+    json_t *j = json_loads(b, 0, NULL);
+    json_t *e = json_object_get(j, "error");
+    assert_string_equal(json_string_value(json_object_get(e, "code")), "sensitive_data_detected");
+    assert_string_equal(json_string_value(json_object_get(e, "rule_id")), "SP-05");
+    assert_string_equal(json_string_value(json_object_get(e, "param")), "messages");
+    assert_string_equal(json_string_value(json_object_get(e, "type")), "invalid_request_error");
+    assert_int_equal(json_array_size(json_object_get(e, "detectors")), 2);
+    json_decref(j);
+    free(b);
+}
+
+/* ---- enforcement over a snapshot built from the real policy ---- */
+
+struct fx {
+    struct policy_set *ps;
+    struct gw_snapshot *snap;
+    struct gw_scanner sc;
+};
+
+static json_t *dossier_for(const json_t *ex, const struct policy_set *ps, const char *env,
+                           const char *terms, const char *agreement_until)
+{
+    json_t *d = json_deep_copy(ex);
+    json_t *models = json_array();
+    json_array_append_new(models,
+                          json_pack("{s:s, s:s, s:s, s:b, s:s}", "name", "m1", "provider", "p1",
+                                    "licence", "apache-2.0", "open_source", 1, "terms", terms));
+    json_object_set_new(d, "models", models);
+    json_object_set_new(d, "agreements",
+                        json_pack("[{s:s, s:s, s:s, s:i, s:s, s:s, s:b, s:b}]", "provider", "p1",
+                                  "valid_until", agreement_until, "data_sharing", "none",
+                                  "retention_days", 0, "retraining", "prohibited",
+                                  "storage_location", "nl", "processor_agreement", 1,
+                                  "change_control", 1));
+    json_object_set_new(json_object_get(d, "use"), "environment", json_string(env));
+    json_object_set_new(json_object_get(d, "use"), "kind", json_string("procure"));
+    json_object_set_new(json_object_get(d, "decision"), "environment", json_string(env));
+    if (!strcmp(env, "exploration")) {
+        json_t *use = json_object_get(d, "use");
+        json_object_set_new(use, "exploration_end", json_string("2026-12-31"));
+        json_object_set_new(use, "citizen_facing", json_false());
+        json_object_set_new(use, "production_data", json_false());
+        json_object_set_new(use, "users", json_pack("[s]", "internal"));
+    }
+    json_object_set_new(d, "review_date", json_string("2027-01-01"));
+    json_array_append_new(json_object_get(d, "advice"),
+                          json_pack("{s:s, s:s, s:s, s:s}", "role", "procurement", "by", "X",
+                                    "date", "2025-10-04", "outcome", "positive"));
+    char h[65];
+    assert_int_equal(dossier_material_hash(d, policy_set_derive_params(ps), h), 0);
+    json_object_set_new(json_object_get(d, "decision"), "dossier_hash", json_string(h));
+    return d;
+}
+
+static void key_hex(const char *key, char out[65])
+{
+    unsigned char h[32];
+    SHA256((const unsigned char *)key, strlen(key), h);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static int fx_setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+    struct sluis_err err = {0};
+    const char *pp = SLUIS_SOURCE_DIR "/policy/standpunt-2025.yaml";
+    json_t *ex = NULL;
+    if (policy_set_load(&f->ps, &pp, 1, &err) ||
+        dossier_load_file(SLUIS_SOURCE_DIR "/examples/gemeente-chatbot-open-model.yaml", &ex,
+                          &err)) {
+        fprintf(stderr, "fixture: %s\n", err.msg);
+        return -1;
+    }
+    struct {
+        const char *id, *env, *terms, *until;
+    } apps[] = {{"prod", "production", "business", "2027-12-31"},
+                {"pilot", "pilot", "business", "2027-12-31"},
+                {"expl", "exploration", "business", "2027-12-31"},
+                {"cons", "pilot", "consumer", "2027-12-31"},
+                {"late", "production", "business", "2026-03-01"}};
+    json_t *doc = json_object(), *arr = json_array(), *keys = json_array();
+    for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++) {
+        json_t *d = dossier_for(ex, f->ps, apps[i].env, apps[i].terms, apps[i].until);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:o}", "id", apps[i].id, "org_id",
+                                             "o", "state", "", "dossier", d));
+        char key[64], hex[65];
+        snprintf(key, sizeof(key), "k-%s", apps[i].id);
+        key_hex(key, hex);
+        json_array_append_new(keys, json_pack("{s:s, s:s, s:b}", "application", apps[i].id,
+                                              "sha256", hex, "revoked", 0));
+    }
+    json_object_set_new(doc, "applications", arr);
+    json_object_set_new(doc, "gateway_keys", keys);
+    json_object_set_new(doc, "providers",
+                        json_pack("[{s:s, s:s, s:s}]", "id", "p1", "base_url",
+                                  "http://127.0.0.1:1/v1", "terms", "business"));
+    json_object_set_new(doc, "gateway_apps",
+                        json_pack("[{s:s, s:s, s:[s]}]", "application", "prod", "sensitive_action",
+                                  "redact", "allowed_categories", "email"));
+    json_object_set_new(doc, "trainings",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "user", "jan", "level", "bekwaam",
+                                  "user", "piet", "level", "bewust"));
+    int rc = gw_snapshot_build(doc, f->ps, "2026-06-01", &f->snap, &err);
+    json_decref(doc);
+    json_decref(ex);
+    if (rc || gw_scanner_init(&f->sc, &err)) {
+        fprintf(stderr, "fixture: %s\n", err.msg);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    struct fx *f = *state;
+    gw_scanner_free(&f->sc);
+    gw_snapshot_release(f->snap);
+    policy_set_free(f->ps);
+    free(f);
+    return 0;
+}
+
+/* Runs the chain for key, model, user and one user message; returns the code or "ok". */
+static const char *run(struct fx *f, const char *key, const char *model, const char *user,
+                       const char *text, const char *date, char *redacted, size_t cap)
+{
+    static char code[64];
+    struct gw_verdict v;
+    memset(&v, 0, sizeof(v));
+    if (gw_enforce_app(f->snap, key, date, &v))
+        return v.code;
+    if (gw_enforce_model(f->snap, model, user, date, &v))
+        return v.code;
+    json_t *body = json_pack("{s:s, s:[{s:s, s:s}]}", "model", model, "messages", "role", "user",
+                             "content", text);
+    char *s = json_dumps(body, 0);
+    json_decref(body);
+    struct gw_parsed p;
+    struct gw_perr pe;
+    assert_int_equal(gw_request_parse(&p, GW_EP_CHAT, s, strlen(s), &pe), 0);
+    free(s);
+    const char *res = gw_enforce_scan(&f->sc, &p, &v) ? v.code : "ok";
+    if (redacted)
+        snprintf(redacted, cap, "%s", p.texts[0].s);
+    gw_request_free(&p);
+    snprintf(code, sizeof(code), "%s", res);
+    return code;
+}
+
+static void test_enforce_codes(void **state)
+{
+    struct fx *f = *state;
+    const char *d = "2026-06-01";
+    assert_string_equal(run(f, NULL, "m1", "jan", "x", d, NULL, 0), "invalid_api_key");
+    assert_string_equal(run(f, "k-nope", "m1", "jan", "x", d, NULL, 0), "invalid_api_key");
+    assert_string_equal(run(f, "k-cons", "m1", NULL, "x", d, NULL, 0), "consumer_terms_prohibited");
+    assert_string_equal(run(f, "k-late", "m1", "jan", "x", d, NULL, 0), "agreement_expired");
+    assert_string_equal(run(f, "k-pilot", "other", NULL, "x", d, NULL, 0), "model_not_allowed");
+    /* literacy: the example dossier asks for "bekwaam" */
+    assert_string_equal(run(f, "k-prod", "m1", NULL, "x", d, NULL, 0), "literacy_required");
+    assert_string_equal(run(f, "k-prod", "m1", "piet", "x", d, NULL, 0), "literacy_required");
+    assert_string_equal(run(f, "k-prod", "m1", "jan", "hallo", d, NULL, 0), "ok");
+    /* a date past the agreement, checked per request even on an older snapshot */
+    assert_string_equal(run(f, "k-prod", "m1", "jan", "x", "2028-01-01", NULL, 0),
+                        "agreement_expired");
+    assert_string_equal(run(f, "k-expl", "m1", "jan", "x", "2027-01-02", NULL, 0),
+                        "exploration_expired");
+}
+
+static void test_enforce_scan_per_env(void **state)
+{
+    struct fx *f = *state;
+    const char *d = "2026-06-01";
+    char red[256];
+    /* exploration: any finding blocks; markings have their own code */
+    assert_string_equal(run(f, "k-expl", "m1", "jan", "bsn 111222333", d, NULL, 0),
+                        "sensitive_data_detected");
+    assert_string_equal(run(f, "k-expl", "m1", "jan", "mail a@b.nl", d, NULL, 0),
+                        "sensitive_data_detected");
+    assert_string_equal(run(f, "k-expl", "m1", "jan", "STG. GEHEIM", d, NULL, 0),
+                        "classified_marking");
+    assert_string_equal(run(f, "k-expl", "m1", "jan", "het weer is mooi", d, NULL, 0), "ok");
+    /* pilot (block): not-allowed findings block */
+    assert_string_equal(run(f, "k-pilot", "m1", "jan", "bsn 111222333", d, NULL, 0),
+                        "sensitive_data_detected");
+    /* production (redact, e-mail allowed): BSN redacted, e-mail kept, marking still blocks */
+    assert_string_equal(
+        run(f, "k-prod", "m1", "jan", "bsn 111222333 mail a@b.nl", d, red, sizeof(red)), "ok");
+    assert_null(strstr(red, "111222333"));
+    assert_non_null(strstr(red, "[BSN]"));
+    assert_non_null(strstr(red, "a@b.nl"));
+    assert_string_equal(run(f, "k-prod", "m1", "jan", "STG. GEHEIM", d, NULL, 0),
+                        "classified_marking");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sse_every_split),    cmocka_unit_test(test_sse_caps_and_truncation),
+        cmocka_unit_test(test_request_chat_texts), cmocka_unit_test(test_request_inputs),
+        cmocka_unit_test(test_request_bad),        cmocka_unit_test(test_error_bodies),
+    };
+    const struct CMUnitTest fx_tests[] = {
+        cmocka_unit_test(test_enforce_codes),
+        cmocka_unit_test(test_enforce_scan_per_env),
+    };
+    int rc = cmocka_run_group_tests_name("gateway-units", tests, NULL, NULL);
+    rc |= cmocka_run_group_tests_name("gateway-enforce", fx_tests, fx_setup, fx_teardown);
+    return rc;
+}
