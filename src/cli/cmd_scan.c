@@ -1,12 +1,324 @@
-/* cmd_scan.c - placeholder until this subcommand is built; refuses with exit 2. */
+/*
+ * cmd_scan.c - `sluis scan [FILE|-]...`: finds Dutch sensitive data in text files.
+ * Files are read in fixed-size chunks through the streaming scanner, so memory
+ * stays bounded for multi-gigabyte input. Exit: 0 clean, 1 found, 2 error.
+ */
 #include "cli/commands.h"
+#include "scan/scan.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK (256u * 1024u)
+
+enum { FMT_TEXT, FMT_JSON };
+
+struct scan_opts {
+    int format;
+    int redact;
+    float min_conf;
+};
+
+/* Counts invalid UTF-8 sequences and NUL bytes across chunk borders. */
+struct utf8_state {
+    int need;     /* continuation bytes still expected */
+    uint64_t bad; /* invalid sequences */
+    uint64_t nul; /* NUL bytes */
+};
+
+static void utf8_feed(struct utf8_state *u, const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (u->need) {
+            if ((c & 0xC0) == 0x80) {
+                u->need--;
+                continue;
+            }
+            u->bad++;
+            u->need = 0;
+        }
+        if (c == 0)
+            u->nul++;
+        else if (c < 0x80)
+            continue;
+        else if (c >= 0xC2 && c <= 0xDF)
+            u->need = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            u->need = 2;
+        else if (c >= 0xF0 && c <= 0xF4)
+            u->need = 3;
+        else
+            u->bad++;
+    }
+}
+
+static void json_str(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", c);
+        else if (c < 0x20 || c >= 0x7f)
+            fprintf(out, "\\u%04x", c);
+        else
+            fputc(c, out);
+    }
+    fputc('"', out);
+}
+
+/* Redacting writer: holds back bytes until the scanner has judged them. */
+struct redactor {
+    char *buf; /* bytes [off, off + len) of the stream, not written yet */
+    size_t len, cap;
+    uint64_t off;
+    size_t next; /* next finding of the result to apply */
+};
+
+static int red_append(struct redactor *r, const char *p, size_t n)
+{
+    if (r->len + n > r->cap) {
+        size_t ncap = (r->len + n) * 2;
+        char *nb = realloc(r->buf, ncap);
+        if (!nb)
+            return -1;
+        r->buf = nb;
+        r->cap = ncap;
+    }
+    memcpy(r->buf + r->len, p, n);
+    r->len += n;
+    return 0;
+}
+
+/* Writes everything before `upto` (stream offset), replacing findings. */
+static void red_flush(struct redactor *r, const struct scan_result *res, uint64_t upto, FILE *out)
+{
+    uint64_t end = r->off + r->len;
+
+    if (upto > end)
+        upto = end;
+    while (r->next < res->n && res->findings[r->next].offset < upto) {
+        const struct scan_finding *f = &res->findings[r->next++];
+        if (f->offset < r->off)
+            continue;
+        fwrite(r->buf, 1, (size_t)(f->offset - r->off), out);
+        fputs(scan_detector_placeholder(f->detector), out);
+        uint64_t fend = f->offset + f->length;
+        if (fend > end)
+            fend = end;
+        size_t drop = (size_t)(fend - r->off);
+        memmove(r->buf, r->buf + drop, r->len - drop);
+        r->len -= drop;
+        r->off = fend;
+    }
+    if (upto > r->off) {
+        size_t n = (size_t)(upto - r->off);
+        fwrite(r->buf, 1, n, out);
+        memmove(r->buf, r->buf + n, r->len - n);
+        r->len -= n;
+        r->off = upto;
+    }
+}
+
+static void print_findings(const char *name, const struct scan_result *res, size_t from,
+                           const struct scan_opts *o, int *first_json)
+{
+    for (size_t i = from; i < res->n; i++) {
+        const struct scan_finding *f = &res->findings[i];
+        if (o->format == FMT_JSON) {
+            printf("%s\n    {\"file\": ", *first_json ? "" : ",");
+            json_str(stdout, name);
+            printf(", \"detector\": \"%s\", \"category\": \"%s\", \"offset\": %llu, "
+                   "\"length\": %u, \"confidence\": %.2f, \"preview\": ",
+                   f->detector_name, f->category, (unsigned long long)f->offset, f->length,
+                   (double)f->confidence);
+            json_str(stdout, f->preview);
+            putchar('}');
+            *first_json = 0;
+        } else {
+            printf("%s:%llu: %s (%s) %.2f %s\n", name, (unsigned long long)f->offset,
+                   f->detector_name, f->category, (double)f->confidence, f->preview);
+        }
+    }
+}
+
+/* Scans one file; returns 0 clean, 1 found, 2 error. */
+static int scan_one(const struct scan_db *db, struct scan_scratch *s, const char *path,
+                    const struct scan_opts *o, int *first_json, uint64_t *total)
+{
+    const char *name = strcmp(path, "-") ? path : "<stdin>";
+    int fd = strcmp(path, "-") ? open(path, O_RDONLY) : STDIN_FILENO;
+    struct scan_stream *st = NULL;
+    struct scan_result res = {0};
+    struct sluis_err err = {0};
+    struct utf8_state u = {0};
+    struct redactor red = {0};
+    char *chunk = NULL;
+    size_t printed = 0;
+    int rc = 2;
+
+    if (fd < 0) {
+        fprintf(stderr, "sluis scan: kan %s niet openen / cannot open %s: %s\n", name, name,
+                strerror(errno));
+        return 2;
+    }
+    res.max_findings = (size_t)-1;
+    chunk = malloc(CHUNK);
+    if (!chunk || scan_stream_open(db, &st, &err))
+        goto out;
+    for (;;) {
+        ssize_t n = read(fd, chunk, CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "sluis scan: leesfout / read error %s: %s\n", name, strerror(errno));
+            goto out;
+        }
+        if (n == 0)
+            break;
+        utf8_feed(&u, (const unsigned char *)chunk, (size_t)n);
+        if (o->redact && red_append(&red, chunk, (size_t)n))
+            goto out;
+        if (scan_stream_feed(st, s, chunk, (size_t)n, o->min_conf, &res, &err))
+            goto out;
+        if (o->redact) {
+            red_flush(&red, &res, scan_stream_stable_offset(st), stdout);
+        } else {
+            print_findings(name, &res, printed, o, first_json);
+            *total += res.n - printed;
+            /* printed findings are no longer needed: keep memory bounded */
+            res.n = 0;
+            printed = 0;
+            continue;
+        }
+        printed = res.n;
+    }
+    {
+        struct scan_stream *tmp = st;
+        st = NULL;
+        if (scan_stream_close(tmp, s, o->min_conf, &res, &err))
+            goto out;
+    }
+    if (o->redact) {
+        red_flush(&red, &res, UINT64_MAX, stdout);
+        *total += res.n;
+    } else {
+        print_findings(name, &res, printed, o, first_json);
+        *total += res.n - printed;
+    }
+    if (u.need)
+        u.bad++;
+    if (u.bad || u.nul)
+        fprintf(stderr,
+                "sluis scan: waarschuwing / warning: %s: %llu ongeldige UTF-8-reeksen / invalid "
+                "UTF-8 sequences, %llu NUL-bytes; gescand als scheidingstekens / scanned as "
+                "separators\n",
+                name, (unsigned long long)u.bad, (unsigned long long)u.nul);
+    rc = 0;
+out:
+    if (rc && err.code)
+        fprintf(stderr, "sluis scan: %s: %s\n", name, err.msg);
+    else if (rc && !chunk)
+        fprintf(stderr, "sluis scan: onvoldoende geheugen / out of memory\n");
+    scan_stream_free(st);
+    scan_result_free(&res);
+    free(red.buf);
+    free(chunk);
+    if (fd != STDIN_FILENO)
+        close(fd);
+    return rc;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "gebruik / usage: sluis scan [opties / options] [FILE|-]...\n"
+            "  zoekt gevoelige gegevens (BSN, IBAN, rubriceringen, geheimen, ...) /\n"
+            "  finds sensitive data (BSN, IBAN, classification markings, secrets, ...)\n"
+            "  --format text|json      uitvoer / output format (text)\n"
+            "  --redact                schrijf de tekst met [BSN] enz. / write redacted text\n"
+            "  --min-confidence X      drempel 0..1 / threshold 0..1 (%.2f)\n"
+            "  exit: 0 schoon / clean, 1 gevonden / found, 2 fout / error\n",
+            (double)SCAN_MIN_CONFIDENCE_DEFAULT);
+}
 
 int cmd_scan(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "sluis: 'scan' is nog niet beschikbaar / not available yet\n");
-    return CLI_USAGE;
+    static const struct option longopts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"redact", no_argument, NULL, 'r'},
+        {"min-confidence", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct scan_opts o = {FMT_TEXT, 0, SCAN_MIN_CONFIDENCE_DEFAULT};
+    struct scan_db *db = NULL;
+    struct scan_scratch *s = NULL;
+    struct sluis_err err = {0};
+    uint64_t total = 0;
+    int c, rc = CLI_OK, first_json = 1, any_error = 0;
+    char *endp;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (!strcmp(optarg, "json"))
+                o.format = FMT_JSON;
+            else if (!strcmp(optarg, "text"))
+                o.format = FMT_TEXT;
+            else {
+                fprintf(stderr, "sluis scan: onbekend formaat / unknown format '%s'\n", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        case 'r':
+            o.redact = 1;
+            break;
+        case 'm':
+            errno = 0;
+            o.min_conf = strtof(optarg, &endp);
+            if (errno || *endp || endp == optarg || !(o.min_conf >= 0.0f && o.min_conf <= 1.0f)) {
+                fprintf(stderr, "sluis scan: --min-confidence moet 0..1 zijn / must be 0..1\n");
+                return CLI_USAGE;
+            }
+            break;
+        case 'h':
+            usage(stdout);
+            return CLI_OK;
+        default:
+            usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (scan_db_new(&db, &err) || scan_scratch_new(db, &s)) {
+        fprintf(stderr, "sluis scan: %s\n", err.msg[0] ? err.msg : "out of memory");
+        scan_db_free(db);
+        return CLI_USAGE;
+    }
+    if (o.format == FMT_JSON && !o.redact)
+        printf("{\"findings\": [");
+    if (optind >= argc) {
+        any_error |= scan_one(db, s, "-", &o, &first_json, &total) == 2;
+    } else {
+        for (int i = optind; i < argc; i++)
+            any_error |= scan_one(db, s, argv[i], &o, &first_json, &total) == 2;
+    }
+    if (o.format == FMT_JSON && !o.redact)
+        printf("%s], \"count\": %llu, \"errors\": %s}\n", first_json ? "" : "\n",
+               (unsigned long long)total, any_error ? "true" : "false");
+    fflush(stdout);
+    if (any_error)
+        rc = CLI_USAGE;
+    else if (total > 0)
+        rc = CLI_NO;
+    scan_scratch_free(s);
+    scan_db_free(db);
+    return rc;
 }

@@ -43,12 +43,15 @@ const char *scan_detector_placeholder(int detector)
     return detector >= 0 && detector < SCAN_DET_COUNT ? detectors[detector].placeholder : NULL;
 }
 
-static int compile_mode(struct scan_db *db, unsigned mode, const char **res, const unsigned *flags,
+static int compile_mode(unsigned n, unsigned mode, const char **res, const unsigned *flags,
                         const unsigned *ids, hs_database_t **out, struct sluis_err *err)
 {
     hs_compile_error_t *cerr = NULL;
 
-    if (hs_compile_multi(res, flags, ids, db->npat, mode, NULL, out, &cerr) != HS_SUCCESS) {
+    *out = NULL;
+    if (n == 0)
+        return 0;
+    if (hs_compile_multi(res, flags, ids, n, mode, NULL, out, &cerr) != HS_SUCCESS) {
         int rc =
             sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan compile failed: %s (pattern %d)",
                           cerr ? cerr->message : "?", cerr ? cerr->expression : -1);
@@ -58,11 +61,32 @@ static int compile_mode(struct scan_db *db, unsigned mode, const char **res, con
     return 0;
 }
 
+/* Patterns that begin with a digit (or +31): they share fast digit-accelerated engines. */
+static int pattern_digitish(unsigned i)
+{
+    switch (scan_patterns[i].kind) {
+    case RK_D8:
+    case RK_D9:
+    case RK_D10:
+    case RK_D11:
+    case RK_D12:
+    case RK_D9_GROUPED:
+    case RK_PHONE:
+    case RK_POSTCODE:
+    case RK_DATE_NUM:
+    case RK_DATE_TEXT:
+    case RK_TOKEN:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int scan_db_new(struct scan_db **out, struct sluis_err *err)
 {
     struct scan_db *db = calloc(1, sizeof(*db));
-    const char **res = NULL;
-    unsigned *flags = NULL, *ids = NULL;
+    const char **res = NULL, **gres = NULL;
+    unsigned *flags = NULL, *gflags = NULL, *gids = NULL, *group = NULL;
     int rc = SLUIS_ENOMEM;
     time_t now = time(NULL);
     struct tm tm;
@@ -75,8 +99,11 @@ int scan_db_new(struct scan_db **out, struct sluis_err *err)
     db->width = calloc(db->npat, sizeof(*db->width));
     res = calloc(db->npat, sizeof(*res));
     flags = calloc(db->npat, sizeof(*flags));
-    ids = calloc(db->npat, sizeof(*ids));
-    if (!db->width || !res || !flags || !ids) {
+    group = calloc(db->npat, sizeof(*group));
+    gres = calloc(db->npat, sizeof(*gres));
+    gflags = calloc(db->npat, sizeof(*gflags));
+    gids = calloc(db->npat, sizeof(*gids));
+    if (!db->width || !res || !flags || !group || !gres || !gflags || !gids) {
         sluis_err_set(err, rc, "scan: out of memory");
         goto out;
     }
@@ -88,7 +115,6 @@ int scan_db_new(struct scan_db **out, struct sluis_err *err)
         hs_compile_error_t *cerr = NULL;
 
         res[i] = scan_patterns[i].re;
-        ids[i] = i;
         flags[i] = scan_patterns[i].flags;
         if (hs_expression_info(res[i], flags[i], &info, &cerr) != HS_SUCCESS) {
             rc = sluis_err_set(err, SLUIS_EINTERNAL, "scan: pattern %u refused: %s", i,
@@ -101,15 +127,30 @@ int scan_db_new(struct scan_db **out, struct sluis_err *err)
         else if (!scan_patterns[i].nosom)
             flags[i] |= HS_FLAG_SOM_LEFTMOST;
         free(info);
+        group[i] = (flags[i] & HS_FLAG_SOM_LEFTMOST ? 2u : 0u) + (pattern_digitish(i) ? 0u : 1u);
     }
-    rc = compile_mode(db, HS_MODE_BLOCK, res, flags, ids, &db->block, err);
-    if (!rc)
-        rc = compile_mode(db, HS_MODE_STREAM | HS_MODE_SOM_HORIZON_MEDIUM, res, flags, ids,
-                          &db->stream, err);
+    rc = 0;
+    for (unsigned g = 0; g < SCAN_NGROUPS && !rc; g++) {
+        unsigned n = 0;
+        for (unsigned i = 0; i < db->npat; i++)
+            if (group[i] == g) {
+                gres[n] = res[i];
+                gflags[n] = flags[i];
+                gids[n] = i;
+                n++;
+            }
+        rc = compile_mode(n, HS_MODE_BLOCK, gres, gflags, gids, &db->block[g], err);
+        if (!rc)
+            rc = compile_mode(n, HS_MODE_STREAM | HS_MODE_SOM_HORIZON_MEDIUM, gres, gflags, gids,
+                              &db->stream[g], err);
+    }
 out:
     free(res);
     free(flags);
-    free(ids);
+    free(group);
+    free(gres);
+    free(gflags);
+    free(gids);
     if (rc) {
         scan_db_free(db);
         return rc;
@@ -122,8 +163,10 @@ void scan_db_free(struct scan_db *db)
 {
     if (!db)
         return;
-    hs_free_database(db->block);
-    hs_free_database(db->stream);
+    for (int g = 0; g < SCAN_NGROUPS; g++) {
+        hs_free_database(db->block[g]);
+        hs_free_database(db->stream[g]);
+    }
     free(db->width);
     free(db);
 }
@@ -135,11 +178,13 @@ int scan_scratch_new(const struct scan_db *db, struct scan_scratch **out)
     *out = NULL;
     if (!s)
         return SLUIS_ENOMEM;
-    if (hs_alloc_scratch(db->block, &s->hs) != HS_SUCCESS ||
-        hs_alloc_scratch(db->stream, &s->hs) != HS_SUCCESS) {
-        hs_free_scratch(s->hs);
-        free(s);
-        return SLUIS_ENOMEM;
+    for (int g = 0; g < SCAN_NGROUPS; g++) {
+        if ((db->block[g] && hs_alloc_scratch(db->block[g], &s->hs) != HS_SUCCESS) ||
+            (db->stream[g] && hs_alloc_scratch(db->stream[g], &s->hs) != HS_SUCCESS)) {
+            hs_free_scratch(s->hs);
+            free(s);
+            return SLUIS_ENOMEM;
+        }
     }
     scan_engine_init(&s->eng);
     *out = s;

@@ -53,47 +53,6 @@ static int bound_ok(const struct scan_window *w, uint64_t from, uint64_t to, con
     return 1;
 }
 
-/*
- * Nearest context word of a class in mask within `before` bytes before or
- * `after` bytes after [from, to); hits overlapping the candidate are ignored.
- * Returns the class or -1.
- */
-static int ctx_nearest(const struct scan_engine *e, uint64_t from, uint64_t to, unsigned mask,
-                       unsigned before, unsigned after)
-{
-    size_t lo = 0, hi = e->nctx;
-    uint64_t lim = from > before ? from - before : 0;
-    uint64_t best = UINT64_MAX;
-    int cls = -1;
-
-    while (lo < hi) { /* first hit with hit.to >= lim */
-        size_t mid = lo + (hi - lo) / 2;
-        if (e->ctx[mid].to < lim)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < e->nctx; i++) {
-        const struct scan_ctxhit *h = &e->ctx[i];
-        uint64_t d;
-        if (h->to > to + after + 64)
-            break;
-        if (!(mask & BIT(h->cls)))
-            continue;
-        if (h->to <= from)
-            d = from - h->to;
-        else if (h->from >= to && h->from - to <= after)
-            d = h->from - to;
-        else
-            continue;
-        if (d <= best) {
-            best = d;
-            cls = (int)h->cls;
-        }
-    }
-    return cls;
-}
-
 static int set(struct scan_finding *f, int det, uint64_t from, uint64_t to, float conf)
 {
     f->detector = det;
@@ -107,10 +66,10 @@ static int set(struct scan_finding *f, int det, uint64_t from, uint64_t to, floa
     (BIT(CX_BSN) | BIT(CX_RSIN) | BIT(CX_ONDERWIJS) | BIT(CX_KVK) | BIT(CX_VESTIGING) |            \
      BIT(CX_RIJBEWIJS) | BIT(CX_BIG) | BIT(CX_PHONE) | BIT(CX_NEG) | BIT(CX_DOC) | BIT(CX_DOB))
 
-static int v_nine(const struct scan_engine *e, const char *d9, uint64_t from, uint64_t to,
+static int v_nine(const struct scan_window *w, const char *d9, uint64_t from, uint64_t to,
                   struct scan_finding *f)
 {
-    int cls = ctx_nearest(e, from, to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+    int cls = scan_ctx_nearest(w, from, to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
 
     if (scan_check_bsn(d9)) {
         if (cls == CX_RSIN)
@@ -131,8 +90,8 @@ static int v_nine(const struct scan_engine *e, const char *d9, uint64_t from, ui
     return 0;
 }
 
-static int v_digits(const struct scan_engine *e, const struct scan_window *w,
-                    const struct scan_raw *r, const char *t, int kind, struct scan_finding *f)
+static int v_digits(const struct scan_window *w, const struct scan_raw *r, const char *t, int kind,
+                    struct scan_finding *f)
 {
     int cls;
     char d9[9];
@@ -141,9 +100,9 @@ static int v_digits(const struct scan_engine *e, const struct scan_window *w,
         return 0;
     switch (kind) {
     case RK_D9:
-        return v_nine(e, t, r->from, r->to, f);
+        return v_nine(w, t, r->from, r->to, f);
     case RK_D8:
-        cls = ctx_nearest(e, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+        cls = scan_ctx_nearest(w, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
         d9[0] = '0';
         memcpy(d9 + 1, t, 8);
         if (cls == CX_BSN && scan_check_bsn(d9))
@@ -154,13 +113,13 @@ static int v_digits(const struct scan_engine *e, const struct scan_window *w,
             return set(f, SCAN_DET_KVK, r->from, r->to, 0.9f);
         return 0;
     case RK_D10:
-        cls = ctx_nearest(e, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+        cls = scan_ctx_nearest(w, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
         return cls == CX_RIJBEWIJS ? set(f, SCAN_DET_RIJBEWIJS, r->from, r->to, 0.9f) : 0;
     case RK_D11:
-        cls = ctx_nearest(e, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+        cls = scan_ctx_nearest(w, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
         return cls == CX_BIG ? set(f, SCAN_DET_BIG, r->from, r->to, 0.9f) : 0;
     case RK_D12:
-        cls = ctx_nearest(e, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+        cls = scan_ctx_nearest(w, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
         if (cls == CX_VESTIGING)
             return set(f, SCAN_DET_VESTIGING, r->from, r->to, 0.9f);
         if (cls == CX_KVK)
@@ -171,8 +130,8 @@ static int v_digits(const struct scan_engine *e, const struct scan_window *w,
     }
 }
 
-static int v_grouped(const struct scan_engine *e, const struct scan_window *w,
-                     const struct scan_raw *r, const char *t, int form, struct scan_finding *f)
+static int v_grouped(const struct scan_window *w, const struct scan_raw *r, const char *t, int form,
+                     struct scan_finding *f)
 {
     int s1 = form == 0 ? 4 : 3, s2 = 7;
     char d9[9];
@@ -185,7 +144,7 @@ static int v_grouped(const struct scan_engine *e, const struct scan_window *w,
             d9[k++] = t[i];
     if (k != 9)
         return 0;
-    return v_nine(e, d9, r->from, r->to, f);
+    return v_nine(w, d9, r->from, r->to, f);
 }
 
 /* Copies the letters and digits of t (upper-cased) into buf; other bytes in skip are dropped. */
@@ -234,8 +193,8 @@ static int v_btw(const struct scan_window *w, const struct scan_raw *r, const ch
     return set(f, SCAN_DET_BTW, r->from, r->to, 0.95f);
 }
 
-static int v_phone(const struct scan_engine *e, const struct scan_window *w,
-                   const struct scan_raw *r, const char *t, size_t n, struct scan_finding *f)
+static int v_phone(const struct scan_window *w, const struct scan_raw *r, const char *t, size_t n,
+                   struct scan_finding *f)
 {
     char d[16];
     size_t i = 0, k = 0;
@@ -282,7 +241,7 @@ static int v_phone(const struct scan_engine *e, const struct scan_window *w,
         return 0;
     if (!bound_ok(w, r->from, r->to, ".,-/"))
         return 0;
-    cls = ctx_nearest(e, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+    cls = scan_ctx_nearest(w, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
     if (cls == CX_PHONE)
         return set(f, SCAN_DET_PHONE, r->from, r->to, 0.95f);
     if (cls < 0)
@@ -368,8 +327,8 @@ static int house_number_before(const struct scan_window *w, uint64_t from)
     return is_alpha(c) || c >= 0x80 || c == '.';
 }
 
-static int v_postcode(const struct scan_engine *e, const struct scan_window *w,
-                      const struct scan_raw *r, const char *t, size_t n, struct scan_finding *f)
+static int v_postcode(const struct scan_window *w, const struct scan_raw *r, const char *t,
+                      size_t n, struct scan_finding *f)
 {
     char pc[6];
 
@@ -378,7 +337,7 @@ static int v_postcode(const struct scan_engine *e, const struct scan_window *w,
     if (!scan_check_postcode(pc) || !bound_ok(w, r->from, r->to, ".,/"))
         return 0;
     if (house_number_before(w, r->from) ||
-        ctx_nearest(e, r->from, r->to, BIT(CX_ADDRESS), SCAN_CTX_BEFORE, SCAN_CTX_AFTER) >= 0)
+        scan_ctx_nearest(w, r->from, r->to, BIT(CX_ADDRESS), SCAN_CTX_BEFORE, SCAN_CTX_AFTER) >= 0)
         return set(f, SCAN_DET_POSTCODE, r->from, r->to, 0.85f);
     return set(f, SCAN_DET_POSTCODE, r->from, r->to, 0.4f);
 }
@@ -395,9 +354,8 @@ static int num(const char *t, size_t n, size_t *i, int maxd)
     return k ? v : -1;
 }
 
-static int v_date(const struct scan_db *db, const struct scan_engine *e,
-                  const struct scan_window *w, const struct scan_raw *r, const char *t, size_t n,
-                  int kind, int form, struct scan_finding *f)
+static int v_date(const struct scan_db *db, const struct scan_window *w, const struct scan_raw *r,
+                  const char *t, size_t n, int kind, int form, struct scan_finding *f)
 {
     size_t i = 0;
     int d, m, y;
@@ -433,14 +391,13 @@ static int v_date(const struct scan_db *db, const struct scan_engine *e,
     }
     if (!scan_check_date(y, m, d, 1900, db->year_max) || !bound_ok(w, r->from, r->to, ".-/"))
         return 0;
-    if (ctx_nearest(e, r->from, r->to, BIT(CX_DOB), 48, 24) == CX_DOB)
+    if (scan_ctx_nearest(w, r->from, r->to, BIT(CX_DOB), 48, 24) == CX_DOB)
         return set(f, SCAN_DET_DOB, r->from, r->to, 0.9f);
     return 0;
 }
 
-static int v_plate(const struct scan_engine *e, const struct scan_window *w,
-                   const struct scan_raw *r, const char *t, size_t n, int form,
-                   struct scan_finding *f)
+static int v_plate(const struct scan_window *w, const struct scan_raw *r, const char *t, size_t n,
+                   int form, struct scan_finding *f)
 {
     char s[8];
     size_t k = 0;
@@ -462,21 +419,21 @@ static int v_plate(const struct scan_engine *e, const struct scan_window *w,
     }
     if (!bound_ok(w, r->from, r->to, "-./"))
         return 0;
-    cls = ctx_nearest(e, r->from, r->to, BIT(CX_KENTEKEN) | BIT(CX_PRODUCT) | BIT(CX_NEG),
-                      SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+    cls = scan_ctx_nearest(w, r->from, r->to, BIT(CX_KENTEKEN) | BIT(CX_PRODUCT) | BIT(CX_NEG),
+                           SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
     return cls == CX_KENTEKEN ? set(f, SCAN_DET_KENTEKEN, r->from, r->to, 0.9f) : 0;
 }
 
-static int v_docnr(const struct scan_engine *e, const struct scan_window *w,
-                   const struct scan_raw *r, const char *t, struct scan_finding *f)
+static int v_docnr(const struct scan_window *w, const struct scan_raw *r, const char *t,
+                   struct scan_finding *f)
 {
     int cls;
 
     if (!scan_check_docnr(t) || !bound_ok(w, r->from, r->to, "-./"))
         return 0;
-    cls = ctx_nearest(e, r->from, r->to,
-                      BIT(CX_DOC) | BIT(CX_PRODUCT) | BIT(CX_NEG) | BIT(CX_KENTEKEN),
-                      SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+    cls = scan_ctx_nearest(w, r->from, r->to,
+                           BIT(CX_DOC) | BIT(CX_PRODUCT) | BIT(CX_NEG) | BIT(CX_KENTEKEN),
+                           SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
     return cls == CX_DOC ? set(f, SCAN_DET_PASPOORT, r->from, r->to, 0.9f) : 0;
 }
 
@@ -543,6 +500,12 @@ static int v_password(const struct scan_window *w, const struct scan_raw *r, str
 
     while (n < 3 && ((c = w_at(w, p)) == ' ' || c == '\t'))
         p++, n++;
+    if ((c = w_at(w, p)) != ':' && c != '=')
+        return 0;
+    p++;
+    n = 0;
+    while (n < 3 && ((c = w_at(w, p)) == ' ' || c == '\t'))
+        p++, n++;
     c = w_at(w, p);
     if (c == '"' || c == '\'') {
         quote = c;
@@ -569,15 +532,61 @@ static int v_password(const struct scan_window *w, const struct scan_raw *r, str
     return set(f, SCAN_DET_PASSWORD, start, end, 0.85f);
 }
 
-int scan_detect(const struct scan_db *db, const struct scan_engine *e, const struct scan_window *w,
-                const struct scan_raw *r, struct scan_finding *f)
+static int is_token_char(int c)
 {
-    const struct scan_pattern *pat = &db->pat[r->id];
+    return (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-';
+}
+
+/*
+ * A letter next to a digit was found at r->to: takes the token of upper-case
+ * letters, digits and hyphens around it and judges it as a licence plate (6
+ * characters, or 8 with hyphens) or a passport/ID number (9).
+ */
+static int v_token(const struct scan_window *w, const struct scan_raw *r, struct scan_finding *f)
+{
+    uint64_t s = r->to, e = r->to;
     const char *t;
     size_t n;
 
-    if (pat->kind == RK_EMAIL)
-        return v_email(w, r, f);
+    while (s > w->off && r->to - s < 12 && is_token_char(w_at(w, s - 1)))
+        s--;
+    while (e < w->off + w->len && e - r->to < 12 && is_token_char(w_at(w, e)))
+        e++;
+    while (s < e && w_at(w, s) == '-')
+        s++;
+    while (e > s && w_at(w, e - 1) == '-')
+        e--;
+    if (s >= e || (s > w->off && is_token_char(w_at(w, s - 1)) && w_at(w, s - 1) != '-'))
+        return 0;
+    struct scan_raw tok = {s, e, r->id};
+    t = w->p + (s - w->off);
+    n = (size_t)(e - s);
+    if (n == 6 || n == 8)
+        return v_plate(w, &tok, t, n, n == 8 ? 0 : 1, f);
+    if (n == 9)
+        return v_docnr(w, &tok, t, f);
+    return 0;
+}
+
+int scan_detect(const struct scan_db *db, const struct scan_window *w, const struct scan_raw *r,
+                scan_emit_fn emit, void *arg)
+{
+    const struct scan_pattern *pat = &db->pat[r->id];
+    struct scan_finding f;
+    const char *t;
+    size_t n;
+    int ok = 0;
+
+    memset(&f, 0, sizeof(f));
+    if (pat->kind == RK_EMAIL || pat->kind == RK_TOKEN || pat->kind == RK_PASSWORD) {
+        if (pat->kind == RK_EMAIL)
+            ok = v_email(w, r, &f);
+        else if (pat->kind == RK_TOKEN)
+            ok = v_token(w, r, &f);
+        else
+            ok = v_password(w, r, &f);
+        return ok ? emit(arg, &f) : 0;
+    }
     if (r->from < w->off || r->to > w->off + w->len || r->to <= r->from)
         return 0;
     t = w->p + (r->from - w->off);
@@ -588,33 +597,38 @@ int scan_detect(const struct scan_db *db, const struct scan_engine *e, const str
     case RK_D10:
     case RK_D11:
     case RK_D12:
-        return v_digits(e, w, r, t, pat->kind, f);
+        ok = v_digits(w, r, t, pat->kind, &f);
+        break;
     case RK_D9_GROUPED:
-        return n == 11 ? v_grouped(e, w, r, t, pat->arg, f) : 0;
+        ok = n == 11 ? v_grouped(w, r, t, pat->arg, &f) : 0;
+        break;
     case RK_BTW:
-        return v_btw(w, r, t, n, f);
+        ok = v_btw(w, r, t, n, &f);
+        break;
     case RK_IBAN:
-        return v_iban(w, r, t, n, pat->arg, f);
+        ok = v_iban(w, r, t, n, pat->arg, &f);
+        break;
     case RK_PHONE:
-        return v_phone(e, w, r, t, n, f);
+        ok = v_phone(w, r, t, n, &f);
+        break;
     case RK_POSTCODE:
-        return n >= 6 ? v_postcode(e, w, r, t, n, f) : 0;
+        ok = n >= 6 ? v_postcode(w, r, t, n, &f) : 0;
+        break;
     case RK_DATE_NUM:
     case RK_DATE_TEXT:
-        return v_date(db, e, w, r, t, n, pat->kind, pat->arg, f);
-    case RK_PLATE:
-        return v_plate(e, w, r, t, n, pat->arg, f);
-    case RK_DOCNR:
-        return n == 9 ? v_docnr(e, w, r, t, f) : 0;
+        ok = v_date(db, w, r, t, n, pat->kind, pat->arg, &f);
+        break;
     case RK_CLASS:
-        return set(f, SCAN_DET_CLASSIFICATION, r->from, r->to, 0.95f);
+        ok = set(&f, SCAN_DET_CLASSIFICATION, r->from, r->to, 0.95f);
+        break;
     case RK_PEM:
-        return v_pem(w, r, f);
+        ok = v_pem(w, r, &f);
+        break;
     case RK_APIKEY:
-        return v_apikey(w, r, pat->arg, f);
-    case RK_PASSWORD:
-        return v_password(w, r, f);
+        ok = v_apikey(w, r, pat->arg, &f);
+        break;
     default:
-        return 0;
+        break;
     }
+    return ok ? emit(arg, &f) : 0;
 }

@@ -28,10 +28,10 @@ enum scan_raw_kind {
     RK_PEM,
     RK_APIKEY,
     RK_PASSWORD,
-    RK_CTX, /* a context word */
+    RK_TOKEN, /* letter next to digit: the token around it may be a plate or document nr */
 };
 
-/* Context word classes (bit numbers). */
+/* Context word classes (bit numbers), looked up by scan_ctx.c. */
 enum scan_ctx_class {
     CX_BSN,
     CX_RSIN,
@@ -64,9 +64,17 @@ struct scan_pattern {
     unsigned char nosom; /* validator finds the start itself */
 };
 
+/*
+ * Patterns are compiled into SCAN_NGROUPS databases by engine family (fixed-width
+ * digit runs, fixed-width literal-anchored, start-of-match digit, start-of-match
+ * literal): Hyperscan runs each family at several GB/s alone, but one mixed
+ * database falls back to slower engines. Each group is one pass over the text.
+ */
+#define SCAN_NGROUPS 4
+
 struct scan_db {
-    hs_database_t *block;
-    hs_database_t *stream;
+    hs_database_t *block[SCAN_NGROUPS];
+    hs_database_t *stream[SCAN_NGROUPS];
     unsigned npat;
     const struct scan_pattern *pat;
     unsigned *width; /* fixed width per pattern id, 0 = variable */
@@ -78,17 +86,10 @@ struct scan_raw {
     unsigned id;
 };
 
-struct scan_ctxhit {
-    uint64_t from, to;
-    unsigned cls;
-};
-
-/* Pending candidates and recent context hits of one block scan or one stream. */
+/* Pending candidates of one block scan or one stream. */
 struct scan_engine {
     struct scan_raw *raw;
     size_t nraw, capraw;
-    struct scan_ctxhit *ctx;
-    size_t nctx, capctx;
     struct scan_finding *tmp; /* validated findings of one flush */
     size_t ntmp, captmp;
     uint64_t emitted_end; /* end of the last reported finding */
@@ -116,25 +117,33 @@ void scan_engine_free(struct scan_engine *e);
 struct scan_cbctx {
     const struct scan_db *db;
     struct scan_engine *eng;
-    const struct scan_window *win; /* for flushing when full (block mode), may be NULL */
-    float min_conf;
-    struct scan_result *out;
+    struct scan_result *out; /* its truncated flag is set when candidates are dropped */
 };
 int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long long to,
                          unsigned int flags, void *ctx);
 /*
  * Validates pending candidates that are ready (to + SCAN_HOLD <= limit, or all when
  * final), appends confirmed findings to out. win must cover every ready candidate
- * with its look-around. Prunes old context hits.
+ * with its look-around.
  */
 int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
                       const struct scan_window *win, uint64_t limit, int final, float min_conf,
                       struct scan_result *out);
 
-/* Validates one raw candidate; returns 1 and fills f (detector, offset, length,
- * confidence) when it is a finding. */
-int scan_detect(const struct scan_db *db, const struct scan_engine *e, const struct scan_window *w,
-                const struct scan_raw *r, struct scan_finding *f);
+/* Validates one raw candidate; calls emit for each finding (detector, offset, length,
+ * confidence filled). Returns 0 or the first non-zero value of emit. */
+typedef int (*scan_emit_fn)(void *arg, const struct scan_finding *f);
+int scan_detect(const struct scan_db *db, const struct scan_window *w, const struct scan_raw *r,
+                scan_emit_fn emit, void *arg);
+
+/*
+ * The class (enum scan_ctx_class) of the context word nearest to [from, to) among
+ * the classes in mask, at most `before` bytes before or `after` bytes after it and
+ * within the same sentence; -1 when there is none. Words are looked up in a fixed
+ * Dutch/English list (scan_ctx.c).
+ */
+int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, unsigned mask,
+                     unsigned before, unsigned after);
 
 /* Fills f->preview from the text of the finding. */
 void scan_preview_fill(struct scan_finding *f, const char *text, size_t len);

@@ -1,24 +1,16 @@
 /*
- * scan_patterns.c - the candidate patterns and context words of the one
- * Hyperscan pass. Patterns are selective on purpose (word boundaries, literal
- * anchors such as "@", "NL", "-----BEGIN"), so clean text runs at memory speed;
+ * scan_patterns.c - the candidate patterns of the one Hyperscan pass (split by
+ * engine family into a few databases, see scan_db.c). Patterns are selective on purpose (word
+ * boundaries, literal anchors such as "@", "NL", "-----BEGIN"), so clean text runs at memory speed;
  * the validators in scan_detect.c decide.
  */
 #include "scan/scan_internal.h"
 
 #define CL HS_FLAG_CASELESS
-#define P(re, fl, kind, arg)                                                                       \
-    {                                                                                              \
-        re, fl, kind, arg, 0                                                                       \
-    }
-#define PN(re, fl, kind, arg)                                                                      \
-    {                                                                                              \
-        re, fl, kind, arg, 1                                                                       \
-    }
-#define W(word, cls)                                                                               \
-    {                                                                                              \
-        "\\b" word "\\b", CL, RK_CTX, cls, 0                                                       \
-    }
+/* clang-format off */
+#define P(re, fl, kind, arg) {re, fl, kind, arg, 0}
+#define PN(re, fl, kind, arg) {re, fl, kind, arg, 1}
+/* clang-format on */
 
 const struct scan_pattern scan_patterns[] = {
     /* digit runs: BSN/RSIN/onderwijsnummer (9), KvK (8), rijbewijs (10), BIG (11),
@@ -57,11 +49,6 @@ const struct scan_pattern scan_patterns[] = {
       "aug(?:ustus)?|sep(?:t(?:ember)?)?|okt(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.? "
       "(?:19|20)\\d{2}\\b",
       CL, RK_DATE_TEXT, 0),
-    /* licence plates (sidecodes checked by the validator) */
-    P("\\b[A-Z0-9]{1,3}-[A-Z0-9]{2,3}-[A-Z0-9]{1,3}\\b", 0, RK_PLATE, 0),
-    P("\\b[A-Z0-9]{6}\\b", 0, RK_PLATE, 1),
-    /* passport / identity card */
-    P("\\b[A-NP-Z]{2}[A-NP-Z0-9]{6}\\d\\b", 0, RK_DOCNR, 0),
     /* classification markings */
     P("\\bstg\\.? ?(?:zeer geheim|geheim|confidentieel)\\b", CL, RK_CLASS, 0),
     P("\\bstaatsgeheim[ ,:-]{1,3}(?:zeer geheim|geheim|confidentieel)\\b", CL, RK_CLASS, 0),
@@ -83,124 +70,13 @@ const struct scan_pattern scan_patterns[] = {
     P("\\bAIza", 0, RK_APIKEY, 5),
     P("\\bglpat-", 0, RK_APIKEY, 6),
     P("\\b[rs]k_live_", 0, RK_APIKEY, 7),
-    P("\\b(?:wachtwoord|password|passwd|pwd|wachtw|pincode)\\s{0,3}[:=]", CL, RK_PASSWORD, 0),
+    /* the validator wants ':' or '=' after the word */
+    PN("\\b(?:wachtwoord|password|passwd|pwd|wachtw|pincode)\\b", CL, RK_PASSWORD, 0),
+    /* a letter next to a digit (upper case, optional hyphen): licence plates and
+       passport/ID numbers; the validator takes the whole token around it and needs
+       context ("kenteken", "paspoort") */
+    PN("[A-Z]-?\\d|\\d-?[A-Z]", 0, RK_TOKEN, 0),
 
-    /* context words */
-    W("bsn", CX_BSN),
-    W("burgerservicenummer", CX_BSN),
-    W("burgerservice-nummer", CX_BSN),
-    W("burger service nummer", CX_BSN),
-    W("sofinummer", CX_BSN),
-    W("sofi-nummer", CX_BSN),
-    W("sofi nummer", CX_BSN),
-    W("citizen service number", CX_BSN),
-    W("rsin", CX_RSIN),
-    W("fiscaal nummer", CX_RSIN),
-    W("fiscaalnummer", CX_RSIN),
-    W("fiscal number", CX_RSIN),
-    W("onderwijsnummer", CX_ONDERWIJS),
-    W("persoonsgebonden nummer", CX_ONDERWIJS),
-    W("education number", CX_ONDERWIJS),
-    W("kvk", CX_KVK),
-    W("kvknummer", CX_KVK),
-    W("kamer van koophandel", CX_KVK),
-    W("handelsregister", CX_KVK),
-    W("chamber of commerce", CX_KVK),
-    W("vestigingsnummer", CX_VESTIGING),
-    W("vestigingsnr", CX_VESTIGING),
-    W("branch number", CX_VESTIGING),
-    W("kenteken", CX_KENTEKEN),
-    W("kentekens", CX_KENTEKEN),
-    W("kentekenplaat", CX_KENTEKEN),
-    W("nummerplaat", CX_KENTEKEN),
-    W("auto", CX_KENTEKEN),
-    W("personenauto", CX_KENTEKEN),
-    W("bestelbus", CX_KENTEKEN),
-    W("voertuig", CX_KENTEKEN),
-    W("license plate", CX_KENTEKEN),
-    W("licence plate", CX_KENTEKEN),
-    W("number plate", CX_KENTEKEN),
-    W("car", CX_KENTEKEN),
-    W("paspoort", CX_DOC),
-    W("paspoortnummer", CX_DOC),
-    W("id-kaart", CX_DOC),
-    W("identiteitskaart", CX_DOC),
-    W("identiteitsbewijs", CX_DOC),
-    W("documentnummer", CX_DOC),
-    W("reisdocument", CX_DOC),
-    W("passport", CX_DOC),
-    W("identity card", CX_DOC),
-    W("id card", CX_DOC),
-    W("rijbewijs", CX_RIJBEWIJS),
-    W("rijbewijsnummer", CX_RIJBEWIJS),
-    W("driving licence", CX_RIJBEWIJS),
-    W("driving license", CX_RIJBEWIJS),
-    W("driver's license", CX_RIJBEWIJS),
-    W("drivers license", CX_RIJBEWIJS),
-    W("big", CX_BIG),
-    W("big-nummer", CX_BIG),
-    W("geboren", CX_DOB),
-    W("geboortedatum", CX_DOB),
-    {"\\bgeb\\.", CL, RK_CTX, CX_DOB, 0},
-    W("geboortedag", CX_DOB),
-    W("date of birth", CX_DOB),
-    W("dob", CX_DOB),
-    W("born", CX_DOB),
-    W("birth date", CX_DOB),
-    W("birthdate", CX_DOB),
-    W("tel", CX_PHONE),
-    W("telefoon", CX_PHONE),
-    W("telefoonnummer", CX_PHONE),
-    W("telefonisch", CX_PHONE),
-    W("mobiel", CX_PHONE),
-    W("gsm", CX_PHONE),
-    W("bel", CX_PHONE),
-    W("bellen", CX_PHONE),
-    W("phone", CX_PHONE),
-    W("mobile", CX_PHONE),
-    W("fax", CX_PHONE),
-    W("whatsapp", CX_PHONE),
-    W("postcode", CX_ADDRESS),
-    W("adres", CX_ADDRESS),
-    W("woonadres", CX_ADDRESS),
-    W("postadres", CX_ADDRESS),
-    W("woont", CX_ADDRESS),
-    W("wonende", CX_ADDRESS),
-    W("woonachtig", CX_ADDRESS),
-    W("address", CX_ADDRESS),
-    W("factuur", CX_NEG),
-    W("factuurnummer", CX_NEG),
-    W("factuurnr", CX_NEG),
-    W("ordernummer", CX_NEG),
-    W("ordernr", CX_NEG),
-    W("order", CX_NEG),
-    W("bestelnummer", CX_NEG),
-    W("klantnummer", CX_NEG),
-    W("artikelnummer", CX_NEG),
-    W("referentie", CX_NEG),
-    W("referentienummer", CX_NEG),
-    W("kenmerk", CX_NEG),
-    W("dossiernummer", CX_NEG),
-    W("zaaknummer", CX_NEG),
-    W("polisnummer", CX_NEG),
-    W("invoice", CX_NEG),
-    W("reference", CX_NEG),
-    W("case number", CX_NEG),
-    W("ticket", CX_NEG),
-    W("volgnummer", CX_NEG),
-    W("artikel", CX_PRODUCT),
-    W("artikelnummer", CX_PRODUCT),
-    W("product", CX_PRODUCT),
-    W("productcode", CX_PRODUCT),
-    W("typenummer", CX_PRODUCT),
-    W("type", CX_PRODUCT),
-    W("model", CX_PRODUCT),
-    W("modelnummer", CX_PRODUCT),
-    W("serienummer", CX_PRODUCT),
-    W("sku", CX_PRODUCT),
-    W("onderdeel", CX_PRODUCT),
-    W("onderdeelnummer", CX_PRODUCT),
-    W("bestelcode", CX_PRODUCT),
 };
 
 const unsigned scan_npatterns = sizeof(scan_patterns) / sizeof(scan_patterns[0]);

@@ -1,7 +1,7 @@
 /*
- * scan_stream.c - streaming mode: Hyperscan stream state plus a bounded tail
- * window, so candidates and context words across chunk borders are judged
- * with the text around them.
+ * scan_stream.c - streaming mode: Hyperscan stream state (one per pattern
+ * group) plus a bounded tail window, so candidates and context words across
+ * chunk borders are judged with the text around them.
  */
 #include "scan/scan_internal.h"
 
@@ -12,7 +12,7 @@
 
 struct scan_stream {
     const struct scan_db *db;
-    hs_stream_t *hs;
+    hs_stream_t *hs[SCAN_NGROUPS];
     struct scan_engine eng;
     char *buf; /* bytes [boff, boff + blen) of the stream */
     size_t blen, bcap;
@@ -29,10 +29,11 @@ int scan_stream_open(const struct scan_db *db, struct scan_stream **out, struct 
         return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
     st->db = db;
     scan_engine_init(&st->eng);
-    if (hs_open_stream(db->stream, 0, &st->hs) != HS_SUCCESS) {
-        free(st);
-        return sluis_err_set(err, SLUIS_ENOMEM, "scan: cannot open a Hyperscan stream");
-    }
+    for (int g = 0; g < SCAN_NGROUPS; g++)
+        if (db->stream[g] && hs_open_stream(db->stream[g], 0, &st->hs[g]) != HS_SUCCESS) {
+            scan_stream_free(st);
+            return sluis_err_set(err, SLUIS_ENOMEM, "scan: cannot open a Hyperscan stream");
+        }
     *out = st;
     return 0;
 }
@@ -66,8 +67,7 @@ int scan_stream_feed(struct scan_stream *st, struct scan_scratch *s, const char 
     while (len > 0) {
         size_t n = len < SLICE ? len : SLICE;
         struct scan_window win;
-        struct scan_cbctx cb = {st->db, &st->eng, &win, min_confidence, out};
-        hs_error_t hr;
+        struct scan_cbctx cb = {st->db, &st->eng, out};
         int rc;
 
         if (reserve(st, n))
@@ -78,12 +78,17 @@ int scan_stream_feed(struct scan_stream *st, struct scan_scratch *s, const char 
         win.len = st->blen;
         win.off = st->boff;
         st->eng.oom = 0;
-        hr = hs_scan_stream(st->hs, chunk, (unsigned)n, 0, s->hs, scan_engine_on_match, &cb);
+        for (int g = 0; g < SCAN_NGROUPS; g++) {
+            hs_error_t hr;
+            if (!st->hs[g])
+                continue;
+            hr = hs_scan_stream(st->hs[g], chunk, (unsigned)n, 0, s->hs, scan_engine_on_match, &cb);
+            if (st->eng.oom)
+                return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+            if (hr != HS_SUCCESS)
+                return sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan error %d", (int)hr);
+        }
         st->end += n;
-        if (st->eng.oom)
-            return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
-        if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
-            return sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan error %d", (int)hr);
         rc = scan_engine_flush(st->db, &st->eng, &win, st->end, 0, min_confidence, out);
         if (rc)
             return sluis_err_set(err, rc, "scan: out of memory");
@@ -97,16 +102,23 @@ int scan_stream_close(struct scan_stream *st, struct scan_scratch *s, float min_
                       struct scan_result *out, struct sluis_err *err)
 {
     struct scan_window win = {st->buf ? st->buf : "", st->blen, st->boff};
-    struct scan_cbctx cb = {st->db, &st->eng, &win, min_confidence, out};
-    hs_error_t hr;
+    struct scan_cbctx cb = {st->db, &st->eng, out};
+    hs_error_t hr = HS_SUCCESS;
     int rc = 0;
 
     st->eng.oom = 0;
-    hr = hs_close_stream(st->hs, s->hs, scan_engine_on_match, &cb);
-    st->hs = NULL;
+    for (int g = 0; g < SCAN_NGROUPS; g++) {
+        hs_error_t h;
+        if (!st->hs[g])
+            continue;
+        h = hs_close_stream(st->hs[g], s->hs, scan_engine_on_match, &cb);
+        st->hs[g] = NULL;
+        if (h != HS_SUCCESS)
+            hr = h;
+    }
     if (st->eng.oom)
         rc = sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
-    else if (hr != HS_SUCCESS && hr != HS_SCAN_TERMINATED)
+    else if (hr != HS_SUCCESS)
         rc = sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan error %d", (int)hr);
     else if (scan_engine_flush(st->db, &st->eng, &win, st->end, 1, min_confidence, out))
         rc = sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
@@ -118,8 +130,9 @@ void scan_stream_free(struct scan_stream *st)
 {
     if (!st)
         return;
-    if (st->hs)
-        hs_close_stream(st->hs, NULL, NULL, NULL);
+    for (int g = 0; g < SCAN_NGROUPS; g++)
+        if (st->hs[g])
+            hs_close_stream(st->hs[g], NULL, NULL, NULL);
     scan_engine_free(&st->eng);
     free(st->buf);
     free(st);

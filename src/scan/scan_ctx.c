@@ -1,0 +1,237 @@
+/*
+ * scan_ctx.c - context words. Only candidates that need context look at the
+ * bytes around them, so clean text pays nothing for the word lists. A word is
+ * a run of letters, digits, '-' and '\''; "big-nummer" also counts as "big".
+ * Multi-word phrases are found by their telling word ("kamer van koophandel"
+ * by "koophandel", "date of birth" by "birth").
+ */
+#include "scan/scan_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct ctx_word {
+    const char *w;
+    unsigned char cls;
+};
+
+/* Sorted by word (strcmp order); checked by the unit tests. */
+static const struct ctx_word words[] = {
+    {"address", CX_ADDRESS},
+    {"adres", CX_ADDRESS},
+    {"artikel", CX_PRODUCT},
+    {"artikelnummer", CX_NEG},
+    {"auto", CX_KENTEKEN},
+    {"bel", CX_PHONE},
+    {"bellen", CX_PHONE},
+    {"bestelbus", CX_KENTEKEN},
+    {"bestelcode", CX_PRODUCT},
+    {"bestelnummer", CX_NEG},
+    {"big", CX_BIG},
+    {"birth", CX_DOB},
+    {"birthdate", CX_DOB},
+    {"born", CX_DOB},
+    {"branch", CX_VESTIGING},
+    {"bsn", CX_BSN},
+    {"burgerservice-nummer", CX_BSN},
+    {"burgerservicenummer", CX_BSN},
+    {"car", CX_KENTEKEN},
+    {"citizen", CX_BSN},
+    {"commerce", CX_KVK},
+    {"dob", CX_DOB},
+    {"documentnummer", CX_DOC},
+    {"dossiernummer", CX_NEG},
+    {"driving", CX_RIJBEWIJS},
+    {"education", CX_ONDERWIJS},
+    {"factuur", CX_NEG},
+    {"factuurnr", CX_NEG},
+    {"factuurnummer", CX_NEG},
+    {"fax", CX_PHONE},
+    {"fiscaal", CX_RSIN},
+    {"fiscaalnummer", CX_RSIN},
+    {"fiscal", CX_RSIN},
+    {"geb", CX_DOB},
+    {"geboortedag", CX_DOB},
+    {"geboortedatum", CX_DOB},
+    {"geboren", CX_DOB},
+    {"gsm", CX_PHONE},
+    {"handelsregister", CX_KVK},
+    {"id-kaart", CX_DOC},
+    {"identiteitsbewijs", CX_DOC},
+    {"identiteitskaart", CX_DOC},
+    {"identity", CX_DOC},
+    {"invoice", CX_NEG},
+    {"kenmerk", CX_NEG},
+    {"kenteken", CX_KENTEKEN},
+    {"kentekenplaat", CX_KENTEKEN},
+    {"kentekens", CX_KENTEKEN},
+    {"klantnummer", CX_NEG},
+    {"koophandel", CX_KVK},
+    {"kvk", CX_KVK},
+    {"kvknummer", CX_KVK},
+    {"licence", CX_RIJBEWIJS},
+    {"license", CX_RIJBEWIJS},
+    {"mobiel", CX_PHONE},
+    {"mobiele", CX_PHONE},
+    {"mobile", CX_PHONE},
+    {"model", CX_PRODUCT},
+    {"modelnummer", CX_PRODUCT},
+    {"nummerplaat", CX_KENTEKEN},
+    {"onderdeel", CX_PRODUCT},
+    {"onderdeelnummer", CX_PRODUCT},
+    {"onderwijsnummer", CX_ONDERWIJS},
+    {"order", CX_NEG},
+    {"ordernr", CX_NEG},
+    {"ordernummer", CX_NEG},
+    {"paspoort", CX_DOC},
+    {"paspoortnummer", CX_DOC},
+    {"passport", CX_DOC},
+    {"personenauto", CX_KENTEKEN},
+    {"persoonsgebonden", CX_ONDERWIJS},
+    {"phone", CX_PHONE},
+    {"plate", CX_KENTEKEN},
+    {"polisnummer", CX_NEG},
+    {"postadres", CX_ADDRESS},
+    {"postcode", CX_ADDRESS},
+    {"product", CX_PRODUCT},
+    {"productcode", CX_PRODUCT},
+    {"reference", CX_NEG},
+    {"referentie", CX_NEG},
+    {"referentienummer", CX_NEG},
+    {"reisdocument", CX_DOC},
+    {"rijbewijs", CX_RIJBEWIJS},
+    {"rijbewijsnummer", CX_RIJBEWIJS},
+    {"rsin", CX_RSIN},
+    {"serienummer", CX_PRODUCT},
+    {"sku", CX_PRODUCT},
+    {"sofi", CX_BSN},
+    {"sofi-nummer", CX_BSN},
+    {"sofinummer", CX_BSN},
+    {"tel", CX_PHONE},
+    {"telefonisch", CX_PHONE},
+    {"telefoon", CX_PHONE},
+    {"telefoonnummer", CX_PHONE},
+    {"telnr", CX_PHONE},
+    {"ticket", CX_NEG},
+    {"type", CX_PRODUCT},
+    {"typenummer", CX_PRODUCT},
+    {"vestigingsnr", CX_VESTIGING},
+    {"vestigingsnummer", CX_VESTIGING},
+    {"voertuig", CX_KENTEKEN},
+    {"volgnummer", CX_NEG},
+    {"whatsapp", CX_PHONE},
+    {"wonende", CX_ADDRESS},
+    {"woonachtig", CX_ADDRESS},
+    {"woonadres", CX_ADDRESS},
+    {"woont", CX_ADDRESS},
+    {"zaaknummer", CX_NEG},
+};
+
+static int cmp_word(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct ctx_word *)elem)->w);
+}
+
+static int lookup(const char *low)
+{
+    const struct ctx_word *hit =
+        bsearch(low, words, sizeof(words) / sizeof(words[0]), sizeof(words[0]), cmp_word);
+    return hit ? hit->cls : -1;
+}
+
+/* Class of the word low[0..n) (lower case), trying the part before a '-' too. */
+static int word_class(char *low, size_t n)
+{
+    int cls;
+    char *dash;
+
+    low[n] = 0;
+    cls = lookup(low);
+    if (cls < 0 && (dash = memchr(low, '-', n)) != NULL) {
+        *dash = 0;
+        cls = lookup(low);
+    }
+    return cls;
+}
+
+static int is_word_byte(int c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '\'';
+}
+
+/* ". X", "! X", "? X" with X upper case, or an empty line: a sentence break at p. */
+static int sentence_break(const char *p, const char *end)
+{
+    if ((p[0] == '.' || p[0] == '!' || p[0] == '?') && p + 2 < end && p[1] == ' ' && p[2] >= 'A' &&
+        p[2] <= 'Z')
+        return 1;
+    return p[0] == '\n' && p + 1 < end && p[1] == '\n';
+}
+
+int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, unsigned mask,
+                     unsigned before, unsigned after)
+{
+    uint64_t wend = w->off + w->len;
+    uint64_t b0 = from > w->off + before ? from - before : w->off;
+    uint64_t a1 = to + after < wend ? to + after : wend;
+    int best_before = -1, best_after = -1;
+    uint64_t d_before = UINT64_MAX, d_after = UINT64_MAX;
+    char low[33];
+
+    if (from < w->off || to > wend || from > to)
+        return -1;
+    /* before: the last matching word, forgetting words before a sentence break */
+    for (const char *p = w->p + (b0 - w->off), *end = w->p + (from - w->off); p < end;) {
+        if (!is_word_byte((unsigned char)*p)) {
+            if (sentence_break(p, end + 3 <= w->p + w->len ? end + 3 : w->p + w->len))
+                best_before = -1;
+            p++;
+            continue;
+        }
+        const char *s = p;
+        size_t n = 0;
+        while (p < end && is_word_byte((unsigned char)*p)) {
+            if (n < sizeof(low) - 1)
+                low[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+            n++;
+            p++;
+        }
+        if (n >= sizeof(low) ||
+            (s == w->p + (b0 - w->off) && b0 > w->off && is_word_byte((unsigned char)s[-1])))
+            continue; /* too long, or cut off by the window */
+        int cls = word_class(low, n);
+        if (cls >= 0 && (mask & (1u << cls))) {
+            best_before = cls;
+            d_before = from - (w->off + (uint64_t)(p - w->p));
+        }
+    }
+    /* after: the first matching word before a sentence break */
+    for (const char *p = w->p + (to - w->off), *end = w->p + (a1 - w->off); p < end;) {
+        if (!is_word_byte((unsigned char)*p)) {
+            if (sentence_break(p, w->p + w->len))
+                break;
+            p++;
+            continue;
+        }
+        const char *s = p;
+        size_t n = 0;
+        while (p < w->p + w->len && is_word_byte((unsigned char)*p)) {
+            if (n < sizeof(low) - 1)
+                low[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+            n++;
+            p++;
+        }
+        if (n >= sizeof(low))
+            continue;
+        int cls = word_class(low, n);
+        if (cls >= 0 && (mask & (1u << cls))) {
+            best_after = cls;
+            d_after = (uint64_t)(s - w->p) + w->off - to;
+            break;
+        }
+    }
+    if (best_before >= 0 && d_before <= d_after)
+        return best_before;
+    return best_after;
+}
