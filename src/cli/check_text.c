@@ -97,7 +97,7 @@ static void write_finding(FILE *out, const struct finding *f, const struct check
     if (title)
         wrap(out, 4, "", title);
     if (msg)
-        wrap(out, 4, en ? "Problem:    " : "Wat schort er / problem:    ", msg);
+        wrap(out, 4, en ? "Finding:    " : "Bevinding / finding:        ", msg);
     if (remedy)
         wrap(out, 4, en ? "What to do: " : "Wat te doen / what to do:   ", remedy);
     if (source)
@@ -181,15 +181,15 @@ int check_text_write(FILE *out, const struct check_result *r, size_t n,
     if (en)
         fprintf(out,
                 "Summary: %zu dossier(s): %zu allowed, %zu exploration only, %zu not allowed, "
-                "%zu prohibited, %zu input error(s). Policy %s, as of %s.\n",
+                "%zu prohibited, %zu input error(s).\nPolicy %s, as of %s.\n",
                 n, count[VERDICT_ALLOWED], count[VERDICT_EXPLORATION_ONLY],
                 count[VERDICT_NOT_ALLOWED], count[VERDICT_PROHIBITED], failed,
                 o->policy_version ? o->policy_version : "?", o->eval_date);
     else
         fprintf(out,
                 "Samenvatting / summary: %zu dossier(s): %zu toegestaan, %zu alleen verkenning, "
-                "%zu niet toegestaan, %zu verboden, %zu invoerfout(en). Beleid / policy %s, "
-                "peildatum %s.\n",
+                "%zu niet toegestaan, %zu verboden, %zu invoerfout(en).\n"
+                "Beleid / policy %s, peildatum / as of %s.\n",
                 n, count[VERDICT_ALLOWED], count[VERDICT_EXPLORATION_ONLY],
                 count[VERDICT_NOT_ALLOWED], count[VERDICT_PROHIBITED], failed,
                 o->policy_version ? o->policy_version : "?", o->eval_date);

@@ -79,9 +79,11 @@ static const struct finding *find_rule(const struct verdict *v, const char *rule
     return NULL;
 }
 
+/* Same status, and for an unmet rule the same severity (a met rule's severity has no effect). */
 static int finding_same(const struct finding *a, const struct finding *b)
 {
-    return a && b && a->status == b->status && a->severity == b->severity;
+    return a && b && a->status == b->status &&
+           (a->status != FINDING_UNMET || a->severity == b->severity);
 }
 
 static void print_finding_state(const struct finding *f)

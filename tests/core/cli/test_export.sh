@@ -18,7 +18,17 @@ open(dest, "w", encoding="utf-8").write(text)
 PY
 }
 with_publication "$BASE" "$TMP/good.yaml" "Organisatie en bedrijfsvoering" https://www.voorbeeld.nl/ai 2025-11
-with_publication "$BASE" "$TMP/bad.yaml" "Dienstverlening" http://www.voorbeeld.nl 2025-13
+# the dossier schema accepts these, the register does not: an unknown theme, a name of 150
+# characters (register: 100), a short description of 450 characters (register: 400)
+with_publication "$BASE" "$TMP/bad0.yaml" "Dienstverlening" https://www.voorbeeld.nl 2025-11
+python3 - "$TMP/bad0.yaml" "$TMP/bad.yaml" <<'PY'
+import re, sys
+t = open(sys.argv[1], encoding="utf-8").read()
+t = re.sub(r"(?m)^name: .*$", "name: " + "N" * 150, t, count=1)
+t = re.sub(r"(?m)^  description:.*\n(?:    .*\n)*", "", t, count=1)
+t = re.sub(r"(?m)^purpose:\n", "purpose:\n  description: " + "d" * 450 + "\n", t, count=1)
+open(sys.argv[2], "w", encoding="utf-8").write(t)
+PY
 
 expect_exit 0 "export to stdout" "$SLUIS" export algoritmeregister --date $DATE --policy "$POLICY" "$TMP/good.yaml"
 python3 - "$TMP/out" <<'PY' && ok "stdout is a register document" || fail "register document"
@@ -44,8 +54,8 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$TMP/reg.json" && ok
 echo old >"$TMP/keep.json"
 expect_exit 1 "refused export" "$SLUIS" export algoritmeregister --date $DATE --out "$TMP/keep.json" "$TMP/bad.yaml"
 expect_grep "$TMP/err" "category\[0\]: .*Dienstverlening" "refusal names the theme"
-expect_grep "$TMP/err" "website: valid link starting with https://" "refusal names the http link"
-expect_grep "$TMP/err" "begin_date: date as yyyy-mm .*2025-13" "refusal names the bad month"
+expect_grep "$TMP/err" "name: max 100 characters after stripping HTML \(found / gevonden: 150\)" "refusal names the long name"
+expect_grep "$TMP/err" "description_short: max 400 .*450" "refusal names the long description"
 expect_grep "$TMP/err" "publication.theme" "refusal names the dossier field"
 [ "$(cat "$TMP/keep.json")" = old ] && ok "existing file untouched" || fail "file overwritten on refusal"
 expect_exit 1 "refused export to stdout" "$SLUIS" export algoritmeregister --date $DATE "$TMP/bad.yaml"
