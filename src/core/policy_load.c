@@ -23,6 +23,8 @@ struct loader {
     int is_base;
     int oom;
     char file_id[72];
+    struct fy_parser *fyp;
+    struct fy_diag *diag;
     /* rules and roles of this file, moved into ps at the end when the file is clean */
     struct policy_rule *rules;
     size_t n_rules;
@@ -916,13 +918,21 @@ static void diag_discard(struct fy_diag *diag, void *user, const char *buf, size
     (void)len;
 }
 
-/* Parses the YAML text; reports libfyaml's errors with their positions. */
+/*
+ * Parses the YAML text; reports libfyaml's errors with their positions. Uses an explicit parser
+ * (not fy_document_build_from_string, which keeps a reference to the diagnostic object on its
+ * error path); the parser and diag live in L until policy_file_parse() is done.
+ */
 static struct fy_document *parse_yaml(struct loader *L)
 {
     struct fy_diag_cfg dc;
     struct fy_diag *diag;
     struct fy_parse_cfg pc;
-    struct fy_document *doc;
+    struct fy_parser *fyp = NULL;
+    struct fy_document *doc = NULL;
+    void *it = NULL;
+    struct fy_diag_error *e;
+    int any = 0;
 
     fy_diag_cfg_default(&dc);
     dc.fp = NULL;
@@ -935,13 +945,34 @@ static struct fy_document *parse_yaml(struct loader *L)
     }
     fy_diag_set_collect_errors(diag, true);
     memset(&pc, 0, sizeof pc);
-    pc.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2;
+    pc.flags =
+        FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DEFAULT_VERSION_1_2 | FYPCF_DISABLE_RECYCLING;
     pc.diag = diag;
-    doc = fy_document_build_from_string(&pc, L->buf, L->len);
+    fyp = fy_parser_create(&pc);
+    if (!fyp || fy_parser_set_string(fyp, L->buf, L->len) != 0) {
+        L->oom = 1;
+        goto out;
+    }
+    doc = fy_parse_load_document(fyp);
+    if (doc && fy_parser_get_stream_error(fyp)) {
+        fy_parse_document_destroy(fyp, doc);
+        doc = NULL;
+    }
+    if (doc) {
+        /* a second document in the stream is an error too */
+        struct fy_document *more = fy_parse_load_document(fyp);
+        if (more || fy_parser_get_stream_error(fyp)) {
+            if (more)
+                fy_parse_document_destroy(fyp, more);
+            if (!fy_parser_get_stream_error(fyp))
+                policy_diag_report(L->d, SLUIS_EINVAL, 0, 0, "",
+                                   "a policy file holds one YAML document (found '---' twice)");
+            fy_parse_document_destroy(fyp, doc);
+            doc = NULL;
+            any = !fy_parser_get_stream_error(fyp);
+        }
+    }
     if (!doc) {
-        void *it = NULL;
-        struct fy_diag_error *e;
-        int any = 0;
         while ((e = fy_diag_errors_iterate(diag, &it))) {
             policy_diag_report(L->d, SLUIS_EINVAL, e->line, e->column, "", "YAML: %s",
                                e->msg ? e->msg : "syntax error");
@@ -950,7 +981,10 @@ static struct fy_document *parse_yaml(struct loader *L)
         if (!any)
             policy_diag_report(L->d, SLUIS_EINVAL, 0, 0, "", "YAML syntax error");
     }
-    fy_diag_destroy(diag); /* frees the collected errors too (unref leaks them) */
+out:
+    /* released by policy_file_parse() after the document is destroyed */
+    L->fyp = fyp;
+    L->diag = diag;
     return doc;
 }
 
@@ -1200,6 +1234,10 @@ out:
     free((char *)description.nl);
     free((char *)description.en);
     if (doc)
-        fy_document_destroy(doc);
+        fy_parse_document_destroy(L.fyp, doc);
+    if (L.fyp)
+        fy_parser_destroy(L.fyp);
+    if (L.diag)
+        fy_diag_destroy(L.diag);
     return L.oom ? SLUIS_ENOMEM : d->n - start;
 }
