@@ -160,13 +160,14 @@ static int is_word_byte(int c)
            c == '\'';
 }
 
-/* ". X", "! X", "? X" with X upper case, or an empty line: a sentence break at p. */
+/* ". X", "! X", "? X" or a line break before X, with X upper case, or an empty line:
+ * a sentence break at p. */
 static int sentence_break(const char *p, const char *end)
 {
     if ((p[0] == '.' || p[0] == '!' || p[0] == '?') && p + 2 < end && p[1] == ' ' && p[2] >= 'A' &&
         p[2] <= 'Z')
         return 1;
-    return p[0] == '\n' && p + 1 < end && p[1] == '\n';
+    return p[0] == '\n' && p + 1 < end && (p[1] == '\n' || (p[1] >= 'A' && p[1] <= 'Z'));
 }
 
 int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, unsigned mask,
