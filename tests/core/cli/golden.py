@@ -75,8 +75,12 @@ def main():
             continue
         got = run(sluis, src, example, date)
         if bless:
+            review = []  # "# review:" notes are kept when re-blessing
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    review = [l for l in f if l.startswith("# review:")]
             with open(path, "w", encoding="utf-8") as f:
-                f.write(header(stem, date) + "\n".join(got) + "\n")
+                f.write(header(stem, date) + "".join(review) + "\n".join(got) + "\n")
             print("blessed %s: %s" % (os.path.basename(path), got[0]))
             continue
         if not os.path.exists(path):
