@@ -24,6 +24,7 @@
 #define DEFAULT_MAX_BODY (4u * 1024 * 1024)
 #define DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
 #define RETAIN_MAX (64 * 1024)
+#define DISCARD_MAX (64ull * 1024 * 1024) /* read and drop at most this of a too-big body */
 
 long long gw_now_ns(void)
 {
@@ -271,7 +272,8 @@ static int store_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
         goto out;
     for (size_t i = 0; i < n; i++) {
         json_t *j = gw_usage_to_json(&recs[i]);
-        details[i] = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) : NULL;
+        details[i] =
+            j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) : NULL;
         json_decref(j);
         if (!details[i])
             goto out;
@@ -299,7 +301,8 @@ static int file_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
     pthread_mutex_lock(&gw->usage_fp_mu);
     for (size_t i = 0; i < n && !rc; i++) {
         json_t *j = gw_usage_to_json(&recs[i]);
-        if (!j || json_dumpf(j, gw->usage_fp, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) ||
+        if (!j ||
+            json_dumpf(j, gw->usage_fp, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) ||
             fputc('\n', gw->usage_fp) == EOF)
             rc = SLUIS_EIO;
         json_decref(j);
@@ -795,9 +798,11 @@ static enum MHD_Result on_v1(void *ud, struct MHD_Connection *conn, const char *
             char *end = NULL;
             unsigned long long n = strtoull(cl, &end, 10);
             if (!end || *end || n > gw->cfg.max_body) {
-                r->t0_ns = gw_now_ns();
-                r->too_big = 1;
-                return respond_error(r, "request_too_large", NULL, NULL, NULL, NULL);
+                r->too_big = 1; /* the body is read and dropped; 413 when it is complete */
+                if (!end || *end || n > DISCARD_MAX) {
+                    r->t0_ns = gw_now_ns();
+                    return respond_error(r, "request_too_large", NULL, NULL, NULL, NULL);
+                }
             }
         }
         return MHD_YES;
@@ -806,8 +811,14 @@ static enum MHD_Result on_v1(void *ud, struct MHD_Connection *conn, const char *
         if (*upload_size) {
             size_t n = *upload_size;
             *upload_size = 0;
-            if (r->too_big)
+            if (r->too_big) {
+                r->discarded += n;
+                if (r->discarded > DISCARD_MAX) {
+                    r->t0_ns = gw_now_ns();
+                    return respond_error(r, "request_too_large", NULL, NULL, NULL, NULL);
+                }
                 return MHD_YES;
+            }
             if (r->body_len + n > gw->cfg.max_body) {
                 r->too_big = 1;
                 free(r->body);

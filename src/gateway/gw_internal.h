@@ -39,8 +39,9 @@ struct gw_req {
     char *body;
     size_t body_len, body_cap;
     int too_big;
-    long long t0_ns;       /* body complete */
-    long long t_submit_ns; /* handed to upstream */
+    unsigned long long discarded; /* bytes of a too-big body read and dropped */
+    long long t0_ns;              /* body complete */
+    long long t_submit_ns;        /* handed to upstream */
     double overhead_ms;
     struct gw_snapshot *snap;
     struct gw_verdict v;

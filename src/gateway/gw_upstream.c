@@ -204,11 +204,12 @@ static void finish(struct gw_upstream *u, struct gw_req *r, CURLcode res)
         r->up_err = res == CURLE_OPERATION_TIMEDOUT ? "upstream_timeout" : "upstream_error";
     if (r->is_sse && !r->up_err && gw_sse_finish(&r->sse) != 0)
         r->up_err = "upstream_error"; /* the stream stopped inside an event */
-    if (r->stream && r->stream_started) {
+    if (r->stream && r->is_sse) {
+        /* the client gets (or already has) a 200 SSE response: errors become an event */
         if (r->up_err)
             out_error_event(r, r->up_err);
-        else if (!r->is_sse)
-            out_error_event(r, "upstream_error");
+    } else if (r->stream && r->stream_started) {
+        out_error_event(r, r->up_err ? r->up_err : "upstream_error");
     }
     r->stream_finished = 1;
     gw_req_wake_locked(r);
