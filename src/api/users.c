@@ -245,9 +245,11 @@ static int h_user_create(struct api *api, const struct api_principal *who, struc
                          u.id, u.id);
         return 0;
     }
+    char id_copy[REG_ID_CAP];
+    snprintf(id_copy, sizeof(id_copy), "%s", u.id);
     rc = reg_user_put(tx, &u, who->user_id, &err);
     if (!rc)
-        rc = reg_user_get(tx, u.id, &u, &err);
+        rc = reg_user_get(tx, id_copy, &u, &err);
     if (rc) {
         store_tx_rollback(tx);
         api_resp_err(resp, rc, &err);
@@ -286,9 +288,11 @@ static int h_user_put(struct api *api, const struct api_principal *who, struct h
         return 0;
     }
     snprintf(u.org_id, sizeof(u.org_id), "%s", old.org_id);
+    char id_copy[REG_ID_CAP];
+    snprintf(id_copy, sizeof(id_copy), "%s", u.id);
     rc = reg_user_put(tx, &u, who->user_id, &err);
     if (!rc)
-        rc = reg_user_get(tx, u.id, &u, &err);
+        rc = reg_user_get(tx, id_copy, &u, &err);
     if (rc) {
         store_tx_rollback(tx);
         api_resp_err(resp, rc, &err);

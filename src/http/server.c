@@ -307,7 +307,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct http_resp *resp
     size_t len = 0;
     int status = resp->status;
     if (resp->json) {
-        body = json_dumps(resp->json, JSON_COMPACT);
+        body = json_dumps(resp->json, JSON_COMPACT | JSON_REAL_PRECISION(10));
         if (!body)
             status = 500;
         else
