@@ -114,8 +114,8 @@ int store_audit_append(struct store_tx *tx, struct audit_entry *e, struct sluis_
     return store_audit_append_batch(tx, e, 1, err);
 }
 
-int store_audit_append_batch(struct store_tx *tx, struct audit_entry *entries, size_t n,
-                             struct sluis_err *err)
+static int store_audit_append_batch_impl(struct store_tx *tx, struct audit_entry *entries, size_t n,
+                                         struct sluis_err *err)
 {
     struct head h;
     int rc;
@@ -365,4 +365,11 @@ int store_audit_export(struct store *st, FILE *out, long long *count, struct slu
     if (count)
         *count = c.count;
     return 0;
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int store_audit_append_batch(struct store_tx *tx, struct audit_entry *entries, size_t n,
+                             struct sluis_err *err)
+{
+    return store_tx_fail(tx, store_audit_append_batch_impl(tx, entries, n, err));
 }

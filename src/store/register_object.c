@@ -1,5 +1,6 @@
 /* register_object.c - the generic versioned document store (table objects). */
 #include "store/register_internal.h"
+#include "store/store_internal.h"
 
 #include "store/auditlog.h"
 
@@ -128,8 +129,8 @@ static int obj_detail(char *buf, size_t cap, const struct reg_object *o)
     return 0;
 }
 
-int reg_object_put(struct store_tx *tx, struct reg_object *obj, long long expected_version,
-                   const char *actor, struct sluis_err *err)
+static int reg_object_put_impl(struct store_tx *tx, struct reg_object *obj,
+                               long long expected_version, const char *actor, struct sluis_err *err)
 {
     struct reg_object cur;
     char now[40], ver[32], oldver[32], detail[512];
@@ -260,10 +261,10 @@ static int state_detail(const char *detail, const char *from, const char *to, lo
     return 0;
 }
 
-int reg_object_set_state(struct store_tx *tx, const char *kind, const char *id,
-                         const char *new_state, long long expected_version, const char *actor,
-                         const char *action, const char *detail, struct reg_object *obj,
-                         struct sluis_err *err)
+static int reg_object_set_state_impl(struct store_tx *tx, const char *kind, const char *id,
+                                     const char *new_state, long long expected_version,
+                                     const char *actor, const char *action, const char *detail,
+                                     struct reg_object *obj, struct sluis_err *err)
 {
     char now[40], ver[32], oldver[32], from[64];
     char *det = NULL;
@@ -325,8 +326,9 @@ out:
     return rc;
 }
 
-int reg_object_delete(struct store_tx *tx, const char *kind, const char *id,
-                      long long expected_version, const char *actor, struct sluis_err *err)
+static int reg_object_delete_impl(struct store_tx *tx, const char *kind, const char *id,
+                                  long long expected_version, const char *actor,
+                                  struct sluis_err *err)
 {
     struct reg_object cur;
     char oldver[32], detail[96];
@@ -451,4 +453,28 @@ int reg_object_count(struct store_tx *tx, const struct reg_filter *f, long long 
     np = filter_sql(f, where, sizeof(where), p);
     snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM objects%s", where);
     return store_query(tx, sql, np, p, count_row, count, err);
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_object_put(struct store_tx *tx, struct reg_object *obj, long long expected_version,
+                   const char *actor, struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_object_put_impl(tx, obj, expected_version, actor, err));
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_object_set_state(struct store_tx *tx, const char *kind, const char *id,
+                         const char *new_state, long long expected_version, const char *actor,
+                         const char *action, const char *detail, struct reg_object *obj,
+                         struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_object_set_state_impl(tx, kind, id, new_state, expected_version,
+                                                       actor, action, detail, obj, err));
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_object_delete(struct store_tx *tx, const char *kind, const char *id,
+                      long long expected_version, const char *actor, struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_object_delete_impl(tx, kind, id, expected_version, actor, err));
 }

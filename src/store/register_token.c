@@ -1,5 +1,6 @@
 /* register_token.c - API tokens: random secrets of which only the SHA-256 is stored. */
 #include "store/register_internal.h"
+#include "store/store_internal.h"
 
 #include "audit/audit.h"
 #include "store/auditlog.h"
@@ -56,8 +57,9 @@ static void tok_json(const struct reg_token *t, char *buf, size_t cap)
              t->revoked_at, t->user_id);
 }
 
-int reg_token_create(struct store_tx *tx, const char *user_id, const char *actor,
-                     char token_out[REG_TOKEN_CAP], struct reg_token *tok, struct sluis_err *err)
+static int reg_token_create_impl(struct store_tx *tx, const char *user_id, const char *actor,
+                                 char token_out[REG_TOKEN_CAP], struct reg_token *tok,
+                                 struct sluis_err *err)
 {
     struct reg_user user;
     struct reg_token t;
@@ -166,7 +168,7 @@ int reg_token_lookup(struct store_tx *tx, const char *token, struct reg_token *t
     return 0;
 }
 
-int reg_token_touch(struct store_tx *tx, const char *token_id, struct sluis_err *err)
+static int reg_token_touch_impl(struct store_tx *tx, const char *token_id, struct sluis_err *err)
 {
     char now[40];
     const char *p[2] = {token_id, now};
@@ -211,8 +213,8 @@ static int tok_row(void *ud, int ncols, const char *const *vals, const char *con
     return c->cb(c->ud, &t);
 }
 
-int reg_token_revoke(struct store_tx *tx, const char *token_id, const char *actor,
-                     struct sluis_err *err)
+static int reg_token_revoke_impl(struct store_tx *tx, const char *token_id, const char *actor,
+                                 struct sluis_err *err)
 {
     struct reg_token t;
     struct tok_ctx c = {&t, "", 0, NULL, NULL};
@@ -261,4 +263,24 @@ int reg_token_list(struct store_tx *tx, const char *user_id, reg_token_cb cb, vo
                            1, p, tok_row, &c, err);
     return store_query(tx, "SELECT " TOK_COLS " FROM api_tokens t ORDER BY t.id", 0, NULL, tok_row,
                        &c, err);
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_token_create(struct store_tx *tx, const char *user_id, const char *actor,
+                     char token_out[REG_TOKEN_CAP], struct reg_token *tok, struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_token_create_impl(tx, user_id, actor, token_out, tok, err));
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_token_revoke(struct store_tx *tx, const char *token_id, const char *actor,
+                     struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_token_revoke_impl(tx, token_id, actor, err));
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_token_touch(struct store_tx *tx, const char *token_id, struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_token_touch_impl(tx, token_id, err));
 }

@@ -1,5 +1,6 @@
 /* register_user.c - organisations and users. */
 #include "store/register_internal.h"
+#include "store/store_internal.h"
 
 #include "store/auditlog.h"
 
@@ -96,8 +97,8 @@ int reg_org_list(struct store_tx *tx, reg_org_cb cb, void *ud, struct sluis_err 
                        &c, err);
 }
 
-int reg_org_put(struct store_tx *tx, const struct reg_org *org, const char *actor,
-                struct sluis_err *err)
+static int reg_org_put_impl(struct store_tx *tx, const struct reg_org *org, const char *actor,
+                            struct sluis_err *err)
 {
     struct reg_org cur;
     char *before = NULL, *after = NULL;
@@ -268,8 +269,8 @@ static int roles_check(const char *roles, struct sluis_err *err)
     return ok ? 0 : sluis_err_set(err, SLUIS_EINVAL, "roles must be a JSON array of strings");
 }
 
-int reg_user_put(struct store_tx *tx, const struct reg_user *user, const char *actor,
-                 struct sluis_err *err)
+static int reg_user_put_impl(struct store_tx *tx, const struct reg_user *user, const char *actor,
+                             struct sluis_err *err)
 {
     struct reg_user cur;
     struct reg_org org;
@@ -338,7 +339,8 @@ out:
     return rc;
 }
 
-int reg_user_delete(struct store_tx *tx, const char *id, const char *actor, struct sluis_err *err)
+static int reg_user_delete_impl(struct store_tx *tx, const char *id, const char *actor,
+                                struct sluis_err *err)
 {
     struct reg_user cur;
     const char *p[1] = {id};
@@ -369,4 +371,24 @@ int reg_user_delete(struct store_tx *tx, const char *id, const char *actor, stru
     if (!rc && ntok > 0)
         rc = store_notify(tx, REG_CHANNEL_TOKENS, "*", err);
     return rc;
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_org_put(struct store_tx *tx, const struct reg_org *org, const char *actor,
+                struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_org_put_impl(tx, org, actor, err));
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_user_put(struct store_tx *tx, const struct reg_user *user, const char *actor,
+                 struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_user_put_impl(tx, user, actor, err));
+}
+
+/* Public entry: any failure poisons tx, so it can only be rolled back. */
+int reg_user_delete(struct store_tx *tx, const char *id, const char *actor, struct sluis_err *err)
+{
+    return store_tx_fail(tx, reg_user_delete_impl(tx, id, actor, err));
 }

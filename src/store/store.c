@@ -38,7 +38,7 @@ int store_channel_valid(const char *s)
 }
 
 /* Takes a connection from the pool, opening one when under the limit; waits otherwise. */
-static int pool_get(struct store *st, void **conn, struct sluis_err *err)
+int store_pool_get(struct store *st, void **conn, struct sluis_err *err)
 {
     int rc;
 
@@ -73,7 +73,7 @@ static int pool_get(struct store *st, void **conn, struct sluis_err *err)
 }
 
 /* Returns a connection to the pool; a broken one (or drop = 1) is closed instead. */
-static void pool_put(struct store *st, void *conn, int drop)
+void store_pool_put(struct store *st, void *conn, int drop)
 {
     if (!conn)
         return;
@@ -113,12 +113,15 @@ int store_open(const char *url, struct store **out, struct sluis_err *err)
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->cond, NULL);
     pthread_mutex_init(&st->write_lock, NULL);
+    pthread_mutex_init(&st->bmu, NULL);
+    pthread_cond_init(&st->bcond, NULL);
+    atomic_init(&st->wwaiting, 0);
 
-    rc = pool_get(st, &conn, err);
+    rc = store_pool_get(st, &conn, err);
     if (rc)
         goto out;
     rc = store_migrate(st, conn, err);
-    pool_put(st, conn, rc != 0);
+    store_pool_put(st, conn, rc != 0);
 out:
     if (rc) {
         store_close(st);
@@ -146,6 +149,8 @@ void store_close(struct store *st)
     pthread_mutex_destroy(&st->lock);
     pthread_cond_destroy(&st->cond);
     pthread_mutex_destroy(&st->write_lock);
+    pthread_mutex_destroy(&st->bmu);
+    pthread_cond_destroy(&st->bcond);
     free(st);
 }
 
@@ -175,107 +180,6 @@ int store_schema_version(struct store *st, int *version, struct sluis_err *err)
                      err);
     store_tx_rollback(tx);
     return rc;
-}
-
-int store_tx_begin(struct store *st, enum store_tx_mode mode, struct store_tx **out,
-                   struct sluis_err *err)
-{
-    struct store_tx *tx;
-    int transient = 0;
-    int rc;
-
-    *out = NULL;
-    tx = calloc(1, sizeof(*tx));
-    if (!tx)
-        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
-    tx->st = st;
-    tx->mode = mode;
-    tx->notes_tail = &tx->notes;
-    if (st->ops->backend == STORE_SQLITE && mode == STORE_TX_WRITE) {
-        pthread_mutex_lock(&st->write_lock);
-        tx->write_locked = 1;
-    }
-    rc = pool_get(st, &tx->conn, err);
-    if (rc) {
-        if (tx->write_locked)
-            pthread_mutex_unlock(&st->write_lock);
-        free(tx);
-        return rc;
-    }
-    if (st->ops->backend == STORE_SQLITE)
-        rc = st->ops->exec_script(tx->conn, mode == STORE_TX_WRITE ? "BEGIN IMMEDIATE" : "BEGIN",
-                                  &transient, err);
-    else
-        rc = st->ops->exec_script(tx->conn, "BEGIN", &transient, err);
-    if (rc) {
-        pool_put(st, tx->conn, 0);
-        if (tx->write_locked)
-            pthread_mutex_unlock(&st->write_lock);
-        free(tx);
-        return rc;
-    }
-    *out = tx;
-    return 0;
-}
-
-static void notes_free(struct store_tx *tx)
-{
-    struct store_note *n = tx->notes, *next;
-
-    for (; n; n = next) {
-        next = n->next;
-        free(n->payload);
-        free(n);
-    }
-    tx->notes = NULL;
-    tx->notes_tail = &tx->notes;
-}
-
-static void tx_release(struct store_tx *tx, int drop)
-{
-    pool_put(tx->st, tx->conn, drop);
-    if (tx->write_locked)
-        pthread_mutex_unlock(&tx->st->write_lock);
-    notes_free(tx);
-    free(tx);
-}
-
-int store_tx_commit(struct store_tx *tx, struct sluis_err *err)
-{
-    struct store *st = tx->st;
-    struct store_note *n;
-    int transient = 0;
-    int rc;
-
-    if (tx->failed) {
-        rc = tx->transient ? SLUIS_ECONFLICT : SLUIS_EIO;
-        sluis_err_set(err, rc, "transaction had a failed statement; rolled back");
-        store_tx_rollback(tx);
-        return rc;
-    }
-    rc = st->ops->exec_script(tx->conn, "COMMIT", &transient, err);
-    if (rc) {
-        int trc = st->ops->exec_script(tx->conn, "ROLLBACK", &transient, NULL);
-        tx_release(tx, trc != 0);
-        return transient ? SLUIS_ECONFLICT : rc;
-    }
-    /* SQLite: deliver in-process. PostgreSQL: pg_notify() already ran inside the tx. */
-    if (st->ops->backend == STORE_SQLITE)
-        for (n = tx->notes; n; n = n->next)
-            store_listeners_call(st, n->channel, n->payload);
-    tx_release(tx, 0);
-    return 0;
-}
-
-void store_tx_rollback(struct store_tx *tx)
-{
-    int transient = 0;
-    int rc;
-
-    if (!tx)
-        return;
-    rc = tx->st->ops->exec_script(tx->conn, "ROLLBACK", &transient, NULL);
-    tx_release(tx, rc != 0);
 }
 
 struct store *store_tx_store(struct store_tx *tx)

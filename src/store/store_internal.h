@@ -8,6 +8,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #define STORE_POOL_MAX 16
 #define STORE_MAX_COLS 64
@@ -45,8 +46,15 @@ struct store {
     char url[STORE_URL_CAP];
     pthread_mutex_t lock; /* pool and listeners */
     pthread_cond_t cond;
-    pthread_mutex_t write_lock; /* SQLite: writers of this process queue here, not in
-                                   SQLite's sleeping busy handler */
+    /* Group commit (store_tx.c): writers of this process queue on write_lock and share
+     * one database transaction (bconn) as savepoints. */
+    pthread_mutex_t write_lock;
+    atomic_int wwaiting; /* writers waiting for write_lock */
+    void *bconn;         /* connection of the open batch, NULL when none */
+    int bmembers;        /* writers released into the open batch */
+    pthread_mutex_t bmu; /* bhead and the members' batch_* fields */
+    pthread_cond_t bcond;
+    struct store_tx *bhead; /* members waiting for the batch outcome */
     void *idle[STORE_POOL_MAX];
     int nidle;
     int nopen;
@@ -69,13 +77,25 @@ struct store_tx {
     int failed;       /* a statement failed: only rollback is allowed */
     int transient;    /* that failure was transient (retry the transaction) */
     int audit_locked; /* store_audit_lock() done */
-    int write_locked; /* holds st->write_lock */
+    int in_batch;     /* a write transaction: a savepoint in st->bconn */
+    int batch_done;   /* the batch this member joined has ended */
+    int batch_rc;
+    char batch_msg[512];
+    struct store_tx *bnext;
     struct store_note *notes;
     struct store_note **notes_tail;
 };
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;
+
+/* Takes a connection from the pool (waits when all are busy) / gives it back (drop = 1:
+ * close it instead). */
+int store_pool_get(struct store *st, void **conn, struct sluis_err *err);
+void store_pool_put(struct store *st, void *conn, int drop);
+
+/* Marks tx failed when rc < 0 (only rollback is allowed then); returns rc. */
+int store_tx_fail(struct store_tx *tx, int rc);
 
 /* Runs the migrations on one connection (store_migrate.c). */
 int store_migrate(struct store *st, void *conn, struct sluis_err *err);

@@ -117,11 +117,23 @@ static int sq_conn_ok(void *conn)
     return !((struct sq_conn *)conn)->broken;
 }
 
+static int sq_query(void *conn, const char *sql, int nparams, const char *const *params,
+                    store_row_cb cb, void *ud, long long *changes, int *transient,
+                    struct sluis_err *err);
+
 static int sq_exec_script(void *conn, const char *sql, int *transient, struct sluis_err *err)
 {
     struct sq_conn *c = conn;
     int rc;
 
+    /* One statement (BEGIN, COMMIT, SAVEPOINT, ...): run it through the statement cache. */
+    if (!strchr(sql, ';')) {
+        long long changes;
+        rc = sq_query(conn, sql, 0, NULL, NULL, NULL, &changes, transient, err);
+        if (rc && !strcmp(sql, "ROLLBACK") && sqlite3_get_autocommit(c->db))
+            return 0;
+        return rc;
+    }
     rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         return 0;

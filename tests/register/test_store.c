@@ -390,6 +390,8 @@ static void test_input_validation(void **state)
     snprintf(u.org_id, sizeof(u.org_id), "o");
     snprintf(u.roles, sizeof(u.roles), "{\"not\":\"an array\"}");
     assert_int_equal(reg_user_put(tx, &u, "admin", &err), SLUIS_EINVAL);
+    store_tx_rollback(tx);
+    assert_int_equal(store_tx_begin(f->st, STORE_TX_WRITE, &tx, &err), 0);
     snprintf(u.roles, sizeof(u.roles), "[\"owner\"]");
     snprintf(u.org_id, sizeof(u.org_id), "no-such-org");
     assert_int_equal(reg_user_put(tx, &u, "admin", &err), SLUIS_ECONFLICT);
@@ -558,8 +560,13 @@ static void test_users_tokens(void **state)
     assert_int_equal(reg_token_touch(tx, tok.id, &err), 0);
     assert_int_equal(reg_token_revoke(tx, tok.id, "admin", &err), 0);
     assert_int_equal(reg_token_revoke(tx, tok.id, "admin", &err), 0); /* idempotent */
-    assert_int_equal(reg_token_revoke(tx, "tok_missing", "admin", &err), SLUIS_ENOTFOUND);
     assert_int_equal(store_tx_commit(tx, &err), 0);
+    /* A failed register call poisons the transaction: commit refuses, nothing is kept. */
+    assert_int_equal(store_tx_begin(f->st, STORE_TX_WRITE, &tx, &err), 0);
+    assert_int_equal(reg_token_create(tx, "alice", "admin", bad, NULL, &err), 0);
+    assert_int_equal(reg_token_revoke(tx, "tok_missing", "admin", &err), SLUIS_ENOTFOUND);
+    assert_int_not_equal(store_tx_commit(tx, &err), 0);
+    assert_int_equal(count_rows(f->st, "SELECT COUNT(*) FROM api_tokens"), 2);
     assert_int_equal(store_tx_begin(f->st, STORE_TX_READ, &tx, &err), 0);
     assert_int_equal(reg_token_lookup(tx, secret, &t2, NULL, &err), SLUIS_EDENIED);
     assert_true(t2.revoked_at[0] != '\0');
@@ -759,6 +766,80 @@ static void test_concurrent_writers(void **state)
     expect_chain_ok(f->st, 202);
 }
 
+struct mixer {
+    struct store *st;
+    int idx;
+    int committed;
+    int failed;
+};
+
+/* Writers that commit, roll back, or fail a statement, interleaved in shared batches. */
+static void *mixer_main(void *arg)
+{
+    struct mixer *m = arg;
+    struct sluis_err err = {0};
+    char id[32];
+
+    for (int i = 0; i < 40; i++) {
+        struct store_tx *tx;
+        struct reg_object o;
+        int what = (i + m->idx) % 4; /* 0, 1: commit; 2: roll back; 3: conflict then roll back */
+
+        snprintf(id, sizeof(id), "m%d-%d", m->idx, i);
+        obj_init(&o, "application", id, "o", "{}");
+        if (store_tx_begin(m->st, STORE_TX_WRITE, &tx, &err))
+            return NULL;
+        if (reg_object_put(tx, &o, REG_VERSION_CREATE, "mixer", &err)) {
+            store_tx_rollback(tx);
+            return NULL;
+        }
+        if (what == 3) {
+            /* The same id again in the same transaction: a failed statement. */
+            if (reg_object_put(tx, &o, REG_VERSION_CREATE, "mixer", &err) != SLUIS_ECONFLICT) {
+                store_tx_rollback(tx);
+                return NULL;
+            }
+            if (store_tx_commit(tx, &err) == 0) /* must refuse: it had a failed statement */
+                return NULL;
+            m->failed++;
+            continue;
+        }
+        if (what == 2) {
+            store_tx_rollback(tx);
+            continue;
+        }
+        if (store_tx_commit(tx, &err))
+            return NULL;
+        m->committed++;
+    }
+    return NULL;
+}
+
+static void test_group_commit_mixed(void **state)
+{
+    struct fx *f = *state;
+    struct mixer m[6];
+    pthread_t th[6];
+    int committed = 0;
+
+    make_org(f->st, "o");
+    for (int i = 0; i < 6; i++) {
+        m[i] = (struct mixer){f->st, i, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, mixer_main, &m[i]), 0);
+    }
+    for (int i = 0; i < 6; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(m[i].committed, 20);
+        assert_int_equal(m[i].failed, 10);
+        committed += m[i].committed;
+    }
+    /* Exactly the committed writers' objects, each with its one audit entry. */
+    assert_int_equal(count_rows(f->st, "SELECT COUNT(*) FROM objects"), committed);
+    assert_int_equal(count_rows(f->st, "SELECT COUNT(*) FROM objects WHERE id LIKE 'm%'"),
+                     committed);
+    expect_chain_ok(f->st, 1 + committed);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -771,6 +852,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_users_tokens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_mixed, setup, teardown),
     };
 
     g_backend = tdb_backend_arg(argc, argv);

@@ -1,0 +1,263 @@
+/*
+ * store_tx.c - transactions, with group commit for writers.
+ *
+ * Read transactions get a pooled connection of their own. Write transactions of one process
+ * queue on st->write_lock and share one database transaction, the "batch": each write
+ * transaction is a SAVEPOINT inside it. When a writer commits (RELEASE SAVEPOINT) while
+ * other writers are queued, it hands the batch on and waits; the last writer of the batch
+ * (no one queued, or BATCH_MAX reached) issues the one durable COMMIT and wakes the others
+ * with its result. So N concurrent writers pay one fsync instead of N, and nobody is
+ * acknowledged before the data is durable. A rolled-back writer is undone with ROLLBACK TO
+ * SAVEPOINT and leaves the others alone; if the batch itself fails, every writer waiting in
+ * it gets the error (none was acknowledged).
+ */
+#include "store/store_internal.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BATCH_MAX 64
+
+static void notes_free(struct store_tx *tx)
+{
+    struct store_note *n = tx->notes, *next;
+
+    for (; n; n = next) {
+        next = n->next;
+        free(n->payload);
+        free(n);
+    }
+    tx->notes = NULL;
+    tx->notes_tail = &tx->notes;
+}
+
+/*
+ * Ends the open batch (write_lock held): COMMIT (commit = 1) or ROLLBACK, tells every member
+ * the outcome and returns the connection to the pool.
+ */
+static int batch_finish(struct store *st, int commit, struct sluis_err *err)
+{
+    struct sluis_err local = {0};
+    struct store_tx *m;
+    int transient = 0, drop = 0;
+    int rc = 0;
+
+    if (!st->bconn)
+        return 0;
+    if (commit) {
+        rc = st->ops->exec_script(st->bconn, "COMMIT", &transient, &local);
+        if (rc) {
+            drop = st->ops->exec_script(st->bconn, "ROLLBACK", &transient, NULL) != 0;
+            if (transient)
+                rc = SLUIS_ECONFLICT;
+        }
+    } else {
+        drop = st->ops->exec_script(st->bconn, "ROLLBACK", &transient, NULL) != 0;
+        rc = sluis_err_set(&local, SLUIS_EIO, "the shared write transaction failed");
+    }
+    pthread_mutex_lock(&st->bmu);
+    for (m = st->bhead; m; m = m->bnext) {
+        m->batch_rc = rc;
+        snprintf(m->batch_msg, sizeof(m->batch_msg), "%s", local.msg);
+        m->batch_done = 1;
+    }
+    st->bhead = NULL;
+    pthread_cond_broadcast(&st->bcond);
+    pthread_mutex_unlock(&st->bmu);
+    store_pool_put(st, st->bconn, drop);
+    st->bconn = NULL;
+    st->bmembers = 0;
+    if (rc && err)
+        sluis_err_set(err, rc, "%s", local.msg);
+    return rc;
+}
+
+/* The current writer leaves without joining the batch: keep, commit or drop it; unlock. */
+static void batch_leave(struct store *st)
+{
+    if (st->bconn) {
+        if (st->bmembers == 0)
+            batch_finish(st, 0, NULL);
+        else if (atomic_load(&st->wwaiting) == 0)
+            batch_finish(st, 1, NULL);
+    }
+    pthread_mutex_unlock(&st->write_lock);
+}
+
+static int begin_write(struct store *st, struct store_tx *tx, struct sluis_err *err)
+{
+    int transient = 0;
+    int rc;
+
+    atomic_fetch_add(&st->wwaiting, 1);
+    pthread_mutex_lock(&st->write_lock);
+    atomic_fetch_sub(&st->wwaiting, 1);
+    if (!st->bconn) {
+        void *conn = NULL;
+        rc = store_pool_get(st, &conn, err);
+        if (rc) {
+            pthread_mutex_unlock(&st->write_lock);
+            return rc;
+        }
+        rc = st->ops->exec_script(
+            conn, st->ops->backend == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", &transient, err);
+        if (rc) {
+            store_pool_put(st, conn, 0);
+            pthread_mutex_unlock(&st->write_lock);
+            return rc;
+        }
+        st->bconn = conn;
+        st->bmembers = 0;
+    }
+    rc = st->ops->exec_script(st->bconn, "SAVEPOINT sluis_tx", &transient, err);
+    if (rc) {
+        batch_leave(st);
+        return rc;
+    }
+    tx->conn = st->bconn;
+    tx->in_batch = 1;
+    return 0;
+}
+
+int store_tx_begin(struct store *st, enum store_tx_mode mode, struct store_tx **out,
+                   struct sluis_err *err)
+{
+    struct store_tx *tx;
+    int transient = 0;
+    int rc;
+
+    *out = NULL;
+    tx = calloc(1, sizeof(*tx));
+    if (!tx)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    tx->st = st;
+    tx->mode = mode;
+    tx->notes_tail = &tx->notes;
+    if (mode == STORE_TX_WRITE) {
+        rc = begin_write(st, tx, err);
+        if (rc) {
+            free(tx);
+            return rc;
+        }
+        *out = tx;
+        return 0;
+    }
+    rc = store_pool_get(st, &tx->conn, err);
+    if (rc) {
+        free(tx);
+        return rc;
+    }
+    /* PostgreSQL at READ COMMITTED takes a snapshot per statement even inside a transaction,
+     * so a read transaction runs in autocommit: two round trips fewer per read. SQLite keeps
+     * one snapshot for the whole read transaction. */
+    if (st->ops->backend == STORE_PG) {
+        *out = tx;
+        return 0;
+    }
+    rc = st->ops->exec_script(tx->conn, "BEGIN", &transient, err);
+    if (rc) {
+        store_pool_put(st, tx->conn, 0);
+        free(tx);
+        return rc;
+    }
+    *out = tx;
+    return 0;
+}
+
+/* Undoes a writer's savepoint; a failure there breaks the whole batch. Unlocks. */
+static void rollback_write(struct store_tx *tx)
+{
+    struct store *st = tx->st;
+    int transient = 0;
+
+    if (st->ops->exec_script(st->bconn, "ROLLBACK TO SAVEPOINT sluis_tx", &transient, NULL) ||
+        st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, NULL))
+        batch_finish(st, 0, NULL);
+    batch_leave(st);
+}
+
+void store_tx_rollback(struct store_tx *tx)
+{
+    int transient = 0;
+    int rc;
+
+    if (!tx)
+        return;
+    if (tx->in_batch) {
+        rollback_write(tx);
+    } else if (tx->st->ops->backend == STORE_PG) {
+        store_pool_put(tx->st, tx->conn, 0);
+    } else {
+        rc = tx->st->ops->exec_script(tx->conn, "ROLLBACK", &transient, NULL);
+        store_pool_put(tx->st, tx->conn, rc != 0);
+    }
+    notes_free(tx);
+    free(tx);
+}
+
+int store_tx_commit(struct store_tx *tx, struct sluis_err *err)
+{
+    struct store *st = tx->st;
+    struct store_note *n;
+    int transient = 0;
+    int rc;
+
+    if (tx->failed) {
+        rc = tx->transient ? SLUIS_ECONFLICT : SLUIS_EIO;
+        sluis_err_set(err, rc, "transaction had a failed statement; rolled back");
+        store_tx_rollback(tx);
+        return rc;
+    }
+    if (!tx->in_batch) {
+        /* A read transaction: nothing to make durable. */
+        rc = st->ops->backend == STORE_PG
+                 ? 0
+                 : st->ops->exec_script(tx->conn, "COMMIT", &transient, err);
+        store_pool_put(st, tx->conn, rc != 0);
+        notes_free(tx);
+        free(tx);
+        return rc;
+    }
+    rc = st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, err);
+    if (rc) {
+        rollback_write(tx);
+        notes_free(tx);
+        free(tx);
+        return transient ? SLUIS_ECONFLICT : rc;
+    }
+    pthread_mutex_lock(&st->bmu);
+    tx->bnext = st->bhead;
+    st->bhead = tx;
+    pthread_mutex_unlock(&st->bmu);
+    st->bmembers++;
+    if (atomic_load(&st->wwaiting) > 0 && st->bmembers < BATCH_MAX) {
+        /* Hand the batch to the next writer; its last member commits for all. */
+        pthread_mutex_unlock(&st->write_lock);
+        pthread_mutex_lock(&st->bmu);
+        while (!tx->batch_done)
+            pthread_cond_wait(&st->bcond, &st->bmu);
+        pthread_mutex_unlock(&st->bmu);
+    } else {
+        batch_finish(st, 1, NULL);
+        pthread_mutex_unlock(&st->write_lock);
+    }
+    rc = tx->batch_rc;
+    if (rc)
+        sluis_err_set(err, rc, "commit failed: %s", tx->batch_msg);
+    /* SQLite: deliver in-process. PostgreSQL: pg_notify() ran inside the transaction. */
+    if (!rc && st->ops->backend == STORE_SQLITE)
+        for (n = tx->notes; n; n = n->next)
+            store_listeners_call(st, n->channel, n->payload);
+    notes_free(tx);
+    free(tx);
+    return rc;
+}
+
+int store_tx_fail(struct store_tx *tx, int rc)
+{
+    if (rc < 0)
+        tx->failed = 1;
+    return rc;
+}
