@@ -236,3 +236,11 @@ int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, un
         return best_before;
     return best_after;
 }
+
+int scan_ctx_table_check(void)
+{
+    for (size_t i = 1; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(words[i - 1].w, words[i].w) >= 0)
+            return -1;
+    return 0;
+}

@@ -513,7 +513,7 @@ static int v_password(const struct scan_window *w, const struct scan_raw *r, str
     }
     start = p;
     n = 0;
-    while ((c = w_at(w, p)) > ' ' && n < 80 && c != quote && c != 0x7f)
+    while ((c = w_at(w, p)) >= (quote ? ' ' : '!') && n < 80 && c != quote && c != 0x7f)
         p++, n++;
     end = p;
     if (!quote)

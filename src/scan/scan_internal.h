@@ -144,6 +144,8 @@ int scan_detect(const struct scan_db *db, const struct scan_window *w, const str
  */
 int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, unsigned mask,
                      unsigned before, unsigned after);
+/* 0 when the context word table is sorted (binary search needs it); for the tests. */
+int scan_ctx_table_check(void);
 
 /* Fills f->preview from the text of the finding. */
 void scan_preview_fill(struct scan_finding *f, const char *text, size_t len);

@@ -1,0 +1,46 @@
+/* fuzz-libs: sluis_scan sluis_core */
+/*
+ * fuzz_scan.c - the scanner in block mode on arbitrary bytes: no crash, no leak, and
+ * the findings are in order, inside the input, non-overlapping, with a terminated
+ * preview; redaction of them succeeds.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/scan.h"
+
+static struct scan_db *db;
+static struct scan_scratch *sc;
+
+static void check(const struct scan_result *r, size_t len)
+{
+    uint64_t end = 0;
+
+    for (size_t i = 0; i < r->n; i++) {
+        const struct scan_finding *f = &r->findings[i];
+        if (f->offset < end || f->offset + f->length > len || f->length == 0 ||
+            memchr(f->preview, 0, sizeof(f->preview)) == NULL || !f->detector_name)
+            abort();
+        end = f->offset + f->length;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct sluis_err err = {0};
+    struct scan_result r = {0};
+    char *out = NULL;
+    size_t n;
+
+    if (!db && (scan_db_new(&db, &err) || scan_scratch_new(db, &sc)))
+        abort();
+    if (scan_block(db, sc, (const char *)data, size, 0.0f, &r, &err))
+        abort();
+    check(&r, size);
+    if (scan_redact((const char *)data, size, &r, &out, &n) || n < r.n)
+        abort();
+    free(out);
+    scan_result_free(&r);
+    return 0;
+}

@@ -1,0 +1,51 @@
+/* fuzz-libs: sluis_scan sluis_core */
+/*
+ * fuzz_scan_stream.c - the scanner in streaming mode: the first byte of the input
+ * chooses the chunk sizes, the rest is fed in those chunks. No crash, no leak,
+ * findings in order and inside the stream, stable offset never beyond the input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/scan.h"
+
+static struct scan_db *db;
+static struct scan_scratch *sc;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct sluis_err err = {0};
+    struct scan_result r = {0};
+    struct scan_stream *st;
+    size_t pos = 1, step;
+    uint64_t end = 0;
+
+    if (!db && (scan_db_new(&db, &err) || scan_scratch_new(db, &sc)))
+        abort();
+    if (size == 0)
+        return 0;
+    step = (size_t)(data[0] % 64) + 1;
+    if (scan_stream_open(db, &st, &err))
+        abort();
+    while (pos < size) {
+        size_t n = size - pos < step ? size - pos : step;
+        if (scan_stream_feed(st, sc, (const char *)data + pos, n, 0.0f, &r, &err))
+            abort();
+        pos += n;
+        if (scan_stream_stable_offset(st) > pos - 1)
+            abort();
+        step = (step * 7 + data[pos - 1]) % 97 + 1; /* vary the chunk sizes */
+    }
+    if (scan_stream_close(st, sc, 0.0f, &r, &err))
+        abort();
+    for (size_t i = 0; i < r.n; i++) {
+        const struct scan_finding *f = &r.findings[i];
+        if (f->offset < end || f->offset + f->length > size - 1 || f->length == 0 ||
+            memchr(f->preview, 0, sizeof(f->preview)) == NULL)
+            abort();
+        end = f->offset + f->length;
+    }
+    scan_result_free(&r);
+    return 0;
+}
