@@ -471,25 +471,51 @@ bail:
     return BAIL;
 }
 
-/* Bytes the subset never contains: controls (also tab/CR), DEL, C1, BOM, NEL/LS/PS, U+FFFE/F. */
+/*
+ * True when s is valid UTF-8 without the characters the subset never contains: controls (also
+ * tab and CR), DEL, C1 controls, BOM, NEL/LS/PS, U+FFFE/U+FFFF.
+ */
 static bool plain_bytes(const unsigned char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    while (i < len) {
         unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x7f)
+        size_t n;
+        unsigned int cp;
+        if (c >= 0x20 && c < 0x7f) {
+            i++;
             continue;
-        if (c < 0x20 && c != '\n')
+        }
+        if (c < 0x80) {
+            if (c != '\n')
+                return false;
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
             return false;
-        if (c == 0x7f)
+        }
+        if (len - i <= n)
             return false;
-        if (c == 0xc2 && i + 1 < len && s[i + 1] < 0xa0)
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3fu);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0) || cp == 0xfeff ||
+            cp == 0x2028 || cp == 0x2029 || cp == 0xfffe || cp == 0xffff)
             return false;
-        if (c == 0xe2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0xa8 || s[i + 2] == 0xa9))
-            return false;
-        if (c == 0xef && i + 2 < len &&
-            ((s[i + 1] == 0xbb && s[i + 2] == 0xbf) ||
-             (s[i + 1] == 0xbf && (s[i + 2] == 0xbe || s[i + 2] == 0xbf))))
-            return false;
+        i += n + 1;
     }
     return true;
 }

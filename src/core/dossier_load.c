@@ -588,8 +588,8 @@ out:
 int dossier_load_buffer(const char *buf, size_t len, const char *name, json_t **out,
                         struct sluis_err *err)
 {
-    if (buf && len <= DOSSIER_MAX_FILE && !memchr(buf, '\0', len) &&
-        utf8_invalid_at((const unsigned char *)buf, len) == len) {
+    /* the fast paths check UTF-8 themselves (jansson; plain_bytes() in dossier_fast.c) */
+    if (buf && len <= DOSSIER_MAX_FILE && !memchr(buf, '\0', len)) {
         int fast;
         if (looks_like_json(buf, len))
             fast = dossier_fast_json(buf, len, out);

@@ -212,7 +212,9 @@ static void test_unknown_and_missing(void **state)
     assert_string_equal(err.path, "/models/1/terms");
     assert_non_null(strstr(err.msg, "missing required field 'terms'"));
     json_decref(doc);
-    assert_int_equal(dossier_validate(json_pack("[]"), &err), SLUIS_EINVAL);
+    doc = json_array();
+    assert_int_equal(dossier_validate(doc, &err), SLUIS_EINVAL);
+    json_decref(doc);
     assert_int_equal(dossier_validate(NULL, &err), SLUIS_EINVAL);
 }
 
