@@ -169,7 +169,7 @@ int check_text_write(FILE *out, const struct check_result *r, size_t n,
                      const struct check_output *o)
 {
     size_t count[4] = {0}, failed = 0;
-    int en = !strcmp(o->lang, "en");
+    int en = !strcmp(o->lang, "en"), first = 1;
 
     for (size_t i = 0; i < n; i++) {
         write_result(out, &r[i], o);
@@ -178,21 +178,25 @@ int check_text_write(FILE *out, const struct check_result *r, size_t n,
         else if ((unsigned)r[i].v.kind < 4)
             count[r[i].v.kind]++;
     }
-    if (en)
-        fprintf(out,
-                "Summary: %zu dossier(s): %zu allowed, %zu exploration only, %zu not allowed, "
-                "%zu prohibited, %zu input error(s).\nPolicy %s, as of %s.\n",
-                n, count[VERDICT_ALLOWED], count[VERDICT_EXPLORATION_ONLY],
-                count[VERDICT_NOT_ALLOWED], count[VERDICT_PROHIBITED], failed,
-                o->policy_version ? o->policy_version : "?", o->eval_date);
-    else
-        fprintf(out,
-                "Samenvatting / summary: %zu dossier(s): %zu toegestaan, %zu alleen verkenning, "
-                "%zu niet toegestaan, %zu verboden, %zu invoerfout(en).\n"
-                "Beleid / policy %s, peildatum / as of %s.\n",
-                n, count[VERDICT_ALLOWED], count[VERDICT_EXPLORATION_ONLY],
-                count[VERDICT_NOT_ALLOWED], count[VERDICT_PROHIBITED], failed,
-                o->policy_version ? o->policy_version : "?", o->eval_date);
+    /* Only the categories that occur, e.g. "1 toegestaan / allowed, 2 verboden / prohibited". */
+    fprintf(out, "%s %zu dossier(s):", en ? "Summary:" : "Samenvatting / summary:", n);
+    for (int k = 0; k < 5; k++) {
+        static const char *const nl[] = {"toegestaan / allowed",
+                                         "alleen verkenning / exploration only",
+                                         "niet toegestaan / not allowed", "verboden / prohibited",
+                                         "invoerfout(en) / input error(s)"};
+        static const char *const eng[] = {"allowed", "exploration only", "not allowed",
+                                          "prohibited", "input error(s)"};
+        size_t c = k < 4 ? count[k] : failed;
+
+        if (c)
+            fprintf(out, "%s %zu %s", first ? "" : ",", c, en ? eng[k] : nl[k]);
+        if (c)
+            first = 0;
+    }
+    fprintf(out, ".\n%s %s, %s %s.\n", en ? "Policy" : "Beleid / policy",
+            o->policy_version ? o->policy_version : "?", en ? "as of" : "peildatum / as of",
+            o->eval_date);
     fflush(out);
     return ferror(out) ? SLUIS_EIO : 0;
 }
