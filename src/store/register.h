@@ -5,8 +5,10 @@
  *
  * Every mutating function takes the audit lock, checks, writes, and appends one audit entry
  * (actor, action, kind, object id, SHA-256 of the content before and after) in the SAME
- * transaction, which must be STORE_TX_WRITE. On any error the caller rolls back; nothing
- * partial is ever stored. Text fields are "" when absent (stored as NULL where optional).
+ * transaction, which must be STORE_TX_WRITE. Any error of a mutating function marks the
+ * transaction failed: store_tx_commit() then refuses and rolls back, so nothing partial is
+ * ever stored (roll back and start again, e.g. after SLUIS_ECONFLICT). Text fields are "" when
+ * absent (stored as NULL where optional).
  *
  * Identifiers (kind, id, org_id, user ids): 1..127 bytes of [A-Za-z0-9._:@-]; anything else
  * is SLUIS_EINVAL. Content is JSON text (any JSON value; the register stores it verbatim,

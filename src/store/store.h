@@ -13,13 +13,18 @@
  * foreign keys on, busy_timeout 10 s, STRICT tables. Both backends keep a small connection
  * pool, so one struct store may be used from many threads at once; a struct store_tx
  * belongs to the thread that began it (commit or roll back on that thread). A thread must
- * not begin a second STORE_TX_WRITE while it holds one (SQLite writers of one process
- * queue on a mutex; that would wait for itself).
+ * not begin a second STORE_TX_WRITE while it holds one (writers of one process queue on a
+ * mutex; that would wait for itself).
+ *
+ * Group commit: write transactions of one process share one database transaction, each
+ * as a SAVEPOINT; the last writer of a batch issues the one durable COMMIT for all, and
+ * store_tx_commit() returns only after that COMMIT (see docs/store.md).
  *
  * Writes must happen in a STORE_TX_WRITE transaction (SQLite: BEGIN IMMEDIATE, so writers
- * queue at begin instead of dead-locking later). Every mutation of register data goes
- * through src/store/register.h or src/store/auditlog.h, which append to the hash-chained
- * audit log in the same transaction; nothing partial is ever stored.
+ * queue at begin instead of dead-locking later). On PostgreSQL a STORE_TX_READ runs in
+ * autocommit (READ COMMITTED takes a snapshot per statement anyway): never write in one. Every
+ * mutation of register data goes through src/store/register.h or src/store/auditlog.h, which append
+ * to the hash-chained audit log in the same transaction; nothing partial is ever stored.
  */
 #ifndef SLUIS_STORE_STORE_H
 #define SLUIS_STORE_STORE_H
