@@ -1,0 +1,23 @@
+# API tests (engineer "api"): node scripts (no npm packages) that drive `sluis serve` over
+# HTTP on a free loopback port. Each runs on SQLite and, when SLUIS_TEST_PG is set, on
+# PostgreSQL in its own random database (exit 77 = skipped otherwise).
+find_program(SLUIS_NODE node)
+if(SLUIS_NODE AND TARGET sluis)
+    set(_api_dir ${CMAKE_CURRENT_SOURCE_DIR}/api)
+    foreach(t api_workflow api_matrix)
+        foreach(b sqlite pg)
+            add_test(NAME ${t}_${b} COMMAND ${SLUIS_NODE} ${_api_dir}/${t}.mjs ${b})
+            set_tests_properties(${t}_${b} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600
+                                 ENVIRONMENT "SLUIS_BIN=$<TARGET_FILE:sluis>")
+        endforeach()
+    endforeach()
+    foreach(t api_openapi api_oidc)
+        if(EXISTS ${_api_dir}/${t}.mjs)
+            add_test(NAME ${t} COMMAND ${SLUIS_NODE} ${_api_dir}/${t}.mjs sqlite)
+            set_tests_properties(${t} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600
+                                 ENVIRONMENT "SLUIS_BIN=$<TARGET_FILE:sluis>")
+        endif()
+    endforeach()
+else()
+    message(STATUS "node not found: API tests are not registered")
+endif()
