@@ -200,6 +200,16 @@ const struct cond_field *cond_schema_find(const char *path, size_t len)
     return NULL;
 }
 
+size_t cond_schema_count(void)
+{
+    return sizeof fields / sizeof fields[0];
+}
+
+const struct cond_field *cond_schema_at(size_t i)
+{
+    return i < cond_schema_count() ? &fields[i] : NULL;
+}
+
 int cond_schema_enum_has(const struct cond_field *f, const char *value, size_t len)
 {
     const char *p = f->values;

@@ -32,6 +32,10 @@ const struct cond_field *cond_schema_find(const char *path, size_t len);
 /* Returns 1 when value (len bytes) is one of the "|"-separated values of f, else 0. */
 int cond_schema_enum_has(const struct cond_field *f, const char *value, size_t len);
 
+/* The table itself, for checks against the dossier schema: entry i < cond_schema_count(). */
+size_t cond_schema_count(void);
+const struct cond_field *cond_schema_at(size_t i);
+
 /* Human name of a type ("bool", "date", ...). */
 const char *cond_schema_type_name(enum cond_type t);
 

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "core/cond.h"
+#include "core/cond_schema.h"
+#include "core/dossier_schema.h"
 
 static const char *const dossier_text =
     "{\"use\": {\"kind\": \"procure\", \"environment\": \"production\", \"citizen_facing\": true,"
@@ -296,6 +298,116 @@ static void test_dates(void **state)
     assert_string_equal(out, "2027-02-01");
 }
 
+/* Walks the dossier schema to the cond_schema path ("models[].terms"); NULL when unknown. */
+static const struct dschema_field *dschema_walk(const char *path)
+{
+    const struct dschema_field *f = dossier_schema_root();
+    const char *p = path;
+
+    while (f && *p) {
+        size_t n = strcspn(p, ".[");
+        if (f->type != DST_OBJECT)
+            return NULL;
+        f = dossier_schema_child(f, p, n);
+        p += n;
+        if (f && !strncmp(p, "[]", 2)) {
+            if (f->type != DST_LIST)
+                return NULL;
+            f = f->item;
+            p += 2;
+        }
+        if (*p == '.')
+            p++;
+    }
+    return f;
+}
+
+static int types_agree(const struct cond_field *c, const struct dschema_field *d)
+{
+    char want[1024] = "";
+    const struct dschema_field *e = d;
+
+    switch (c->type) {
+    case COND_T_BOOL:
+        return d->type == DST_BOOL;
+    case COND_T_INT:
+        return d->type == DST_INT;
+    case COND_T_DATE:
+        return d->type == DST_DATE;
+    case COND_T_OBJ:
+        return d->type == DST_OBJECT;
+    case COND_T_LIST_OBJ:
+        return d->type == DST_LIST && d->item && d->item->type == DST_OBJECT;
+    case COND_T_LIST_STR:
+        return d->type == DST_LIST && d->item && d->item->type != DST_OBJECT &&
+               d->item->type != DST_ENUM;
+    case COND_T_STR:
+        return d->type != DST_OBJECT && d->type != DST_LIST && d->type != DST_BOOL &&
+               d->type != DST_INT && d->type != DST_DATE && d->type != DST_ENUM;
+    case COND_T_LIST_ENUM:
+        if (d->type != DST_LIST || !d->item || d->item->type != DST_ENUM)
+            return 0;
+        e = d->item;
+        /* fall through */
+    case COND_T_ENUM:
+        if (e->type != DST_ENUM)
+            return 0;
+        for (size_t i = 0; e->enums[i]; i++) {
+            size_t l = strlen(want);
+            snprintf(want + l, sizeof want - l, "%s%s", i ? "|" : "", e->enums[i]);
+        }
+        return !strcmp(want, c->values);
+    }
+    return 0;
+}
+
+static int count_missing(const struct dschema_field *obj, const char *prefix)
+{
+    int missing = 0;
+
+    for (const struct dschema_field *f = obj->children; f && f->name; f++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", f->name);
+        if (!cond_schema_find(path, strlen(path))) {
+            fprintf(stderr, "FAIL dossier field %s is not in cond_schema.c\n", path);
+            missing++;
+        }
+        if (f->type == DST_OBJECT)
+            missing += count_missing(f, path);
+        if (f->type == DST_LIST && f->item && f->item->type == DST_OBJECT) {
+            char sub[260];
+            snprintf(sub, sizeof sub, "%s[]", path);
+            missing += count_missing(f->item, sub);
+        }
+    }
+    return missing;
+}
+
+/* The condition schema and the dossier schema describe the same fields with the same types. */
+static void test_schema_matches_dossier(void **state)
+{
+    int failures = 0;
+
+    (void)state;
+    for (size_t i = 0; i < cond_schema_count(); i++) {
+        const struct cond_field *c = cond_schema_at(i);
+        const struct dschema_field *d;
+        if (!strncmp(c->path, "derived.", 8))
+            continue;
+        d = dschema_walk(c->path);
+        if (!d) {
+            fprintf(stderr, "FAIL %s is not a dossier field\n", c->path);
+            failures++;
+        } else if (!types_agree(c, d)) {
+            fprintf(stderr, "FAIL %s: type differs from the dossier schema\n", c->path);
+            failures++;
+        }
+    }
+    failures += count_missing(dossier_schema_root(), "");
+    assert_null(cond_schema_at(cond_schema_count()));
+    assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_roles_forbidden_in_role_conditions),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_schema_matches_dossier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
