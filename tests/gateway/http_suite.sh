@@ -20,7 +20,7 @@ if [ ! -d "$HERE/node_modules/openai" ]; then
     (cd "$HERE" && npm ci --no-audit --no-fund >/dev/null)
 fi
 
-wait_file() { for _ in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.05; done; echo "timeout waiting for $1"; return 1; }
+wait_file() { for _ in $(seq 1 1200); do [ -s "$1" ] && return 0; sleep 0.1; done; echo "timeout waiting for $1"; return 1; }
 
 SECRET="sk-provider-secret-$RANDOM$RANDOM"
 printf '%s\n' "$SECRET" > "$W/provider.key"
