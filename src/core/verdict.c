@@ -145,8 +145,13 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
         goto fail;
     }
     k = eval_rules(ps, dossier, derived, env, eval_date, findings);
-    if (k == VERDICT_NOT_ALLOWED && strcmp(env, "exploration") != 0) {
-        /* would the same dossier pass as an exploration? (roles may depend on env) */
+    if (k != VERDICT_ALLOWED && strcmp(env, "exploration") != 0) {
+        /*
+         * Would the same dossier pass as a controlled exploration? (roles may depend on env.)
+         * Then the answer is exploration_only, also when env has an unmet prohibit such as
+         * consumer terms (SP-04a binds outside exploration only); a prohibit that binds in
+         * exploration too (art. 5, L-01) keeps it prohibited.
+         */
         json_t *mine = json_incref(json_object_get(derived, "roles"));
         rc = roles_set(ps, dossier, derived, "exploration", eval_date);
         if (rc == 0 &&

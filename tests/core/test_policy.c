@@ -444,9 +444,24 @@ static void test_prohibited(void **state)
     /* in the transition period consumer terms were a warning */
     assert_int_equal(eval(ps, d, NULL, "2025-11-01", &v), VERDICT_ALLOWED);
     verdict_free(&v);
-    /* in exploration: not allowed (SP-04b blocks), never prohibited */
+    /* in exploration never prohibited: SP-04b warns; personal data (SP-05a) blocks here */
     assert_int_equal(eval(ps, d, "exploration", "2026-02-01", &v), VERDICT_NOT_ALLOWED);
     assert_int_equal(find(&v, "SP-04b")->status, FINDING_UNMET);
+    assert_int_equal(find(&v, "SP-04b")->severity, SEVERITY_WARN);
+    assert_int_equal(find(&v, "SP-05a")->status, FINDING_UNMET);
+    verdict_free(&v);
+    /* a controlled exploration on a consumer account: allowed as exploration; asked for
+     * production it is exploration_only (SP-04a still reports the prohibition) */
+    json_object_set_new(json_object_get(d, "data"), "personal_data", json_false());
+    json_object_set_new(json_object_get(d, "data"), "categories", json_array());
+    json_object_set_new(json_object_get(d, "use"), "production_data", json_false());
+    json_object_set_new(json_object_get(d, "use"), "exploration_end", json_string("2026-06-30"));
+    rehash(d, ps);
+    assert_int_equal(eval(ps, d, "exploration", "2026-02-01", &v), VERDICT_ALLOWED);
+    verdict_free(&v);
+    assert_int_equal(eval(ps, d, NULL, "2026-02-01", &v), VERDICT_EXPLORATION_ONLY);
+    assert_int_equal(find(&v, "SP-04a")->status, FINDING_UNMET);
+    assert_int_equal(find(&v, "SP-04a")->severity, SEVERITY_PROHIBIT);
     verdict_free(&v);
     /* art. 5 practices: prohibited everywhere, no transition */
     json_object_set_new(m0, "terms", json_string("business"));
