@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Summarises bench/gateway/run.sh results (JSON lines) as Markdown tables with ratios."""
+import json
+import sys
+
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+meta = [r for r in rows if r["kind"] == "meta"]
+lat = {}
+for r in rows:
+    if r["kind"] == "latency":
+        lat[(r["proxy"], int(r["result"]["rate"]))] = r["result"]
+print("# gateway benchmark\n")
+for m in meta:
+    print("- " + ", ".join(f"{k}: {v}" for k, v in m.items() if k != "kind"))
+print("\n## Added latency (proxy minus direct to the mock), open loop, 32 connections\n")
+print("| rate/s | proxy | p50 ms | p99 ms | added p50 ms | added p99 ms | errors/non-2xx |")
+print("|---|---|---|---|---|---|---|")
+for rate in sorted({k[1] for k in lat}):
+    d = lat.get(("direct", rate))
+    for p in ("direct", "sluis", "nginx", "portkey"):
+        r = lat.get((p, rate))
+        if not r or not d:
+            continue
+        print(f"| {rate} | {p} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | "
+              f"{r['p50_ms'] - d['p50_ms']:.3f} | {r['p99_ms'] - d['p99_ms']:.3f} | "
+              f"{r['errors']}/{r['non2xx']} |")
+for kind, title, unit in (("maxrps", "Maximum non-streaming requests/s (proxy pinned to one core)", "req/s"),
+                          ("sse", "SSE events/s (200 events per response, proxy pinned to one core)", "events/s")):
+    rs = {r["proxy"]: r for r in rows if r["kind"] == kind}
+    if not rs:
+        continue
+    mult = 202 if kind == "sse" else 1
+    print(f"\n## {title}\n")
+    print(f"| proxy | {unit} | proxy CPU (cores) | {unit} per core | vs sluis |")
+    print("|---|---|---|---|---|")
+    def per_core(r):
+        return r["rps"] * mult / r["proxy_cpu_cores"] if r["proxy_cpu_cores"] > 0 else 0
+    s = rs.get("sluis")
+    for p in ("direct", "sluis", "nginx", "portkey"):
+        r = rs.get(p)
+        if not r:
+            continue
+        ratio = f"{per_core(r) / per_core(s):.2f}x" if s and per_core(s) else ""
+        print(f"| {p} | {r['rps'] * mult:.0f} | {r['proxy_cpu_cores']:.2f} | {per_core(r):.0f} | {ratio} |")
+rs = [r for r in rows if r["kind"] == "rss"]
+if rs:
+    print("\n## RSS with 1,000 concurrent streams\n")
+    print("| proxy | RSS idle MB | RSS with 1,000 streams MB | streams with a 200 head |")
+    print("|---|---|---|---|")
+    for r in rs:
+        print(f"| {r['proxy']} | {r['rss_kb_idle'] / 1024:.1f} | {r['rss_kb_1000_streams'] / 1024:.1f} | "
+              f"{r['hold']['got_200']}/{r['hold']['streams']} |")
