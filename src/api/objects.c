@@ -109,7 +109,7 @@ static int ref_check(struct store_tx *tx, const struct kind_desc *kd, const char
 
 /* Splits the body into id and content and validates the content. */
 static int body_content(const struct kind_desc *kd, json_t *body, char *ext, size_t cap,
-                        struct sluis_err *err)
+                        int id_in_path, struct sluis_err *err)
 {
     json_t *id = json_object_get(body, "id");
     ext[0] = '\0';
@@ -122,7 +122,7 @@ static int body_content(const struct kind_desc *kd, json_t *body, char *ext, siz
         }
         snprintf(ext, cap, "%s", json_string_value(id));
         json_object_del(body, "id");
-    } else if (kd->id_required) {
+    } else if (kd->id_required && !id_in_path) {
         snprintf(err->path, sizeof(err->path), "/id");
         return sluis_err_set(err, SLUIS_EINVAL,
                              "verplicht veld 'id' ontbreekt / missing required field 'id'");
@@ -283,7 +283,7 @@ static int h_create(struct api *api, const struct api_principal *who, struct htt
     struct reg_object obj;
     memset(&obj, 0, sizeof(obj));
     struct store_tx *tx = NULL;
-    int rc = body_content(kd, body, ext, sizeof(ext), &err);
+    int rc = body_content(kd, body, ext, sizeof(ext), 0, &err);
     if (rc) {
         api_resp_err(resp, rc, &err);
         goto out;
@@ -372,7 +372,7 @@ static int h_put(struct api *api, const struct api_principal *who, struct http_r
     struct reg_object obj;
     memset(&obj, 0, sizeof(obj));
     struct store_tx *tx = NULL;
-    int rc = body_content(kd, body, ext, sizeof(ext), &err);
+    int rc = body_content(kd, body, ext, sizeof(ext), 1, &err);
     if (!rc && ext[0] && strcmp(ext, path_id)) {
         snprintf(err.path, sizeof(err.path), "/id");
         rc = sluis_err_set(&err, SLUIS_EINVAL,
