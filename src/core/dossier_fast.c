@@ -13,6 +13,7 @@
  * also bails out, so that the reference path (libfyaml) reports it with its position.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,8 @@ static int make_scalar(const struct dschema_field *f, enum dschema_kind kind, co
                        size_t len, json_t **out)
 {
     char msg[512];
-    return dossier_schema_scalar(f, kind, s, len, out, msg, sizeof(msg)) ? BAIL : 0;
+    /* the whole buffer passed plain_bytes(): valid UTF-8; scalars are cut at ASCII bytes */
+    return dossier_schema_scalar_utf8(f, kind, s, len, out, msg, sizeof(msg)) ? BAIL : 0;
 }
 
 /* One-line quoted scalar at q ('"' or '\''); returns the end (after the closing quote). */
@@ -471,6 +473,18 @@ bail:
     return BAIL;
 }
 
+/* True when all 8 bytes of w are printable ASCII (0x20..0x7e). */
+static inline bool word_plain(uint64_t w)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    uint64_t x = w ^ (ones * 0x7f);
+    if (w & highs)
+        return false;
+    if ((w - ones * 0x20) & ~w & highs) /* a byte below 0x20 */
+        return false;
+    return !((x - ones) & ~x & highs); /* no byte equal to 0x7f */
+}
+
 /*
  * True when s is valid UTF-8 without the characters the subset never contains: controls (also
  * tab and CR), DEL, C1 controls, BOM, NEL/LS/PS, U+FFFE/U+FFFF.
@@ -482,6 +496,14 @@ static bool plain_bytes(const unsigned char *s, size_t len)
         unsigned char c = s[i];
         size_t n;
         unsigned int cp;
+        if (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (word_plain(w)) {
+                i += 8;
+                continue;
+            }
+        }
         if (c >= 0x20 && c < 0x7f) {
             i++;
             continue;

@@ -682,8 +682,8 @@ static const char *kind_name(enum dschema_kind k)
     return "?";
 }
 
-int dossier_schema_scalar(const struct dschema_field *f, enum dschema_kind kind, const char *text,
-                          size_t len, json_t **out, char *msg, size_t cap)
+static int scalar(const struct dschema_field *f, enum dschema_kind kind, const char *text,
+                  size_t len, json_t **out, char *msg, size_t cap, int utf8_valid)
 {
     int rc;
     *out = NULL;
@@ -723,7 +723,7 @@ int dossier_schema_scalar(const struct dschema_field *f, enum dschema_kind kind,
         rc = check_string(f, text, len, msg, cap);
         if (rc)
             return rc;
-        *out = json_stringn(text, len);
+        *out = utf8_valid ? json_stringn_nocheck(text, len) : json_stringn(text, len);
         if (!*out) {
             snprintf(msg, cap, "invalid UTF-8 in value (ongeldige tekens)");
             return SLUIS_EINVAL;
@@ -736,4 +736,16 @@ int dossier_schema_scalar(const struct dschema_field *f, enum dschema_kind kind,
                  ? "; put it in quotes to make it text"
                  : "");
     return SLUIS_EINVAL;
+}
+
+int dossier_schema_scalar(const struct dschema_field *f, enum dschema_kind kind, const char *text,
+                          size_t len, json_t **out, char *msg, size_t cap)
+{
+    return scalar(f, kind, text, len, out, msg, cap, 0);
+}
+
+int dossier_schema_scalar_utf8(const struct dschema_field *f, enum dschema_kind kind,
+                               const char *text, size_t len, json_t **out, char *msg, size_t cap)
+{
+    return scalar(f, kind, text, len, out, msg, cap, 1);
 }

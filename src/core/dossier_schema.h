@@ -71,6 +71,10 @@ const char *dossier_schema_type_name(const struct dschema_field *f);
 int dossier_schema_scalar(const struct dschema_field *f, enum dschema_kind kind, const char *text,
                           size_t len, json_t **out, char *msg, size_t cap);
 
+/* As dossier_schema_scalar() for text already known to be valid UTF-8 (skips that check). */
+int dossier_schema_scalar_utf8(const struct dschema_field *f, enum dschema_kind kind,
+                               const char *text, size_t len, json_t **out, char *msg, size_t cap);
+
 /* Resolves a plain YAML scalar to its YAML 1.2 core-schema kind. */
 enum dschema_kind dossier_schema_plain_kind(const char *text, size_t len);
 

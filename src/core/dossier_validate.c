@@ -170,7 +170,7 @@ static int check(struct jval *v, const json_t *j, const struct dschema_field *f,
                      dossier_schema_type_name(f), jtype_name(j));
             return fail(v, SLUIS_EINVAL, msg);
         }
-        rc = dossier_schema_scalar(f, kind, text, len, &tmp, msg, sizeof(msg));
+        rc = dossier_schema_scalar_utf8(f, kind, text, len, &tmp, msg, sizeof(msg));
         json_decref(tmp);
         if (rc)
             return fail(v, rc, msg);
