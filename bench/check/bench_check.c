@@ -6,10 +6,13 @@
  *   buffer:   dossier_load_buffer() from memory + policy_evaluate() + verdict_free()
  *   file:     dossier_load_file() (open/read/close each time) + policy_evaluate()
  *   evaluate: policy_evaluate() only, on dossiers loaded once (to split load from evaluation)
+ *   jansson:  baseline peer: json_loads() + json_decref() of the same dossiers as compact JSON
+ *             (no validation, no evaluation): the floor for building the JSON tree
  * Single-threaded: dossiers/s per core = dossiers/s. Wall time and process CPU time are both
  * reported (the machine may be shared; CPU time is the fairer per-core figure).
  *
- * usage: bench_check [-n N] [-d YYYY-MM-DD] [-m buffer|file|evaluate] -p POLICY... DOSSIER...
+ * usage: bench_check [-n N] [-d YYYY-MM-DD] [-m buffer|file|evaluate|jansson] -p POLICY...
+ * DOSSIER...
  * (-m runs one pass only, e.g. under valgrind --tool=callgrind)
  */
 #include "core/dossier.h"
@@ -29,6 +32,7 @@ struct input {
     char *buf;
     size_t len;
     json_t *doc;
+    char *json; /* the loaded dossier re-serialised as compact JSON, for the jansson baseline */
 };
 
 static double now(clockid_t clk)
@@ -63,6 +67,12 @@ struct tally {
 
 static void report(const char *pass, long n, double wall, double cpu, const struct tally *t)
 {
+    if (!t) {
+        printf("%-9s %8ld dossiers  wall %7.3f s  cpu %7.3f s  %9.0f dossiers/s (wall)  "
+               "%9.0f dossiers/s per core (cpu)  [parse + free only]\n",
+               pass, n, wall, cpu, (double)n / wall, (double)n / cpu);
+        return;
+    }
     printf("%-9s %8ld dossiers  wall %7.3f s  cpu %7.3f s  %9.0f dossiers/s (wall)  "
            "%9.0f dossiers/s per core (cpu)  [allowed %ld, exploration_only %ld, not_allowed "
            "%ld, prohibited %ld; %ld unmet findings]\n",
@@ -139,6 +149,12 @@ int main(int argc, char **argv)
             in->buf = NULL;
             continue;
         }
+        in->json = json_dumps(in->doc, JSON_COMPACT);
+        if (!in->json) {
+            json_decref(in->doc);
+            free(in->buf);
+            continue;
+        }
         n_inputs++;
     }
     if (!n_inputs) {
@@ -212,10 +228,25 @@ int main(int argc, char **argv)
         }
         report("evaluate", n, now(CLOCK_MONOTONIC) - w0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, &t);
     }
+    /* baseline: what jansson alone costs to build and free the same dossiers from JSON text */
+    if (!strcmp(mode, "all") || !strcmp(mode, "jansson")) {
+        w0 = now(CLOCK_MONOTONIC);
+        c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+        for (long i = 0; i < n; i++) {
+            struct input *in = &inputs[(size_t)i % n_inputs];
+            json_t *doc = json_loads(in->json, 0, NULL);
+
+            if (!doc)
+                goto out;
+            json_decref(doc);
+        }
+        report("jansson", n, now(CLOCK_MONOTONIC) - w0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, NULL);
+    }
     rc = 0;
 out:
     for (size_t i = 0; i < n_inputs; i++) {
         free(inputs[i].buf);
+        free(inputs[i].json);
         json_decref(inputs[i].doc);
     }
     policy_set_free(ps);
