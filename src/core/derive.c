@@ -351,7 +351,7 @@ static json_t *ai_act_facts(const json_t *d, const struct ai_act_out *a)
     if (!o || add_str(o, "class", cls) || add_bool(o, "prohibited", a->prohibited) ||
         add_bool(o, "high_risk", a->high_risk) ||
         add_bool(o, "transparency_duty", a->transparency) || add_bool(o, "gpai", a->gpai) ||
-        add_bool(o, "systemic_risk", a->systemic) || add_str(o, "role", role ? role : "unknown")) {
+        add_bool(o, "systemic_risk", a->systemic) || (role && add_str(o, "role", role))) {
         json_decref(o);
         return NULL;
     }
