@@ -175,7 +175,8 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     e->nraw = keep;
 
     /* overlaps: keep the most confident (then the longest) */
-    qsort(e->tmp, e->ntmp, sizeof(*e->tmp), cmp_finding);
+    if (e->ntmp > 1)
+        qsort(e->tmp, e->ntmp, sizeof(*e->tmp), cmp_finding);
     for (i = 0; i < e->ntmp; i++) {
         struct scan_finding *f = &e->tmp[i];
         if (nk > 0) {

@@ -47,9 +47,11 @@ static int reserve(struct scan_stream *st, size_t n)
         st->blen = SCAN_STREAM_WINDOW;
         st->boff += drop;
     }
-    if (st->blen + n > st->bcap) {
-        size_t ncap = SCAN_STREAM_WINDOW + SLICE;
+    if (st->blen + n > st->bcap) { /* grow geometrically: small streams stay small */
+        size_t ncap = st->bcap ? st->bcap * 2 : 4096;
         char *nb;
+        if (ncap > SCAN_STREAM_WINDOW + SLICE)
+            ncap = SCAN_STREAM_WINDOW + SLICE;
         if (ncap < st->blen + n)
             ncap = st->blen + n;
         nb = realloc(st->buf, ncap);

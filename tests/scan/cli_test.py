@@ -77,7 +77,7 @@ with tempfile.TemporaryDirectory() as tmp:
     check("--help", rc == 0 and b"--redact" in out)
 
     # a large stream through a pipe: bounded memory, finding at the end with the right offset
-    size = int(os.environ.get("SCAN_CLI_BIG_MB", "256")) * 1024 * 1024
+    size = int(os.environ.get("SCAN_CLI_BIG_MB", "64")) * 1024 * 1024
     line = b"Dit is een gewone zin over het beleid van de gemeente en de provincie.\n"
     p = subprocess.Popen([BIN, "--format", "json", "-"], stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
