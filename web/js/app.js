@@ -46,8 +46,9 @@ export const ctx = {
 
 function normMe(m) {
   if (!m || typeof m !== 'object') return null;
-  const user = m.user || m;
-  const roles = m.roles || user.roles || [];
+  const u = m.user && typeof m.user === 'object' ? m.user : m;
+  const user = { ...u, id: u.id || u.user_id || m.user_id, name: u.name || m.name, email: u.email || m.email };
+  const roles = m.roles || u.roles || [];
   const org = m.organisation || m.org || { id: user.org_id || m.org_id, name: user.org_id || m.org_id };
   return { user, roles, organisation: org };
 }
@@ -111,6 +112,8 @@ async function route(moveFocus = true) {
   renderShell();
   ctx.beforeLeave = null;
   clear(main);
+  main.setAttribute('aria-busy', 'true');
+  main.removeAttribute('data-ready');
   if (!view) {
     main.append(h('h1', { id: 'page-title', tabindex: '-1' }, t('notfound.title')), h('p', null, t('notfound.text')),
       h('p', null, h('a', { href: '/', 'data-link': true }, t('back.home'))));
@@ -125,6 +128,8 @@ async function route(moveFocus = true) {
       console.error(err);
     }
   }
+  main.removeAttribute('aria-busy');
+  main.setAttribute('data-ready', location.pathname);
   if (moveFocus) {
     const h1 = main.querySelector('h1');
     if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: false }); }

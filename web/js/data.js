@@ -42,12 +42,16 @@ export function content(obj) {
 export function normVerdict(v) {
   if (!v || typeof v !== 'object') return null;
   const inner = v.verdict && typeof v.verdict === 'object' ? v.verdict : v;
+  const KINDS = ['allowed', 'exploration_only', 'not_allowed', 'prohibited'];
+  const kind = typeof inner.verdict === 'string' ? inner.verdict : KINDS.includes(inner.kind) ? inner.kind : null;
   return {
-    kind: inner.kind || (typeof inner.verdict === 'string' ? inner.verdict : null),
+    kind,
+    permits: inner.permits,
+    summary: inner.summary || null,
     environment: inner.environment || '',
     eval_date: inner.eval_date || inner.date || '',
     policy_version: inner.policy_version || inner.policy || '',
-    findings: Array.isArray(inner.findings) ? inner.findings : [],
+    findings: (Array.isArray(inner.findings) ? inner.findings : []).map((f) => ({ ...f, rule_id: f.rule_id || f.rule || f.id, catalogue_id: f.catalogue_id || f.catalogue })),
     derived: inner.derived || {},
     raw: v,
   };

@@ -200,4 +200,29 @@ export function rolesText(roles) {
   return (roles || []).map((r) => label('role', r)).join(', ');
 }
 
+// AI-literacy coverage (GET /literacy): share of people meeting their role's level, per role
+// and per level.
+export function literacyView(lit, idPrefix = 'lit') {
+  if (!lit || typeof lit !== 'object' || lit.error) return h('p', null, t('dash.literacy.none'));
+  const out = h('div', { class: 'literacy' });
+  const users = Number(lit.users || 0);
+  const trained = Number(lit.trained || 0);
+  const cov = typeof lit.coverage === 'number' ? Math.round(lit.coverage <= 1 ? lit.coverage * 100 : lit.coverage) : users ? Math.round((100 * trained) / users) : 0;
+  const pid = `${idPrefix}-coverage`;
+  out.append(h('p', { id: pid }, t('lit.coverage', { pct: cov, trained, users })),
+    h('progress', { class: 'bar', max: '100', value: String(cov), 'aria-labelledby': pid }, `${cov}%`));
+  const byRole = lit.by_role && typeof lit.by_role === 'object' ? Object.entries(lit.by_role) : [];
+  if (byRole.length) {
+    out.append(table(t('lit.by_role'), [t('roles'), t('lit.required'), t('lit.users'), t('lit.meeting')],
+      byRole.map(([role, r]) => [label('role', role), r.required_level ? label('level', r.required_level) : '–', String(r.users ?? 0), String(r.meeting ?? 0)]),
+      { numeric: [2, 3], id: `${idPrefix}-by-role` }));
+  }
+  const byLevel = lit.by_level && typeof lit.by_level === 'object' ? Object.entries(lit.by_level) : [];
+  if (byLevel.length) {
+    out.append(table(t('lit.by_level'), [t('users.level'), t('lit.users')],
+      byLevel.map(([lvl, n]) => [label('level', lvl), String(n)]), { numeric: [1], id: `${idPrefix}-by-level` }));
+  }
+  return out;
+}
+
 export { announce };

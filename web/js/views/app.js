@@ -75,7 +75,11 @@ export async function renderApp(main, [id], ctx) {
   if (missing.length) wf.append(h('p', { id: 'missing-roles' }, t('app.missing_roles', { roles: rolesText(missing) })));
   let actions = 0;
   const state = obj.state || 'draft';
-  const reload = () => ctx.rerender().then(() => { const s = document.getElementById('workflow'); if (s) s.scrollIntoView(); });
+  // After a workflow step the page is drawn anew; focus goes to the workflow heading.
+  const reload = () => ctx.rerender().then(() => {
+    const s = document.getElementById('wf-title');
+    if (s) { s.tabIndex = -1; s.focus(); }
+  });
 
   if (canEdit && (state === 'draft' || state === 'needs_reassessment')) {
     actions++;
@@ -187,10 +191,25 @@ export async function renderApp(main, [id], ctx) {
       d.policy_version ? [h('dt', null, t('nav.policy')), h('dd', null, d.policy_version)] : null)
       : h('p', null, t('app.decision.none'))));
 
+  // Decision history: state changes (from the audit trail), every advice and the decision.
   const entries = Array.isArray(audit) ? audit : [];
-  const hist = entries.filter((e) => /advice|decision|submit|transition|state/.test(`${e.action || ''} ${e.kind || ''}`));
+  const hist = [];
+  for (const e of entries) {
+    const d2 = e.detail || {};
+    const from = d2.state_from || d2.from;
+    const to = d2.state_to || d2.to;
+    if (to && from !== to) hist.push({ at: e.ts || e.at || '', actor: e.actor || '', what: t('app.history.state', { from: label('state', from), to: label('state', to) }) });
+  }
+  for (const a of advice) {
+    const x = adviceContent(a);
+    hist.push({ at: a.created_at || x.date, actor: x.by, what: h('span', null, t('app.history.advice', { role: label('role', x.role) }), ' ', badge('outcome', x.outcome), x.conditions ? ` – ${x.conditions}` : '') });
+  }
+  if (d && d.outcome) {
+    hist.push({ at: (decision && decision.created_at) || d.date || '', actor: d.by || (decision && decision.created_by) || '', what: h('span', null, t('app.history.decision', { env: tl(ENUM_LABELS[d.environment]) || d.environment || '' }), ' ', badge('outcome', d.outcome)) });
+  }
+  hist.sort((x, y) => String(x.at).localeCompare(String(y.at)));
   main.append(h('section', { 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title' }, t('app.history')),
-    hist.length ? table(null, [t('date'), t('actor'), t('action'), t('audit.object'), t('app.audit.hash')], auditRows(hist), { id: 'history-table' })
+    hist.length ? table(null, [t('date'), t('actor'), t('action')], hist.map((x) => [fmtDateTime(x.at), x.actor, x.what]), { id: 'history-table' })
       : h('p', null, t('app.history.none'))));
 
   main.append(h('section', { 'aria-labelledby': 'audit-title' }, h('h2', { id: 'audit-title' }, t('app.audit')),
@@ -201,9 +220,11 @@ export async function renderApp(main, [id], ctx) {
   if (literacy) {
     const rows = api.items(literacy, 'people', 'users', 'roles');
     if (rows.length) {
-      const cols = Object.keys(rows[0]).filter((k) => typeof rows[0][k] !== 'object');
       main.append(h('section', { 'aria-labelledby': 'lit-title' }, h('h2', { id: 'lit-title' }, t('app.literacy')),
-        table(null, cols, rows.map((r) => cols.map((k) => String(r[k] ?? ''))))));
+        table(null, [t('lit.person'), t('lit.required'), t('lit.meeting')], rows.map((r) => [
+          r.name || r.user_id || r.id || '', r.required_level ? label('level', r.required_level) : '–',
+          r.meets === true || r.meets_role_requirements === true ? t('yes') : r.meets === false || r.meets_role_requirements === false ? t('no') : '–',
+        ]), { id: 'app-literacy-table' })));
     }
   }
 }

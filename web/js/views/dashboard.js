@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { t, label } from '../i18n.js';
 import * as api from '../api.js';
 import { listAll, pool, content, verdictOf, requiredRoles, adviceContent, EU_EEA, ADVICE_ROLES } from '../data.js';
-import { table, pageTitle, verdictBadge, badge, today, daysBetween, errorText } from '../ui.js';
+import { table, pageTitle, verdictBadge, badge, today, daysBetween, literacyView } from '../ui.js';
 
 const VERDICTS = ['allowed', 'exploration_only', 'not_allowed', 'prohibited'];
 const STATES = ['draft', 'submitted', 'advised', 'approved', 'rejected', 'in_use', 'review_due', 'needs_reassessment', 'retired'];
@@ -91,7 +91,7 @@ export async function renderDashboard(main, params, ctx) {
     ended.length ? h('ul', null, ended.map((a) => h('li', null, appLink(a), ' – ', t('dash.explorations.ended', { date: content(a).use.exploration_end })))) : h('p', null, t('dash.explorations.none'))));
 
   // AI literacy coverage.
-  grid.append(section('dash-literacy', t('dash.literacy'), literacyView(literacy)));
+  grid.append(section('dash-literacy', t('dash.literacy'), literacyView(literacy, 'dash-lit')));
 
   // Open-source and European models across all applications.
   const models = apps.flatMap((a) => (content(a).models || []).filter((m) => m && typeof m === 'object'));
@@ -114,18 +114,6 @@ function meter(id, text, pct) {
   return h('div', { class: 'form-field' },
     h('p', { id }, text),
     h('progress', { class: 'bar', max: '100', value: String(pct), 'aria-labelledby': id }, `${pct}%`));
-}
-
-function literacyView(lit) {
-  if (!lit || lit.error) return h('p', null, lit && lit.error && lit.error.status !== 404 ? errorText(lit.error) : t('dash.literacy.none'));
-  // Expected: {roles: [{role, users, trained, coverage}], ...} or {items: [...]}; shown generically.
-  const rows = api.items(lit, 'roles', 'per_role', 'coverage');
-  if (!rows.length) {
-    const flat = Object.entries(lit).filter(([, v]) => typeof v !== 'object');
-    return flat.length ? table(null, [t('details'), t('dash.count')], flat.map(([k, v]) => [k, String(v)])) : h('p', null, t('dash.literacy.none'));
-  }
-  const cols = Object.keys(rows[0]).filter((k) => typeof rows[0][k] !== 'object');
-  return table(null, cols.map((c) => (c === 'role' ? t('roles') : c)), rows.map((r) => cols.map((c) => (c === 'role' ? label('role', r[c]) : String(r[c] ?? '')))));
 }
 
 function usageView(usage, apps) {

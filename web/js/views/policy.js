@@ -8,18 +8,18 @@ import { table, pageTitle, field, verdictBadge, notice, errorText } from '../ui.
 
 function versionOf(p) {
   const c = content(p);
-  return c.version || p.version_string || p.id;
+  return p.version || c.version || p.id;
 }
 
 export async function renderPolicy(main, params, ctx) {
   pageTitle(main, t('pol.title'));
   const policies = await listAll('/policies', 'policies');
-  const sorted = [...policies].sort((a, b) => String(b.created_at || '').localeCompare(String(a.created_at || '')));
+  const sorted = [...policies].sort((a, b) => String(b.recorded_at || b.created_at || '').localeCompare(String(a.recorded_at || a.created_at || '')));
   const current = sorted.find((p) => p.current || content(p).current) || sorted[0];
 
   main.append(h('section', { 'aria-labelledby': 'pol-versions' }, h('h2', { id: 'pol-versions' }, t('pol.versions')),
     table(null, [t('version'), t('pol.loaded'), t('state')],
-      sorted.map((p) => [versionOf(p), fmtDateTime(p.created_at || content(p).loaded_at || ''), p === current ? t('pol.current') : '']), { id: 'policies-table' })));
+      sorted.map((p) => [versionOf(p), fmtDateTime(p.recorded_at || p.created_at || ''), p === current ? t('pol.current') : '']), { id: 'policies-table' })));
 
   const diffSec = h('section', { 'aria-labelledby': 'pol-diff' }, h('h2', { id: 'pol-diff' }, t('pol.diff')));
   main.append(diffSec);

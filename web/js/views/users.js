@@ -1,9 +1,9 @@
 // views/users.js - users, AI-literacy training records (with CSV import) and coverage.
 import { h, announce } from '../dom.js';
-import { t, label } from '../i18n.js';
+import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { listAll, content } from '../data.js';
-import { table, pageTitle, field, FormErrors, showApiError, rolesText } from '../ui.js';
+import { table, pageTitle, field, FormErrors, showApiError, rolesText, literacyView } from '../ui.js';
 
 const flat = (o) => ({ ...o, ...content(o) });
 
@@ -21,12 +21,7 @@ export async function renderUsers(main, params, ctx) {
       users.map((u) => [u.name || u.id, u.id, u.email || '', rolesText(Array.isArray(u.roles) ? u.roles : [])]), { id: 'users-table' })
       : h('p', null, t('users.none'))));
 
-  const rows = literacy ? api.items(literacy, 'roles', 'per_role', 'coverage') : [];
-  main.append(h('section', { 'aria-labelledby': 'users-coverage' }, h('h2', { id: 'users-coverage' }, t('users.coverage')),
-    rows.length ? (() => {
-      const cols = Object.keys(rows[0]).filter((k) => typeof rows[0][k] !== 'object');
-      return table(null, cols.map((c) => (c === 'role' ? t('roles') : c)), rows.map((r) => cols.map((c) => (c === 'role' ? label('role', r[c]) : String(r[c] ?? '')))), { id: 'coverage-table' });
-    })() : h('p', null, t('users.none'))));
+  main.append(h('section', { 'aria-labelledby': 'users-coverage' }, h('h2', { id: 'users-coverage' }, t('users.coverage')), literacyView(literacy, 'users-lit')));
 
   main.append(h('section', { 'aria-labelledby': 'users-training' }, h('h2', { id: 'users-training' }, t('users.training')),
     training.length ? table(null, [t('id'), t('users.course'), t('users.level'), t('date'), t('users.valid_until')],
