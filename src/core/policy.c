@@ -171,6 +171,29 @@ int policy_set_load_buffer(struct policy_set **out, const char *buf, size_t len,
     return 0;
 }
 
+int policy_set_load_buffers(struct policy_set **out, const char *const *bufs, const size_t *lens,
+                            const char *const *names, size_t n, struct sluis_err *err)
+{
+    struct policy_set *ps;
+    int rc = 0;
+
+    *out = NULL;
+    sluis_err_clear(err);
+    if (n == 0 || n > POLICY_MAX_FILES)
+        return sluis_err_set(err, SLUIS_EINVAL, "between 1 and %d policy files", POLICY_MAX_FILES);
+    ps = set_new();
+    if (!ps)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = load_one(ps, bufs[i], lens[i], names && names[i] ? names[i] : "", i == 0, err);
+    if (rc) {
+        policy_set_free(ps);
+        return rc;
+    }
+    *out = ps;
+    return 0;
+}
+
 const char *policy_set_version(const struct policy_set *ps)
 {
     return ps->version;

@@ -15,6 +15,7 @@
 #ifndef SLUIS_CORE_POLICY_H
 #define SLUIS_CORE_POLICY_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "core/err.h"
@@ -45,6 +46,13 @@ int policy_set_load(struct policy_set **out, const char *const *paths, size_t n,
  */
 int policy_set_load_buffer(struct policy_set **out, const char *buf, size_t len, const char *name,
                            struct sluis_err *err);
+
+/*
+ * Like policy_set_load() for n policy files held in memory (the register keeps policy versions
+ * in its database): bufs[i] of lens[i] bytes, names[i] for messages (names may be NULL).
+ */
+int policy_set_load_buffers(struct policy_set **out, const char *const *bufs, const size_t *lens,
+                            const char *const *names, size_t n, struct sluis_err *err);
 
 /* Frees a policy set; NULL is fine. Every pointer borrowed from it becomes invalid. */
 void policy_set_free(struct policy_set *ps);
@@ -85,5 +93,16 @@ const char *policy_set_rule_id(const struct policy_set *ps, size_t i);
  * "expert"), or NULL when the role is unknown or the policy sets none. Borrowed from ps.
  */
 const char *policy_set_role_literacy(const struct policy_set *ps, const char *role_id);
+
+/*
+ * The policy set as a new JSON object (caller json_decref()s; NULL when out of memory), for the
+ * register's API and the web UI: {"version", "rules": [{"id", "catalogue", "kind", "origin",
+ * "title": {"nl","en"}, "explanation", "message", "remedy", "source", "environments": [..],
+ * "applies_when": "<condition>", "requires": "<condition>", "severity",
+ * "schedule": [{"until","severity"}], "effective_from", "effective_until"}],
+ * "roles": [{"id", "title", "decides", "advice_required_when", "literacy"}]}.
+ * Absent optional parts are left out.
+ */
+json_t *policy_set_to_json(const struct policy_set *ps);
 
 #endif

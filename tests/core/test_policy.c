@@ -668,6 +668,67 @@ static void test_load_buffer(void **state)
     policy_set_free(ps);
 }
 
+static void test_buffers_and_catalogue_json(void **state)
+{
+    struct policy_set *ps = load(POLICY, ORG), *pb = NULL;
+    json_t *j = policy_set_to_json(ps), *r, *ro;
+    FILE *f;
+    char *bufs[2];
+    size_t lens[2], i;
+    const char *names[2] = {"standpunt", "org"}, *paths[2] = {POLICY, ORG};
+    struct sluis_err err;
+    int seen = 0;
+
+    (void)state;
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "version")), policy_set_version(ps));
+    assert_int_equal(json_array_size(json_object_get(j, "rules")), policy_set_rule_count(ps));
+    json_array_foreach(json_object_get(j, "rules"), i, r)
+    {
+        if (strcmp(json_string_value(json_object_get(r, "id")), "SP-04a"))
+            continue;
+        seen = 1;
+        assert_string_equal(json_string_value(json_object_get(r, "requires")),
+                            "none models: terms == consumer");
+        assert_string_equal(json_string_value(json_object_get(r, "severity")), "prohibit");
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(json_object_get(r, "schedule"), 0), "until")),
+                            "2025-12-31");
+        assert_int_equal(json_array_size(json_object_get(r, "environments")), 2);
+        assert_string_equal(json_string_value(json_object_get(r, "origin")), "standpunt-2025");
+    }
+    assert_true(seen);
+    json_array_foreach(json_object_get(j, "roles"), i, ro)
+    {
+        if (!strcmp(json_string_value(json_object_get(ro, "id")), "jurist"))
+            assert_string_equal(json_string_value(json_object_get(ro, "advice_required_when")),
+                                "use.kind != unavoidable");
+    }
+    json_decref(j);
+    /* the same two files from memory give the same set */
+    for (int k = 0; k < 2; k++) {
+        f = fopen(paths[k], "rb");
+        assert_non_null(f);
+        bufs[k] = malloc(POLICY_MAX_FILE_BYTES);
+        assert_non_null(bufs[k]);
+        lens[k] = fread(bufs[k], 1, POLICY_MAX_FILE_BYTES, f);
+        fclose(f);
+    }
+    assert_int_equal(policy_set_load_buffers(&pb, (const char *const *)bufs, lens, names, 2, &err),
+                     0);
+    assert_string_equal(policy_set_version(pb), policy_set_version(ps));
+    assert_int_equal(policy_set_rule_count(pb), policy_set_rule_count(ps));
+    policy_set_free(pb);
+    /* the organisation file alone is not a base */
+    assert_int_equal(
+        policy_set_load_buffers(&pb, (const char *const *)bufs + 1, lens + 1, names + 1, 1, &err),
+        SLUIS_EINVAL);
+    assert_null(pb);
+    free(bufs[0]);
+    free(bufs[1]);
+    policy_set_free(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -686,6 +747,7 @@ int main(void)
         cmocka_unit_test(test_verdict_json),
         cmocka_unit_test(test_evaluate_errors),
         cmocka_unit_test(test_load_buffer),
+        cmocka_unit_test(test_buffers_and_catalogue_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
