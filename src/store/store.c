@@ -187,6 +187,26 @@ struct store *store_tx_store(struct store_tx *tx)
     return tx->st;
 }
 
+/*
+ * A PostgreSQL read transaction (autocommit) whose first statement failed because its
+ * pooled connection had died gets one fresh connection; returns 1 when it did. Nothing was
+ * read yet (libpq fetches the whole result before any row callback), so this is invisible.
+ */
+static int tx_reconnect(struct store_tx *tx)
+{
+    struct store *st = tx->st;
+    void *conn = NULL;
+
+    if (st->ops->backend != STORE_PG || tx->mode != STORE_TX_READ || tx->nok > 0 ||
+        st->ops->conn_ok(tx->conn))
+        return 0;
+    if (store_pool_get(st, &conn, NULL))
+        return 0;
+    store_pool_put(st, tx->conn, 1);
+    tx->conn = conn;
+    return 1;
+}
+
 int store_query(struct store_tx *tx, const char *sql, int nparams, const char *const *params,
                 store_row_cb cb, void *ud, struct sluis_err *err)
 {
@@ -200,9 +220,13 @@ int store_query(struct store_tx *tx, const char *sql, int nparams, const char *c
     if (strlen(sql) > STORE_MAX_SQL)
         return sluis_err_set(err, SLUIS_ETOOBIG, "SQL over %d bytes", STORE_MAX_SQL);
     rc = tx->st->ops->query(tx->conn, sql, nparams, params, cb, ud, NULL, &transient, err);
+    if (rc < 0 && tx_reconnect(tx))
+        rc = tx->st->ops->query(tx->conn, sql, nparams, params, cb, ud, NULL, &transient, err);
     if (rc < 0) {
         tx->failed = 1;
         tx->transient = transient;
+    } else {
+        tx->nok++;
     }
     return rc;
 }
@@ -222,9 +246,14 @@ int store_exec(struct store_tx *tx, const char *sql, int nparams, const char *co
         return sluis_err_set(err, SLUIS_ETOOBIG, "SQL over %d bytes", STORE_MAX_SQL);
     rc = tx->st->ops->query(tx->conn, sql, nparams, params, NULL, NULL, changes ? changes : &dummy,
                             &transient, err);
+    if (rc < 0 && tx_reconnect(tx))
+        rc = tx->st->ops->query(tx->conn, sql, nparams, params, NULL, NULL,
+                                changes ? changes : &dummy, &transient, err);
     if (rc < 0) {
         tx->failed = 1;
         tx->transient = transient;
+    } else {
+        tx->nok++;
     }
     return rc;
 }

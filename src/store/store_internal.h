@@ -77,6 +77,7 @@ struct store_tx {
     int failed;       /* a statement failed: only rollback is allowed */
     int transient;    /* that failure was transient (retry the transaction) */
     int audit_locked; /* store_audit_lock() done */
+    int nok;          /* statements that succeeded */
     int in_batch;     /* a write transaction: a savepoint in st->bconn */
     int batch_done;   /* the batch this member joined has ended */
     int batch_rc;

@@ -302,6 +302,7 @@ static void *listen_main(void *arg)
                 sleep_ms(200);
                 continue;
             }
+            PQsetNoticeProcessor(db, pg_notice_quiet, NULL);
             ndone = 0;
             if (listen_channels(st, db, done, &ndone)) {
                 PQfinish(db);

@@ -96,17 +96,25 @@ static int begin_write(struct store *st, struct store_tx *tx, struct sluis_err *
     atomic_fetch_sub(&st->wwaiting, 1);
     if (!st->bconn) {
         void *conn = NULL;
-        rc = store_pool_get(st, &conn, err);
-        if (rc) {
-            pthread_mutex_unlock(&st->write_lock);
-            return rc;
-        }
-        rc = st->ops->exec_script(
-            conn, st->ops->backend == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", &transient, err);
-        if (rc) {
-            store_pool_put(st, conn, 0);
-            pthread_mutex_unlock(&st->write_lock);
-            return rc;
+        /* A pooled connection may have died while idle (server restart, terminated
+         * backend): it fails at BEGIN, is dropped, and one fresh connection is tried. */
+        for (int attempt = 0;; attempt++) {
+            rc = store_pool_get(st, &conn, err);
+            if (rc) {
+                pthread_mutex_unlock(&st->write_lock);
+                return rc;
+            }
+            rc = st->ops->exec_script(
+                conn, st->ops->backend == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", &transient,
+                err);
+            if (!rc)
+                break;
+            int broken = !st->ops->conn_ok(conn);
+            store_pool_put(st, conn, broken);
+            if (attempt > 0 || !broken) {
+                pthread_mutex_unlock(&st->write_lock);
+                return rc;
+            }
         }
         st->bconn = conn;
         st->bmembers = 0;

@@ -766,6 +766,91 @@ static void test_concurrent_writers(void **state)
     expect_chain_ok(f->st, 202);
 }
 
+struct resync {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int nulls;
+    int notes;
+    char last[128];
+};
+
+static void resync_cb(void *ud, const char *channel, const char *payload)
+{
+    struct resync *r = ud;
+
+    (void)channel;
+    pthread_mutex_lock(&r->mu);
+    if (payload) {
+        r->notes++;
+        snprintf(r->last, sizeof(r->last), "%s", payload);
+    } else {
+        r->nulls++;
+    }
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Waits (guard 30 s, not a timing assertion) until pred holds; returns whether it did. */
+static int resync_wait(struct resync *r, int nulls, const char *last)
+{
+    struct timespec dl;
+    int ok;
+
+    clock_gettime(CLOCK_REALTIME, &dl);
+    dl.tv_sec += 30;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        ok = r->nulls >= nulls && (!last || !strcmp(r->last, last));
+        if (ok || pthread_cond_timedwait(&r->cv, &r->mu, &dl))
+            break;
+    }
+    ok = r->nulls >= nulls && (!last || !strcmp(r->last, last));
+    pthread_mutex_unlock(&r->mu);
+    return ok;
+}
+
+/* PostgreSQL: every server connection is terminated; pool and listener recover. */
+static void test_pg_connection_loss(void **state)
+{
+    struct fx *f = *state;
+    struct sluis_err err = {0};
+    struct resync r = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    struct store *node2 = NULL;
+    struct store_tx *tx;
+    struct reg_object o;
+
+    if (g_backend != STORE_PG) {
+        skip();
+        return;
+    }
+    make_org(f->st, "o");
+    assert_int_equal(store_open(f->db.url, &node2, &err), 0);
+    assert_int_equal(store_listen(node2, REG_CHANNEL_OBJECTS, resync_cb, &r, &err), 0);
+    put_one(f->st, "before", 1);
+    assert_true(resync_wait(&r, 0, "application/before/1"));
+    /* Warm both pools, then kill every backend of this database. */
+    assert_int_equal(store_tx_begin(node2, STORE_TX_READ, &tx, &err), 0);
+    assert_int_equal(reg_object_get(tx, "application", "before", &o, &err), 0);
+    reg_object_free(&o);
+    store_tx_rollback(tx);
+    assert_int_equal(tdb_sql(&f->db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                     "WHERE datname = current_database() AND pid <> "
+                                     "pg_backend_pid()"),
+                     0);
+    /* Reads and writes on both handles work again without the caller doing anything. */
+    assert_int_equal(store_tx_begin(node2, STORE_TX_READ, &tx, &err), 0);
+    assert_int_equal(reg_object_get(tx, "application", "before", &o, &err), 0);
+    reg_object_free(&o);
+    store_tx_rollback(tx);
+    put_one(f->st, "after", 1);
+    /* The listener reconnects and says it may have missed notifications... */
+    assert_true(resync_wait(&r, 1, NULL));
+    /* ...and later changes arrive again. */
+    put_one(f->st, "later", 1);
+    assert_true(resync_wait(&r, 1, "application/later/1"));
+    store_close(node2);
+}
+
 struct mixer {
     struct store *st;
     int idx;
@@ -853,6 +938,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_notify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit_mixed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pg_connection_loss, setup, teardown),
     };
 
     g_backend = tdb_backend_arg(argc, argv);
