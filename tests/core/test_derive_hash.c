@@ -12,6 +12,9 @@
 #include <cmocka.h>
 #include <openssl/sha.h>
 
+#include <dirent.h>
+
+#include "core/derive_internal.h"
 #include "test_derive_util.h"
 
 static const char rich_yaml[] = "sluis_dossier: 1\n"
@@ -232,6 +235,90 @@ static void test_material_list_from_params(void **state)
     json_decref(d);
 }
 
+/* The streaming serialiser is byte-identical to jansson's JSON_COMPACT | JSON_SORT_KEYS. */
+static void assert_canonical_like_jansson(const json_t *doc, const struct derive_params *p)
+{
+    json_t *canon = json_object();
+    char *want, *got = NULL;
+    size_t len = 0;
+    for (int i = 0; i < p->n_material; i++) {
+        json_t *v = dossier_get_path(doc, p->material[i]);
+        if (v)
+            json_object_set(canon, p->material[i], v);
+    }
+    want = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
+    assert_int_equal(derive_material_canonical(doc, p, &got, &len), 0);
+    assert_int_equal(len, strlen(want));
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    json_decref(canon);
+}
+
+static void test_canonical_equals_jansson(void **state)
+{
+    struct derive_params p;
+    DIR *dir = opendir(SLUIS_TEST_EXAMPLES_DIR);
+    struct dirent *de;
+    json_t *odd = json_object(), *big = json_object();
+    int n = 0;
+    (void)state;
+    derive_params_default(&p);
+    assert_non_null(dir);
+    while ((de = readdir(dir))) {
+        char path[1024];
+        struct sluis_err err;
+        json_t *d = NULL;
+        size_t l = strlen(de->d_name);
+        if (l < 6 || strcmp(de->d_name + l - 5, ".yaml") != 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", SLUIS_TEST_EXAMPLES_DIR, de->d_name);
+        assert_int_equal(dossier_load_file(path, &d, &err), 0);
+        assert_canonical_like_jansson(d, &p);
+        json_decref(d);
+        n++;
+    }
+    closedir(dir);
+    assert_true(n >= 12);
+    /* escapes, non-ASCII, every JSON type, more keys than the sort stack */
+    json_object_set_new(odd, "s", json_string("tab\t nl\n cr\r q\" bs\\ sl/ \x01\x1f\x7f é 😀"));
+    json_object_set_new(odd, "i", json_integer(-9007199254740993LL));
+    json_object_set_new(odd, "b", json_pack("[b, b, n, {}, []]", 1, 0));
+    json_object_set_new(odd, "Z", json_string(""));
+    json_object_set_new(odd, "a", json_pack("{s:{s:[s]}}", "y", "x", "z"));
+    for (int i = 0; i < 100; i++) {
+        char k[16];
+        snprintf(k, sizeof(k), "k%03d", (i * 37) % 100);
+        json_object_set_new(big, k, json_integer(i));
+    }
+    json_object_set_new(odd, "big", big);
+    p.n_material = 3;
+    snprintf(p.material[0], DERIVE_PATH_MAX, "%s", "odd");
+    snprintf(p.material[1], DERIVE_PATH_MAX, "%s", "absent");
+    snprintf(p.material[2], DERIVE_PATH_MAX, "%s", "also.absent");
+    {
+        json_t *doc = json_pack("{s:O}", "odd", odd);
+        assert_canonical_like_jansson(doc, &p);
+        json_decref(doc);
+    }
+    json_decref(odd);
+}
+
+/* A material path listed twice counts once (as in a JSON object). */
+static void test_duplicate_material_path(void **state)
+{
+    struct derive_params p;
+    char h1[65], h2[65];
+    json_t *d = rich();
+    (void)state;
+    derive_params_default(&p);
+    assert_int_equal(dossier_material_hash(d, &p, h1), 0);
+    snprintf(p.material[p.n_material++], DERIVE_PATH_MAX, "%s", "models");
+    assert_int_equal(dossier_material_hash(d, &p, h2), 0);
+    assert_string_equal(h1, h2);
+    json_decref(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -240,6 +327,8 @@ int main(void)
         cmocka_unit_test(test_non_material_changes_keep_hash),
         cmocka_unit_test(test_each_material_change_changes_hash),
         cmocka_unit_test(test_material_list_from_params),
+        cmocka_unit_test(test_canonical_equals_jansson),
+        cmocka_unit_test(test_duplicate_material_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
