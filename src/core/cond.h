@@ -38,11 +38,33 @@ struct cond_error {
 
 /* What a condition is evaluated against. All pointers are borrowed. */
 struct cond_env {
-    const json_t *dossier; /* the dossier object */
-    const json_t *derived; /* the derived facts object (may be NULL: derived.* unknown) */
-    const char *env;       /* environment being evaluated: exploration | pilot | production */
-    const char *today;     /* evaluation date YYYY-MM-DD */
+    const json_t *dossier;    /* the dossier object */
+    const json_t *derived;    /* the derived facts object (may be NULL: derived.* unknown) */
+    const char *env;          /* environment being evaluated: exploration | pilot | production */
+    const char *today;        /* evaluation date YYYY-MM-DD */
+    struct cond_cache *cache; /* optional (NULL): memo of field lookups, see below */
 };
+
+/*
+ * Field lookups shared by many conditions (use.kind appears in most rules) can be memoised for
+ * one evaluation: give the conditions slots with cond_slots_assign() once after compiling, and
+ * pass a cache, cond_cache_reset() before each dossier (and whenever derived changes).
+ */
+#define COND_MAX_SLOTS 256
+struct cond_slots {
+    size_t n;
+    char *key[COND_MAX_SLOTS]; /* "d:use.kind", "v:prescan.dpia" */
+};
+struct cond_cache {
+    const json_t *val[COND_MAX_SLOTS];
+    unsigned char state[COND_MAX_SLOTS]; /* 0 unknown yet, 1 looked up */
+};
+
+/* Gives every dossier/derived field path in c a slot in t (paths beyond the cap get none).
+ * Returns 0 or -2 when memory ran out. */
+int cond_slots_assign(struct cond *c, struct cond_slots *t);
+void cond_slots_free(struct cond_slots *t);
+void cond_cache_reset(struct cond_cache *cc);
 
 /*
  * Compiles src (len bytes, need not be NUL-terminated) into *out (caller frees with

@@ -28,6 +28,7 @@ enum cond_root { CR_DOSSIER, CR_DERIVED, CR_ELEM };
 struct cond_path {
     enum cond_root root;
     int level; /* CR_ELEM: index into the quantifier scope stack */
+    int slot;  /* memo slot (cond_slots_assign), -1 = none */
     int nseg;
     char *seg[COND_MAX_SEGS];
     const struct cond_field *field;

@@ -19,7 +19,7 @@ struct val {
     char buf[11];
 };
 
-static const json_t *path_get(const struct ectx *x, const struct cond_path *pa)
+static const json_t *path_walk(const struct ectx *x, const struct cond_path *pa)
 {
     const json_t *j;
 
@@ -37,6 +37,24 @@ static const json_t *path_get(const struct ectx *x, const struct cond_path *pa)
     for (int i = 0; j && i < pa->nseg; i++)
         j = json_is_object(j) ? json_object_get(j, pa->seg[i]) : NULL;
     return json_is_null(j) ? NULL : j;
+}
+
+static const json_t *path_get(const struct ectx *x, const struct cond_path *pa)
+{
+    struct cond_cache *cc = x->env->cache;
+
+    if (pa->slot < 0 || !cc)
+        return path_walk(x, pa);
+    if (!cc->state[pa->slot]) {
+        cc->val[pa->slot] = path_walk(x, pa);
+        cc->state[pa->slot] = 1;
+    }
+    return cc->val[pa->slot];
+}
+
+void cond_cache_reset(struct cond_cache *cc)
+{
+    memset(cc->state, 0, sizeof cc->state);
 }
 
 static void val_of_json(const json_t *j, struct val *v)

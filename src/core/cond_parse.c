@@ -297,6 +297,7 @@ static int parse_path(struct parser *p, struct cond_path *pa)
     char key[256];
     const struct cond_field *f = NULL;
 
+    pa->slot = -1;
     if (p->t != T_WORD) {
         fail(p, at, "expected a field path (e.g. use.environment)");
         return -1;

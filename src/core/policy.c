@@ -45,6 +45,7 @@ void policy_set_free(struct policy_set *ps)
         policy_rule_clear(&ps->rules[i]);
     for (size_t i = 0; i < ps->n_roles; i++)
         policy_role_clear(&ps->roles[i]);
+    cond_slots_free(&ps->slots);
     free(ps->rules);
     free(ps->roles);
     free(ps);

@@ -47,6 +47,7 @@ struct policy_set {
     struct policy_role *roles;
     size_t n_roles;
     struct derive_params params;
+    struct cond_slots slots; /* memo slots of the field paths of all conditions */
     char base_id[72];
     char version[256];
 };

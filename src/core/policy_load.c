@@ -1206,6 +1206,13 @@ int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is
             goto out;
         }
     }
+    for (size_t i = 0; i < L.n_rules && !L.oom; i++)
+        L.oom = cond_slots_assign(L.rules[i].applies_when, &ps->slots) < 0 ||
+                cond_slots_assign(L.rules[i].requires, &ps->slots) < 0;
+    for (size_t i = 0; i < L.n_roles && !L.oom; i++)
+        L.oom = cond_slots_assign(L.roles[i].advice_required_when, &ps->slots) < 0;
+    if (L.oom)
+        goto out;
     memcpy(ps->rules + ps->n_rules, L.rules, L.n_rules * sizeof *L.rules);
     ps->n_rules += L.n_rules;
     L.n_rules = 0;

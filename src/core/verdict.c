@@ -46,9 +46,9 @@ static int advice_positive(const json_t *dossier, const char *role)
 
 /* Sets derived.roles = {required: [...], missing: [...]} for env. */
 static int roles_set(const struct policy_set *ps, const json_t *dossier, json_t *derived,
-                     const char *env, const char *date)
+                     const char *env, const char *date, struct cond_cache *cache)
 {
-    struct cond_env ce = {dossier, derived, env, date};
+    struct cond_env ce = {dossier, derived, env, date, cache};
     json_t *roles = json_object(), *req = json_array(), *miss = json_array();
 
     if (!roles || !req || !miss)
@@ -67,6 +67,7 @@ static int roles_set(const struct policy_set *ps, const json_t *dossier, json_t 
     }
     if (json_object_set_new(roles, "required", req) || json_object_set_new(roles, "missing", miss))
         goto oom_r;
+    cond_cache_reset(cache); /* derived.roles changes */
     return json_object_set_new(derived, "roles", roles) ? SLUIS_ENOMEM : 0;
 oom:
     json_decref(req);
@@ -80,9 +81,9 @@ oom_r:
  * without the exploration fallback: ALLOWED, NOT_ALLOWED (an unmet block) or PROHIBITED. */
 static enum verdict_kind eval_rules(const struct policy_set *ps, const json_t *dossier,
                                     const json_t *derived, const char *env, const char *date,
-                                    struct finding *findings)
+                                    struct cond_cache *cache, struct finding *findings)
 {
-    struct cond_env ce = {dossier, derived, env, date};
+    struct cond_env ce = {dossier, derived, env, date, cache};
     int bit = env_bit(env), block = 0, prohibit = 0;
 
     for (size_t i = 0; i < ps->n_rules; i++) {
@@ -121,6 +122,7 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
 {
     json_t *derived = NULL;
     struct finding *findings = NULL;
+    struct cond_cache cache;
     enum verdict_kind k;
     int rc;
 
@@ -136,7 +138,8 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
     rc = derive_facts(dossier, &ps->params, eval_date, &derived, err);
     if (rc)
         return rc;
-    rc = roles_set(ps, dossier, derived, env, eval_date);
+    cond_cache_reset(&cache);
+    rc = roles_set(ps, dossier, derived, env, eval_date, &cache);
     if (rc)
         goto fail;
     findings = calloc(ps->n_rules ? ps->n_rules : 1, sizeof *findings);
@@ -144,7 +147,7 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
         rc = SLUIS_ENOMEM;
         goto fail;
     }
-    k = eval_rules(ps, dossier, derived, env, eval_date, findings);
+    k = eval_rules(ps, dossier, derived, env, eval_date, &cache, findings);
     if (k != VERDICT_ALLOWED && strcmp(env, "exploration") != 0) {
         /*
          * Would the same dossier pass as a controlled exploration? (roles may depend on env.)
@@ -153,9 +156,9 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
          * exploration too (art. 5, L-01) keeps it prohibited.
          */
         json_t *mine = json_incref(json_object_get(derived, "roles"));
-        rc = roles_set(ps, dossier, derived, "exploration", eval_date);
-        if (rc == 0 &&
-            eval_rules(ps, dossier, derived, "exploration", eval_date, NULL) == VERDICT_ALLOWED)
+        rc = roles_set(ps, dossier, derived, "exploration", eval_date, &cache);
+        if (rc == 0 && eval_rules(ps, dossier, derived, "exploration", eval_date, &cache, NULL) ==
+                           VERDICT_ALLOWED)
             k = VERDICT_EXPLORATION_ONLY;
         if (rc == 0)
             rc = json_object_set_new(derived, "roles", mine) ? SLUIS_ENOMEM : 0;

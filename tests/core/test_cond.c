@@ -118,7 +118,7 @@ static const struct eval_case eval_cases[] = {
 static void test_eval_table(void **state)
 {
     json_t *d = json_loads(dossier_text, 0, NULL), *der = json_loads(derived_text, 0, NULL);
-    struct cond_env env = {d, der, "pilot", "2026-02-01"};
+    struct cond_env env = {.dossier = d, .derived = der, .env = "pilot", .today = "2026-02-01"};
     int failures = 0;
 
     (void)state;
@@ -135,6 +135,20 @@ static void test_eval_table(void **state)
             continue;
         }
         got = cond_eval(c, &env);
+        {
+            /* with memo slots and a cache (twice: cold and warm) the answer is the same */
+            struct cond_slots slots = {0};
+            struct cond_cache cache;
+            struct cond_env cenv = env;
+            assert_int_equal(cond_slots_assign(c, &slots), 0);
+            cond_cache_reset(&cache);
+            cenv.cache = &cache;
+            if (cond_eval(c, &cenv) != got || cond_eval(c, &cenv) != got) {
+                fprintf(stderr, "FAIL '%s': cached evaluation differs\n", tc->expr);
+                failures++;
+            }
+            cond_slots_free(&slots);
+        }
         if (got != tc->want) {
             fprintf(stderr, "FAIL '%s': want %d got %d\n", tc->expr, tc->want, got);
             failures++;
@@ -152,7 +166,7 @@ static void test_derived_missing_is_unknown(void **state)
     struct cond *c = NULL;
     struct cond_error e;
     json_t *d = json_object();
-    struct cond_env env = {d, NULL, "production", "2026-02-01"};
+    struct cond_env env = {.dossier = d, .env = "production", .today = "2026-02-01"};
     const char *x = "derived.procured";
 
     (void)state;

@@ -19,7 +19,8 @@ static const char dossier_text[] =
     "\"use\":{\"kind\":\"procure\",\"environment\":\"production\",\"citizen_facing\":true,"
     "\"users\":[\"citizens\"]},"
     "\"models\":[{\"name\":\"m\",\"provider\":\"p\",\"terms\":\"business\"}],"
-    "\"agreements\":[{\"provider\":\"p\",\"retraining\":\"opt_out\",\"valid_until\":\"2027-01-01\"}],"
+    "\"agreements\":[{\"provider\":\"p\",\"retraining\":\"opt_out\",\"valid_until\":\"2027-01-01\"}"
+    "],"
     "\"data\":{\"personal_data\":true},\"review_date\":\"2026-06-01\"}";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (cond_compile((const char *)data, size, 0, &c, &ce) == 0) {
         json_t *d = json_loads(dossier_text, 0, NULL);
-        struct cond_env env = {d, NULL, "pilot", "2026-02-01"};
+        struct cond_env env = {.dossier = d, .env = "pilot", .today = "2026-02-01"};
         (void)cond_eval(c, &env);
         json_decref(d);
         cond_free(c);

@@ -1,0 +1,80 @@
+/* cond_slots.c - interning the field paths of compiled conditions into memo slots. */
+#include "core/cond_ast.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int path_slot(struct cond_path *pa, struct cond_slots *t)
+{
+    char key[512];
+    size_t n;
+
+    pa->slot = -1;
+    if (pa->root == CR_ELEM || pa->nseg == 0)
+        return 0;
+    n = (size_t)snprintf(key, sizeof key, "%c:", pa->root == CR_DERIVED ? 'v' : 'd');
+    for (int i = 0; i < pa->nseg && n < sizeof key; i++)
+        n += (size_t)snprintf(key + n, sizeof key - n, "%s%s", i ? "." : "", pa->seg[i]);
+    if (n >= sizeof key)
+        return 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (!strcmp(t->key[i], key)) {
+            pa->slot = (int)i;
+            return 0;
+        }
+    if (t->n >= COND_MAX_SLOTS)
+        return 0; /* no memo for this path; still correct */
+    t->key[t->n] = strdup(key);
+    if (!t->key[t->n])
+        return -2;
+    pa->slot = (int)t->n++;
+    return 0;
+}
+
+static int operand_slots(struct cond_operand *o, struct cond_slots *t)
+{
+    if (o->kind == CO_PATH || o->kind == CO_COUNT)
+        return path_slot(&o->path, t);
+    return 0;
+}
+
+static int node_slots(struct cond_node *n, struct cond_slots *t)
+{
+    int rc = 0;
+
+    if (!n)
+        return 0;
+    switch (n->kind) {
+    case CN_ANY:
+    case CN_ALL:
+    case CN_NONE:
+    case CN_PRESENT:
+    case CN_ABSENT:
+    case CN_BOOLPATH:
+        rc = path_slot(&n->path, t);
+        break;
+    case CN_CMP:
+        rc = operand_slots(&n->lhs, t);
+        break;
+    default:
+        break;
+    }
+    if (rc == 0)
+        rc = node_slots(n->a, t);
+    if (rc == 0)
+        rc = node_slots(n->b, t);
+    return rc;
+}
+
+int cond_slots_assign(struct cond *c, struct cond_slots *t)
+{
+    return c ? node_slots(c->root, t) : 0;
+}
+
+void cond_slots_free(struct cond_slots *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->key[i]);
+    t->n = 0;
+}
