@@ -74,7 +74,7 @@ struct split {
 static int split_path(const char *path, size_t path_len, struct split *s)
 {
     s->n = 0;
-    if (path_len == 0 || path[0] != '/')
+    if (path_len == 0 || path[0] != '/' || memchr(path, '\0', path_len))
         return SLUIS_EINVAL;
     if (path_len > 1 && path[path_len - 1] == '/')
         path_len--;

@@ -56,8 +56,8 @@ int router_add(struct router *r, const char *method, const char *pattern, void *
  * Matches method + path (no query string). A single trailing slash is ignored. Fills m; returns
  * 0 on a match, SLUIS_ENOTFOUND when no pattern matches the path at all, SLUIS_EDENIED when
  * the path exists under other methods only (m->allow lists them), SLUIS_EINVAL when the path
- * is not absolute, has too many segments or a segment/parameter over its cap. GET routes also
- * match HEAD. Never reads past path_len.
+ * is not absolute, holds a NUL byte, has too many segments or a segment/parameter over its cap. GET
+ * routes also match HEAD. Never reads past path_len.
  */
 int router_match(const struct router *r, const char *method, const char *path, size_t path_len,
                  struct router_match *m);
