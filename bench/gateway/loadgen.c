@@ -9,6 +9,7 @@
  *       opens N connections, sends one (streaming) request on each, keeps them open and reads
  *       slowly for SECONDS; prints how many got a 200 response head.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -24,9 +24,9 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 B=$ROOT/build/bench-release
 cmake -S "$ROOT" -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$B" --target sluis gw_fixture >/dev/null
-cc -O2 -o "$W/loadgen" "$HERE/loadgen.c"
+cc -O2 -Wall -o "$W/loadgen" "$HERE/loadgen.c"
 SLUIS=$B/src/cli/sluis
-ulimit -n 65536 || true
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 NCPU=$(nproc); OTHER="1-$((NCPU - 1))"; [ "$NCPU" -lt 2 ] && OTHER=0
 
 wait_port() { for _ in $(seq 1 300); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up"; exit 1; }

@@ -125,7 +125,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
         r->headers_ready = 1;
         r->is_sse = r->stream && code >= 200 && code < 300 && ct &&
                     !strncasecmp(ct, "text/event-stream", 17);
-        gw_req_wake_locked(r);
+        if (r->stream)
+            gw_req_wake_locked(r); /* a plain request waits for the end: no wake-up now */
     }
     if (r->stream && r->stream_started && !r->is_sse) {
         /* the client already has a 200 SSE response: the error becomes an event at the end */
