@@ -88,6 +88,8 @@ struct audit_chain {
     int ok;                    /* 1 while no broken link was seen */
     long long first_bad_seq;   /* seq of the first broken link, 0 when ok */
     char reason[256];          /* what differs at first_bad_seq */
+    long long checkpoints;     /* checkpoints that matched the chain (store_audit_verify_ex) */
+    long long signatures;      /* of those, signatures verified with the public key */
 };
 
 /* Starts a chain at the genesis hash. */
@@ -99,5 +101,36 @@ void audit_chain_init(struct audit_chain *c);
  * tampered row is reported once, not as a cascade). Returns 0, or SLUIS_ENOMEM.
  */
 int audit_chain_feed(struct audit_chain *c, const struct audit_entry *e);
+
+/*
+ * Signed checkpoints: a statement "the chain had head H at entry seq", signed with Ed25519.
+ * Kept in the database and, better, copied elsewhere. A later verify checks that the chain
+ * still has entry_hash H at seq (detects truncation and rewriting up to seq) and, given the
+ * public key, the signature. Signed message (UTF-8, newline separated, no trailing newline):
+ *   "sluis-audit-checkpoint:v1" LF seq LF head LF ts
+ * key_id = first 16 hex of SHA-256(raw 32-byte public key); sig = 128 hex.
+ */
+struct audit_checkpoint {
+    long long seq;
+    char ts[40];
+    char head[AUDIT_HASH_HEX];
+    char key_id[17];
+    char sig[129];
+};
+
+/*
+ * Signs cp (seq, ts, head set by the caller) with the Ed25519 private key in PEM file
+ * key_path (openssl genpkey -algorithm ed25519); fills key_id and sig. Errors: SLUIS_EIO
+ * (cannot read the key), SLUIS_EINVAL (not an Ed25519 private key), SLUIS_EINTERNAL.
+ */
+int audit_checkpoint_sign(const char *key_path, struct audit_checkpoint *cp, struct sluis_err *err);
+
+/*
+ * Checks cp's signature with the Ed25519 public key in PEM file pubkey_path (openssl pkey
+ * -pubout). Returns 0 when valid; SLUIS_EDENIED when the signature or key id does not match;
+ * SLUIS_EIO / SLUIS_EINVAL for an unreadable or wrong key.
+ */
+int audit_checkpoint_check(const char *pubkey_path, const struct audit_checkpoint *cp,
+                           struct sluis_err *err);
 
 #endif

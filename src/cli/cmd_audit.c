@@ -1,6 +1,7 @@
 /*
- * cmd_audit.c - `sluis audit verify|export`: recompute the hash chain of the audit trail
- * and name the first broken link; write the trail as JSON lines.
+ * cmd_audit.c - `sluis audit verify|export|checkpoint`: recompute the hash chain of the
+ * audit trail and name the first broken link; write the trail as JSON lines; sign the
+ * current head with an Ed25519 key.
  */
 #include "cli/commands.h"
 
@@ -16,13 +17,18 @@ static void audit_usage(FILE *out)
 {
     fprintf(out,
             "gebruik / usage:\n"
-            "  sluis audit verify [--db URL]             controleer de hashketen / verify the "
-            "hash chain\n"
-            "  sluis audit export [--db URL] [--out FILE] JSON lines (standaard stdout / default "
-            "stdout)\n"
+            "  sluis audit verify [--db URL] [--pubkey PEM]   controleer de hashketen en "
+            "checkpoints / verify the hash chain and checkpoints\n"
+            "  sluis audit export [--db URL] [--out FILE]     JSON lines (standaard stdout / "
+            "default stdout)\n"
+            "  sluis audit checkpoint --key PEM [--db URL]    onderteken de huidige kop / sign "
+            "the current head (Ed25519)\n"
             "\n"
             "  --db URL   SQLite-bestand of / SQLite file or postgresql://... "
             "(standaard / default ./sluis.db)\n"
+            "  --key PEM  Ed25519-privesleutel / private key (openssl genpkey -algorithm "
+            "ed25519)\n"
+            "  --pubkey PEM  publieke sleutel / public key (openssl pkey -pubout)\n"
             "Exit: 0 keten intact / chain intact, 1 keten gebroken / chain broken, 2 fout / "
             "error.\n");
 }
@@ -46,7 +52,32 @@ static int open_db(const char *db, struct store **st)
     return 0;
 }
 
-static int audit_verify_run(const char *db)
+static int audit_checkpoint_run(const char *db, const char *key)
+{
+    struct store *st = NULL;
+    struct audit_checkpoint cp;
+    struct sluis_err err = {0};
+    int rc;
+
+    if (!key) {
+        fprintf(stderr, "sluis audit checkpoint: --key is verplicht / is required\n");
+        return CLI_USAGE;
+    }
+    if (open_db(db, &st))
+        return CLI_USAGE;
+    rc = store_audit_checkpoint(st, key, &cp, &err);
+    store_close(st);
+    if (rc) {
+        fprintf(stderr, "sluis audit checkpoint: %s\n", err.msg);
+        return CLI_USAGE;
+    }
+    /* One JSON line: keep a copy outside the database. */
+    printf("{\"seq\":%lld,\"head\":\"%s\",\"ts\":\"%s\",\"key_id\":\"%s\",\"sig\":\"%s\"}\n",
+           cp.seq, cp.head, cp.ts, cp.key_id, cp.sig);
+    return CLI_OK;
+}
+
+static int audit_verify_run(const char *db, const char *pubkey)
 {
     struct store *st = NULL;
     struct audit_chain rep;
@@ -55,7 +86,7 @@ static int audit_verify_run(const char *db)
 
     if (open_db(db, &st))
         return CLI_USAGE;
-    rc = store_audit_verify(st, &rep, &err);
+    rc = store_audit_verify_ex(st, pubkey, &rep, &err);
     store_close(st);
     if (rc) {
         fprintf(stderr, "sluis audit verify: %s\n", err.msg);
@@ -69,6 +100,8 @@ static int audit_verify_run(const char *db)
     }
     printf("audittrail intact / audit trail intact: %lld entries, head %s\n", rep.entries,
            rep.head);
+    printf("checkpoints: %lld kloppen / match, %lld handtekeningen geldig / signatures valid%s\n",
+           rep.checkpoints, rep.signatures, pubkey ? "" : " (geen --pubkey / no --pubkey)");
     return CLI_OK;
 }
 
@@ -106,13 +139,14 @@ static int audit_export_run(const char *db, const char *out_path)
 int cmd_audit(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'},
-        {"out", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"db", required_argument, NULL, 'd'},  {"out", required_argument, NULL, 'o'},
+        {"key", required_argument, NULL, 'k'}, {"pubkey", required_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
     };
     const char *db = "sluis.db";
     const char *out = NULL;
+    const char *key = NULL;
+    const char *pubkey = NULL;
     const char *sub;
     int c;
 
@@ -126,13 +160,19 @@ int cmd_audit(int argc, char **argv)
         return CLI_OK;
     }
     optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "d:o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc - 1, argv + 1, "d:o:k:p:h", opts, NULL)) != -1) {
         switch (c) {
         case 'd':
             db = optarg;
             break;
         case 'o':
             out = optarg;
+            break;
+        case 'k':
+            key = optarg;
+            break;
+        case 'p':
+            pubkey = optarg;
             break;
         case 'h':
             audit_usage(stdout);
@@ -152,10 +192,12 @@ int cmd_audit(int argc, char **argv)
             fprintf(stderr, "sluis audit verify: --out hoort bij export / belongs to export\n");
             return CLI_USAGE;
         }
-        return audit_verify_run(db);
+        return audit_verify_run(db, pubkey);
     }
     if (!strcmp(sub, "export"))
         return audit_export_run(db, out);
+    if (!strcmp(sub, "checkpoint"))
+        return audit_checkpoint_run(db, key);
     fprintf(stderr, "sluis audit: onbekend subcommando / unknown subcommand '%s'\n", sub);
     audit_usage(stderr);
     return CLI_USAGE;

@@ -224,11 +224,47 @@ int store_audit_list(struct store_tx *tx, const struct audit_filter *f, store_au
     return store_query(tx, sql, np, p, list_row, &c, err);
 }
 
+#define MAX_CHECKPOINTS 100000
+
 struct verify_ctx {
     struct audit_chain *chain;
     long long last;
     long long rows;
+    struct audit_checkpoint *cps; /* ascending seq */
+    size_t ncps;
+    size_t next_cp; /* first checkpoint not yet reached */
 };
+
+/* Records a problem as the first broken link unless one was found already. */
+static void report_break(struct audit_chain *c, long long seq, const char *reason)
+{
+    if (!c->ok)
+        return;
+    c->ok = 0;
+    c->first_bad_seq = seq;
+    snprintf(c->reason, sizeof(c->reason), "%s", reason);
+}
+
+/* Compares the checkpoints up to seq with the entry just fed. */
+static void checkpoints_at(struct verify_ctx *c, const struct audit_entry *e)
+{
+    char why[256];
+
+    while (c->next_cp < c->ncps && c->cps[c->next_cp].seq <= e->seq) {
+        const struct audit_checkpoint *cp = &c->cps[c->next_cp++];
+        if (cp->seq < e->seq)
+            continue; /* its entry is missing: the seq gap is reported by the chain */
+        if (strcmp(cp->head, e->entry_hash) != 0) {
+            snprintf(why, sizeof(why),
+                     "checkpoint of %s says entry %lld had hash %.16s..., the log has %.16s... "
+                     "(log rewritten)",
+                     cp->ts, cp->seq, cp->head, e->entry_hash);
+            report_break(c->chain, cp->seq, why);
+        } else {
+            c->chain->checkpoints++;
+        }
+    }
+}
 
 static int verify_row(void *ud, int ncols, const char *const *vals, const char *const *names)
 {
@@ -247,38 +283,178 @@ static int verify_row(void *ud, int ncols, const char *const *vals, const char *
     rc = audit_chain_feed(c->chain, &e);
     if (rc)
         return rc;
+    checkpoints_at(c, &e);
     c->last = e.seq;
     c->rows++;
     return 0;
 }
 
-int store_audit_verify(struct store *st, struct audit_chain *report, struct sluis_err *err)
+struct cp_list {
+    struct audit_checkpoint *cps;
+    size_t n;
+    size_t cap;
+};
+
+static int cp_row(void *ud, int ncols, const char *const *v, const char *const *names)
 {
-    struct verify_ctx c = {report, 0, 0};
-    char after[32];
+    struct cp_list *l = ud;
+    struct audit_checkpoint *cp;
+
+    (void)names;
+    if (ncols != 5)
+        return SLUIS_EINTERNAL;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct audit_checkpoint *p;
+        if (cap > MAX_CHECKPOINTS)
+            return SLUIS_ETOOBIG;
+        p = realloc(l->cps, cap * sizeof(*p));
+        if (!p)
+            return SLUIS_ENOMEM;
+        l->cps = p;
+        l->cap = cap;
+    }
+    cp = &l->cps[l->n++];
+    memset(cp, 0, sizeof(*cp));
+    cp->seq = v[0] ? strtoll(v[0], NULL, 10) : 0;
+    /* Over-long stored values are cut; the hash or signature check then fails. */
+    field_set(cp->ts, sizeof(cp->ts), v[1]);
+    field_set(cp->head, sizeof(cp->head), v[2]);
+    field_set(cp->key_id, sizeof(cp->key_id), v[3]);
+    field_set(cp->sig, sizeof(cp->sig), v[4]);
+    return 0;
+}
+
+int store_audit_verify_ex(struct store *st, const char *pubkey_path, struct audit_chain *report,
+                          struct sluis_err *err)
+{
+    struct verify_ctx c = {report, 0, 0, NULL, 0, 0};
+    struct cp_list l = {NULL, 0, 0};
+    struct store_tx *tx;
+    char after[32], why[256];
     const char *p[1] = {after};
     int rc;
 
     audit_chain_init(report);
+    rc = store_tx_begin(st, STORE_TX_READ, &tx, err);
+    if (rc)
+        return rc;
+    rc = store_query(tx,
+                     "SELECT seq, ts, head_hash, key_id, signature FROM audit_checkpoints "
+                     "ORDER BY seq",
+                     0, NULL, cp_row, &l, err);
+    store_tx_rollback(tx);
+    if (rc) {
+        free(l.cps);
+        return rc < 0 && err && !err->msg[0] ? sluis_err_set(err, rc, "cannot read checkpoints")
+                                             : rc;
+    }
+    c.cps = l.cps;
+    c.ncps = l.n;
     for (;;) {
-        struct store_tx *tx;
-
         c.rows = 0;
         snprintf(after, sizeof(after), "%lld", c.last);
         rc = store_tx_begin(st, STORE_TX_READ, &tx, err);
         if (rc)
-            return rc;
+            goto out;
         rc = store_query(tx,
                          "SELECT " COLS " FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT "
                          "2000",
                          1, p, verify_row, &c, err);
         store_tx_rollback(tx);
-        if (rc)
-            return rc < 0 ? rc : sluis_err_set(err, SLUIS_EINTERNAL, "verify stopped");
+        if (rc) {
+            rc = rc < 0 ? rc : sluis_err_set(err, SLUIS_EINTERNAL, "verify stopped");
+            goto out;
+        }
         if (c.rows < VERIFY_PAGE)
             break;
     }
-    return 0;
+    /* Checkpoints beyond the end of the log: entries were removed from the end. */
+    if (c.next_cp < c.ncps) {
+        const struct audit_checkpoint *cp = &c.cps[c.next_cp];
+        snprintf(why, sizeof(why),
+                 "the log ends at entry %lld but a checkpoint of %s covers entry %lld "
+                 "(log truncated)",
+                 report->last_seq, cp->ts, cp->seq);
+        report_break(report, report->last_seq + 1, why);
+    }
+    if (pubkey_path) {
+        for (size_t i = 0; i < c.ncps; i++) {
+            struct sluis_err cerr = {0};
+            rc = audit_checkpoint_check(pubkey_path, &c.cps[i], &cerr);
+            if (rc == SLUIS_EDENIED) {
+                report_break(report, c.cps[i].seq, cerr.msg);
+            } else if (rc) {
+                sluis_err_set(err, rc, "%s", cerr.msg);
+                goto out;
+            } else {
+                report->signatures++;
+            }
+        }
+    }
+    rc = 0;
+out:
+    free(l.cps);
+    return rc;
+}
+
+int store_audit_verify(struct store *st, struct audit_chain *report, struct sluis_err *err)
+{
+    return store_audit_verify_ex(st, NULL, report, err);
+}
+
+struct checkpoint_ctx {
+    const char *key_path;
+    struct audit_checkpoint cp;
+};
+
+static int checkpoint_fn(struct store_tx *tx, void *ud, struct sluis_err *err)
+{
+    struct checkpoint_ctx *c = ud;
+    struct audit_checkpoint *cp = &c->cp;
+    struct head h;
+    char seq[32];
+    int rc;
+
+    rc = store_audit_lock(tx, err);
+    if (!rc)
+        rc = head_read(tx, &h, err);
+    if (rc)
+        return rc;
+    if (h.seq == 0)
+        return sluis_err_set(err, SLUIS_EINVAL, "the audit log is empty: nothing to sign");
+    memset(cp, 0, sizeof(*cp));
+    cp->seq = h.seq;
+    memcpy(cp->head, h.hash, sizeof(cp->head));
+    store_now(cp->ts, sizeof(cp->ts));
+    rc = audit_checkpoint_sign(c->key_path, cp, err);
+    if (rc)
+        return rc;
+    snprintf(seq, sizeof(seq), "%lld", cp->seq);
+    {
+        const char *p[5] = {seq, cp->ts, cp->head, cp->key_id, cp->sig};
+        rc = store_exec(tx,
+                        "INSERT INTO audit_checkpoints (seq, ts, head_hash, key_id, signature) "
+                        "VALUES ($1, $2, $3, $4, $5)",
+                        5, p, NULL, err);
+    }
+    if (rc == SLUIS_ECONFLICT)
+        sluis_err_set(err, rc, "a checkpoint at entry %lld exists already", cp->seq);
+    return rc;
+}
+
+int store_audit_checkpoint(struct store *st, const char *key_path, struct audit_checkpoint *out,
+                           struct sluis_err *err)
+{
+    struct checkpoint_ctx c = {key_path, {0}};
+    int rc;
+
+    if (!key_path || !key_path[0])
+        return sluis_err_set(err, SLUIS_EINVAL, "key path missing");
+    rc = store_tx_run(st, STORE_TX_WRITE, checkpoint_fn, &c, err);
+    if (!rc && out)
+        *out = c.cp;
+    return rc;
 }
 
 struct export_ctx {

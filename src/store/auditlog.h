@@ -65,6 +65,25 @@ int store_audit_list(struct store_tx *tx, const struct audit_filter *f, store_au
 int store_audit_verify(struct store *st, struct audit_chain *report, struct sluis_err *err);
 
 /*
+ * Like store_audit_verify(), and also checks the signed checkpoints (table
+ * audit_checkpoints): the chain must still have entry_hash = head at each checkpoint's seq
+ * (catches truncation and rewriting up to it); with pubkey_path (PEM Ed25519 public key,
+ * NULL = skip) every signature too. report->checkpoints / ->signatures count what matched.
+ */
+int store_audit_verify_ex(struct store *st, const char *pubkey_path, struct audit_chain *report,
+                          struct sluis_err *err);
+
+/*
+ * Signs the current head of the chain with the Ed25519 private key in PEM file key_path and
+ * stores it in audit_checkpoints; *cp (may be NULL) receives it (copy it somewhere else too:
+ * a checkpoint only in the same database cannot prove that it was not removed). Errors:
+ * SLUIS_EINVAL (empty chain / bad key), SLUIS_ECONFLICT (a checkpoint at this head
+ * exists), SLUIS_EIO.
+ */
+int store_audit_checkpoint(struct store *st, const char *key_path, struct audit_checkpoint *cp,
+                           struct sluis_err *err);
+
+/*
  * Writes every entry as one JSON object per line to out, ascending seq, fields: seq, ts,
  * org_id, actor, action, kind, object_id, hash_before, hash_after, detail (as JSON),
  * prev_hash, entry_hash. *count (may be NULL) receives the number of lines. Errors:

@@ -77,6 +77,13 @@ static const struct migration migrations[] = {
     {2, "objects by state",
      "CREATE INDEX objects_kind_state ON objects(kind, state);",
      "CREATE INDEX objects_kind_state ON objects(kind, state);"},
+    {3, "signed audit checkpoints",
+     "CREATE TABLE audit_checkpoints ("
+     " seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, head_hash TEXT NOT NULL,"
+     " key_id TEXT NOT NULL, signature TEXT NOT NULL) STRICT;",
+     "CREATE TABLE audit_checkpoints ("
+     " seq BIGINT PRIMARY KEY, ts TEXT NOT NULL, head_hash TEXT NOT NULL,"
+     " key_id TEXT NOT NULL, signature TEXT NOT NULL);"},
 };
 /* clang-format on */
 
