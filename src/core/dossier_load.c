@@ -259,7 +259,6 @@ static int conv_sequence(struct yconv *c, struct fy_event *start, const struct d
     json_t *arr = json_array();
     long n = 0;
     int rc = 0;
-    (void)smark;
     if (!arr)
         return fail_at(c, SLUIS_ENOMEM, &smark, "out of memory");
     for (;;) {
