@@ -225,9 +225,22 @@ static void *refresher_main(void *arg)
 
 static void on_notify(void *ud, const char *channel, const char *payload)
 {
-    (void)channel;
-    (void)payload;
     struct gateway *gw = ud;
+#ifdef REG_CHANNEL_OBJECTS
+    /* every register object change is announced as "kind/id/version": only ours matter */
+    if (payload && !strcmp(channel, REG_CHANNEL_OBJECTS)) {
+        static const char *const kinds[] = {GATEWAY_KIND_APPLICATION "/", GATEWAY_KIND_KEY "/",
+                                            GATEWAY_KIND_APP "/", GATEWAY_KIND_PROVIDER "/",
+                                            GATEWAY_KIND_TRAINING "/"};
+        int ours = 0;
+        for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+            ours |= !strncmp(payload, kinds[i], strlen(kinds[i]));
+        if (!ours)
+            return;
+    }
+#else
+    (void)channel;
+#endif
     pthread_mutex_lock(&gw->snap_mu);
     gw->refresh_wanted = 1;
     pthread_cond_signal(&gw->refresh_cv);
@@ -1019,6 +1032,10 @@ int gateway_start(struct gateway *gw, struct sluis_err *err)
     gw->refresher_running = 1;
     if (gw->cfg.store) {
         rc = store_listen(gw->cfg.store, GATEWAY_NOTIFY_CHANNEL, on_notify, gw, err);
+#ifdef REG_CHANNEL_OBJECTS
+        if (!rc)
+            rc = store_listen(gw->cfg.store, REG_CHANNEL_OBJECTS, on_notify, gw, err);
+#endif
         if (rc)
             return rc;
     }
