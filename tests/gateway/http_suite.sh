@@ -32,7 +32,7 @@ wait_file "$W/mock.port"
     --out "$W/register.json" 2>"$W/fixture.log"
 "$SLUIS" gateway --port 0 --port-file "$W/gw.port" --register "$W/register.json" \
     --policy "$SRC/policy/standpunt-2025.yaml" --date 2026-06-01 --usage-log "$W/usage.jsonl" \
-    --upstream-timeout-ms 1500 --conn-timeout-s 2 --max-body 4194304 2>"$W/gw.log" &
+    --upstream-timeout-ms 1500 --conn-timeout-s 6 --max-body 4194304 2>"$W/gw.log" &
 GW_PID=$!
 wait_file "$W/gw.port"
 
