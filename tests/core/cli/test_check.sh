@@ -35,6 +35,19 @@ mkdir -p "$TMP/pol" && cp "$POLICY" "$TMP/pol/"
 SLUIS_POLICY_DIR=$TMP/pol expect_exit 0 "SLUIS_POLICY_DIR with the policy" \
     "$SLUIS" check --date $DATE "$ALLOWED"
 
+# --policy is repeatable: the organisation file adds a role (ethics committee for
+# citizen-facing applications) whose advice the chatbot lacks
+CHATBOT=$SRC/examples/gemeente-chatbot-open-model.yaml
+ORG=$SRC/policy/examples/org-extra.yaml
+if [ -f "$ORG" ] && grep -qx "verdict allowed" "$SRC/tests/core/golden/gemeente-chatbot-open-model.expected"; then
+    expect_exit 1 "base + organisation policy" "$SLUIS" check --date $DATE --policy "$POLICY" --policy "$ORG" "$CHATBOT"
+    expect_grep "$TMP/out" "standpunt-2025@[^ ]*\+org-" "both policy versions named"
+    expect_grep "$TMP/out" "Detail: +derived.roles.missing = \[\"ethics\"\]" "missing role shown"
+fi
+expect_exit 1 "derived facts shown for a finding" "$SLUIS" check --date $DATE --policy "$POLICY" \
+    "$SRC/examples/medewerker-consumentenaccount-productie.yaml"
+expect_grep "$TMP/out" "Detail: +derived.agreements.missing = \[" "missing agreements shown"
+
 # input errors: exit 2, file:line:col on stderr, the other files still evaluated
 printf 'sluis_dossier: 1\nid: x\nname: [unclosed\n' >"$TMP/broken.yaml"
 expect_exit 2 "broken YAML among good files" "$SLUIS" check --date $DATE --policy "$POLICY" \
