@@ -739,6 +739,22 @@ static const char *assessment_title(const char *kind)
     return NULL;
 }
 
+/* Dutch name of any assessment kind, for the risks text. */
+static const char *assessment_name(const char *kind)
+{
+    static const char *const map[][2] = {
+        {"ai_act_classification", "Classificatie AI-verordening"},
+        {"bio_risk_analysis", "BIO-risicoanalyse"},
+        {"copyright_review", "Auteursrechtelijke toets"},
+    };
+    const char *t = assessment_title(kind);
+
+    for (size_t i = 0; !t && i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcmp(kind, map[i][0]))
+            t = map[i][1];
+    return t ? t : kind;
+}
+
 static const char *status_nl(const char *s)
 {
     if (!s)
@@ -821,8 +837,9 @@ static int build_doc(const json_t *d, const json_t *derived, json_t *doc)
             sb_add(&b, "<li>");
             sb_add_escaped(&b, jstr(item, "option") ? jstr(item, "option") : "?");
             if ((s = jstr(item, "rejected_because"))) {
-                sb_add(&b, ": niet gekozen omdat ");
+                sb_add(&b, " (niet gekozen: ");
                 sb_add_escaped(&b, s);
+                sb_add(&b, ")");
             }
             sb_add(&b, "</li>");
         }
@@ -869,7 +886,7 @@ static int build_doc(const json_t *d, const json_t *derived, json_t *doc)
             const char *title = kind ? assessment_title(kind) : NULL;
 
             sb_add(&b, "<li>");
-            sb_add_escaped(&b, title ? title : kind ? kind : "?");
+            sb_add_escaped(&b, kind ? assessment_name(kind) : "?");
             sb_add(&b, " (");
             sb_add(&b, status_nl(st));
             if ((s = jstr(item, "date"))) {

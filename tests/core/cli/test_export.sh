@@ -63,6 +63,16 @@ expect_exit 1 "refused export to stdout" "$SLUIS" export algoritmeregister --dat
 expect_exit 1 "refused export, new file" "$SLUIS" export algoritmeregister --date $DATE --out "$TMP/new.json" "$TMP/bad.yaml"
 [ ! -e "$TMP/new.json" ] && ok "no file created on refusal" || fail "file created on refusal"
 
+# a high-risk example (Annex III, profiling) is published in category A
+HR=$SRC/examples/uitkeringen-hoog-risico-zonder-iama.yaml
+if [ -f "$HR" ]; then
+    expect_exit 0 "export the high-risk example" "$SLUIS" export algoritmeregister --date $DATE "$HR"
+    expect_grep "$TMP/out" '"publication_category": "Hoog-risico AI-systeem"' "high risk -> category A"
+    expect_grep "$TMP/out" '"title": "DPIA"' "completed DPIA listed as impact assessment"
+fi
+# the register's theme list is stricter than the dossier schema: refused with the reason
+expect_exit 1 "example with a theme outside the 16" "$SLUIS" export algoritmeregister --date $DATE "$TMP/bad0.yaml"
+
 expect_exit 2 "no target" "$SLUIS" export
 expect_exit 2 "unknown target" "$SLUIS" export wikipedia "$TMP/good.yaml"
 expect_exit 2 "no dossier" "$SLUIS" export algoritmeregister
