@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,17 @@ struct utf8_state {
 static void utf8_feed(struct utf8_state *u, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        /* fast path: 8 ASCII bytes without NUL */
+        while (!u->need && i + 8 <= n) {
+            uint64_t v;
+            memcpy(&v, p + i, 8);
+            if ((v & 0x8080808080808080ull) ||
+                ((v - 0x0101010101010101ull) & ~v & 0x8080808080808080ull))
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = p[i];
         if (u->need) {
             if ((c & 0xC0) == 0x80) {

@@ -127,16 +127,27 @@ static const struct ctx_word words[] = {
     {"zaaknummer", CX_NEG},
 };
 
-static int cmp_word(const void *key, const void *elem)
-{
-    return strcmp(key, ((const struct ctx_word *)elem)->w);
-}
+/* Binary search comparing the first letter before the whole word; tokens that cannot be a
+ * context word (length, first byte) are rejected at once. */
+static const struct ctx_word *word_end = words + sizeof(words) / sizeof(words[0]);
 
-static int lookup(const char *low)
+static int lookup(const char *low, size_t n)
 {
-    const struct ctx_word *hit =
-        bsearch(low, words, sizeof(words) / sizeof(words[0]), sizeof(words[0]), cmp_word);
-    return hit ? hit->cls : -1;
+    const struct ctx_word *lo = words, *hi = word_end;
+
+    if (low[0] < 'a' || low[0] > 'z' || n < 3 || n > 20)
+        return -1;
+    while (lo < hi) { /* first word >= low */
+        const struct ctx_word *mid = lo + (hi - lo) / 2;
+        int c = (unsigned char)mid->w[0] - (unsigned char)low[0];
+        if (c == 0)
+            c = strcmp(mid->w, low);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < word_end && !strcmp(lo->w, low) ? lo->cls : -1;
 }
 
 /* Class of the word low[0..n) (lower case), trying the part before a '-' too. */
@@ -146,10 +157,10 @@ static int word_class(char *low, size_t n)
     char *dash;
 
     low[n] = 0;
-    cls = lookup(low);
+    cls = lookup(low, n);
     if (cls < 0 && (dash = memchr(low, '-', n)) != NULL) {
         *dash = 0;
-        cls = lookup(low);
+        cls = lookup(low, (size_t)(dash - low));
     }
     return cls;
 }

@@ -23,7 +23,7 @@ const struct scan_pattern scan_patterns[] = {
     P("\\b\\d{4}[. -]\\d{2}[. -]\\d{3}\\b", 0, RK_D9_GROUPED, 0),
     P("\\b\\d{3}[. -]\\d{3}[. -]\\d{3}\\b", 0, RK_D9_GROUPED, 1),
     /* btw-id */
-    P("\\bNL[ .]?\\d{4}\\.?\\d{2}\\.?\\d{3}[ .]?B\\d{2}\\b", CL, RK_BTW, 0),
+    P("\\bNL[ .]?\\d{4}\\.?\\d{2}\\.?\\d{3}[ .]?B\\d{2}\\b", 0, RK_BTW, 0),
     /* IBAN: NL compact and grouped; foreign by country code */
     P("\\bNL\\d{2}[A-Z]{4}\\d{10}\\b", CL, RK_IBAN, 0),
     P("\\bNL\\d{2} [A-Z]{4} \\d{4} \\d{4} \\d{2}\\b", CL, RK_IBAN, 0),

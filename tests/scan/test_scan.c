@@ -166,7 +166,7 @@ static void test_btw_iban(void **state)
     expect_none("btw NL051494312B00", SCAN_DET_BTW);
     expect("IBAN NL91ABNA0417164300 t.n.v.", SCAN_DET_IBAN, "NL91ABNA0417164300");
     expect("IBAN NL91 ABNA 0417 1643 00.", SCAN_DET_IBAN, "NL91 ABNA 0417 1643 00");
-    expect("rekening nl91abna0417164300", SCAN_DET_IBAN, "nl91abna0417164300");
+    expect("rekening nl91abna0417164300", SCAN_DET_IBAN, "nl91abna0417164300"); /* caseless */
     expect("Refund DE89 3704 0044 0532 0130 00 please", SCAN_DET_IBAN,
            "DE89 3704 0044 0532 0130 00");
     expect("GB82WEST12345698765432", SCAN_DET_IBAN, "GB82WEST12345698765432");
