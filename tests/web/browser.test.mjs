@@ -19,6 +19,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.SLUIS_WEB_BASE;
 const TOKEN_FILE = JSON.parse(fs.readFileSync(process.env.SLUIS_WEB_TOKENS, 'utf8'));
 const TOKENS = TOKEN_FILE.tokens || TOKEN_FILE; // `sluis demo` writes {"tokens": {role: token}, ...}
+const USERS = TOKEN_FILE.users || { owner: 'eigenaar', ciso: 'ciso', fg: 'fg', cio_office: 'cio', admin: 'admin' };
 const ART = process.env.SLUIS_WEB_ARTIFACTS || path.join(HERE, '..', 'artifacts', 'web');
 const AXE = fs.readFileSync(path.join(HERE, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 const APP_ID = 'schrijfhulp-brieven';
@@ -406,6 +407,8 @@ async function main() {
     assert.ok(await fieldError(page, 'agreement-retention'), 'retention "dertig": no error');
     assert.equal(await page.inputValue('#agreement-retention'), 'dertig');
     await check(page, 'leveranciers-fout');
+    assert.ok(await fieldError(page, 'agreement-provider'), 'agreement without provider: no error');
+    await selectByKeyboard(page, '#agreement-provider', 'mistral');
     await typeInto(page, '#agreement-retention', '30');
     const soon = new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10);
     await page.fill('#agreement-valid-until', soon);
@@ -416,17 +419,18 @@ async function main() {
     await page.goto(`${BASE}/gebruikers`);
     await waitHeading(page, 'Gebruikers');
     await check(page, 'gebruikers');
-    const bad = fs.readFileSync(path.join(HERE, 'fixtures', 'training-bad.csv'), 'utf8');
+    const bad = fs.readFileSync(path.join(HERE, 'fixtures', 'training-bad.csv'), 'utf8')
+      .replace(/^eigenaar,/m, `${USERS.owner},`).replace(/^ciso,/m, `${USERS.ciso},`);
     await typeInto(page, '#training-csv', bad);
     await press(page, '#training-import-form button[type=submit]');
     await page.waitForFunction(() => !document.getElementById('training-csv-error').hidden, null, { timeout: 15000 });
     log(`CSV error next to the field: ${await fieldError(page, 'training-csv')}`);
     assert.equal(await page.inputValue('#training-csv'), bad, 'the CSV text was lost');
     await check(page, 'gebruikers-csv-fout');
-    const good = bad.replace(/ciso,.*\n/, 'ciso,Basis AI-geletterdheid,vloeiend,2026-03-01,2028-03-01\n');
+    const good = bad.replace(/^.*heel-goed.*$/m, `${USERS.ciso},Basis AI-geletterdheid,vloeiend,2026-03-01,2028-03-01`);
     await typeInto(page, '#training-csv', good);
     await press(page, '#training-import-form button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('#training-table') && /ciso/.test(document.querySelector('#training-table').textContent));
+    await page.waitForFunction((u) => document.querySelector('#training-table') && document.querySelector('#training-table').textContent.includes(u), USERS.ciso);
     await check(page, 'gebruikers-geimporteerd');
 
     await page.goto(`${BASE}/beleid`);

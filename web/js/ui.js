@@ -151,7 +151,9 @@ export class FormErrors {
     this.summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': 'error-summary-title' },
       h('h2', { id: 'error-summary-title' }, title || t('error.summary')),
       h('ul', null, items));
-    this.summaryHost.prepend(this.summary);
+    const first = this.summaryHost.firstElementChild;
+    if (first && /^H[1-6]$/.test(first.tagName)) first.after(this.summary);
+    else this.summaryHost.prepend(this.summary);
     this.summary.focus();
   }
 }

@@ -1,6 +1,6 @@
 // views/users.js - users, AI-literacy training records (with CSV import) and coverage.
 import { h, announce } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, label } from '../i18n.js';
 import * as api from '../api.js';
 import { listAll, content } from '../data.js';
 import { table, pageTitle, field, FormErrors, showApiError, rolesText, literacyView } from '../ui.js';
@@ -25,7 +25,7 @@ export async function renderUsers(main, params, ctx) {
 
   main.append(h('section', { 'aria-labelledby': 'users-training' }, h('h2', { id: 'users-training' }, t('users.training')),
     training.length ? table(null, [t('id'), t('users.course'), t('users.level'), t('date'), t('users.valid_until')],
-      training.map(flat).map((r) => [r.user_id || '', r.course || '', r.level || '', r.date || '', r.valid_until || '']), { id: 'training-table' })
+      training.map(flat).map((r) => [r.user_id || r.user || '', r.course || '', r.level ? label('level', r.level) : '', r.date || '', r.valid_until || '']), { id: 'training-table' })
       : h('p', null, t('users.none'))));
 
   if (!canImport) return;
@@ -53,8 +53,7 @@ export async function renderUsers(main, params, ctx) {
       if (st) { st.tabIndex = -1; st.focus(); }
     } catch (err) {
       // CSV errors name a line, not a JSON field: show them at the CSV box; the text stays.
-      if (err.fields.length) err.fields = err.fields.map((f) => ({ path: 'csv', message: `${f.path ? f.path + ': ' : ''}${f.message}` }));
-      else err.fields = [{ path: 'csv', message: err.message }];
+      err.fields = (err.fields.length ? err.fields : [{ message: err.message }]).map((f) => ({ path: 'csv', message: f.message || err.message }));
       showApiError(errors, err);
     }
   });
