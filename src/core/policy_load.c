@@ -549,9 +549,9 @@ static void parse_rule(struct loader *L, struct fy_node *n, size_t idx)
             bad = 1;
         }
     }
-    if (!bad && r.effective_from[0] && r.effective_until[0] &&
+    if (r.effective_from[0] && r.effective_until[0] &&
         strcmp(r.effective_from, r.effective_until) > 0) {
-        ERR(L, n, path, "rule %s: effective_from is after effective_until", r.id);
+        ERR(L, n, path, "rule %s: effective_from is after effective_until", r.id ? r.id : "?");
         bad = 1;
     }
     if (!bad) {
@@ -962,11 +962,14 @@ static struct fy_document *parse_yaml(struct loader *L)
         /* a second document in the stream is an error too */
         struct fy_document *more = fy_parse_load_document(fyp);
         if (more || fy_parser_get_stream_error(fyp)) {
+            if (!fy_parser_get_stream_error(fyp)) {
+                int line = 0, col = 0;
+                node_pos(more ? fy_document_root(more) : NULL, &line, &col);
+                policy_diag_report(L->d, SLUIS_EINVAL, line, col, "",
+                                   "a policy file holds one YAML document (found a second one)");
+            }
             if (more)
                 fy_parse_document_destroy(fyp, more);
-            if (!fy_parser_get_stream_error(fyp))
-                policy_diag_report(L->d, SLUIS_EINVAL, 0, 0, "",
-                                   "a policy file holds one YAML document (found '---' twice)");
             fy_parse_document_destroy(fyp, doc);
             doc = NULL;
             any = !fy_parser_get_stream_error(fyp);
