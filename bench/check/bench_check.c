@@ -6,15 +6,18 @@
  *   buffer:   dossier_load_buffer() from memory + policy_evaluate() + verdict_free()
  *   file:     dossier_load_file() (open/read/close each time) + policy_evaluate()
  *   evaluate: policy_evaluate() only, on dossiers loaded once (to split load from evaluation)
+ *   load:     dossier_load_buffer() + json_decref() alone (part of buffer)
+ *   hash:     dossier_material_hash() alone (part of evaluate)
  *   jansson:  baseline peer: json_loads() + json_decref() of the same dossiers as compact JSON
  *             (no validation, no evaluation): the floor for building the JSON tree
  * Single-threaded: dossiers/s per core = dossiers/s. Wall time and process CPU time are both
  * reported (the machine may be shared; CPU time is the fairer per-core figure).
  *
- * usage: bench_check [-n N] [-d YYYY-MM-DD] [-m buffer|file|evaluate|jansson] -p POLICY...
- * DOSSIER...
+ * usage: bench_check [-n N] [-d YYYY-MM-DD] [-m buffer|file|evaluate|load|hash|jansson] -p
+ * POLICY... DOSSIER...
  * (-m runs one pass only, e.g. under valgrind --tool=callgrind)
  */
+#include "core/derive.h"
 #include "core/dossier.h"
 #include "core/policy.h"
 #include "core/verdict.h"
@@ -69,8 +72,11 @@ static void report(const char *pass, long n, double wall, double cpu, const stru
 {
     if (!t) {
         printf("%-9s %8ld dossiers  wall %7.3f s  cpu %7.3f s  %9.0f dossiers/s (wall)  "
-               "%9.0f dossiers/s per core (cpu)  [parse + free only]\n",
-               pass, n, wall, cpu, (double)n / wall, (double)n / cpu);
+               "%9.0f dossiers/s per core (cpu)  [%s only]\n",
+               pass, n, wall, cpu, (double)n / wall, (double)n / cpu,
+               !strcmp(pass, "hash")   ? "dossier_material_hash"
+               : !strcmp(pass, "load") ? "dossier_load_buffer + free"
+                                       : "parse + free");
         return;
     }
     printf("%-9s %8ld dossiers  wall %7.3f s  cpu %7.3f s  %9.0f dossiers/s (wall)  "
@@ -227,6 +233,34 @@ int main(int argc, char **argv)
             verdict_free(&v);
         }
         report("evaluate", n, now(CLOCK_MONOTONIC) - w0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, &t);
+    }
+    /* part of buffer: loading alone (parse, validate, build the tree, free it) */
+    if (!strcmp(mode, "all") || !strcmp(mode, "load")) {
+        w0 = now(CLOCK_MONOTONIC);
+        c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+        for (long i = 0; i < n; i++) {
+            struct input *in = &inputs[(size_t)i % n_inputs];
+            json_t *doc = NULL;
+
+            if (dossier_load_buffer(in->buf, in->len, in->path, &doc, &err))
+                goto out;
+            json_decref(doc);
+        }
+        report("load", n, now(CLOCK_MONOTONIC) - w0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, NULL);
+    }
+    /* part of evaluate: the material hash alone (derive_facts computes it on every evaluation) */
+    if (!strcmp(mode, "all") || !strcmp(mode, "hash")) {
+        const struct derive_params *dp = policy_set_derive_params(ps);
+
+        w0 = now(CLOCK_MONOTONIC);
+        c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+        for (long i = 0; i < n; i++) {
+            char hash[65];
+
+            if (dossier_material_hash(inputs[(size_t)i % n_inputs].doc, dp, hash))
+                goto out;
+        }
+        report("hash", n, now(CLOCK_MONOTONIC) - w0, now(CLOCK_PROCESS_CPUTIME_ID) - c0, NULL);
     }
     /* baseline: what jansson alone costs to build and free the same dossiers from JSON text */
     if (!strcmp(mode, "all") || !strcmp(mode, "jansson")) {
