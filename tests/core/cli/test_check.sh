@@ -48,6 +48,17 @@ expect_exit 1 "derived facts shown for a finding" "$SLUIS" check --date $DATE --
     "$SRC/examples/medewerker-consumentenaccount-productie.yaml"
 expect_grep "$TMP/out" "Detail: +derived.agreements.missing = \[" "missing agreements shown"
 
+# the sandbox example asked as a pilot: only allowed as an exploration (examples/README.md)
+SANDBOX=$SRC/examples/verkenning-sandbox-nieuw-model.yaml
+if [ -f "$SANDBOX" ]; then
+    sed 's/^  environment: exploration/  environment: pilot/' "$SANDBOX" >"$TMP/pilot.yaml"
+    expect_exit 1 "exploration example asked as pilot" "$SLUIS" check --date $DATE --policy "$POLICY" "$TMP/pilot.yaml"
+    expect_grep "$TMP/out" "oordeel / verdict: +ALLEEN VERKENNING / exploration only" "exploration-only verdict"
+    "$SLUIS" check --format json --date $DATE --policy "$POLICY" "$TMP/pilot.yaml" >"$TMP/p.json"
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; assert r["verdict"]=="exploration_only" and r["environment"]=="pilot", r["verdict"]' "$TMP/p.json" \
+        && ok "json verdict exploration_only" || fail "json verdict exploration_only"
+fi
+
 # input errors: exit 2, file:line:col on stderr, the other files still evaluated
 printf 'sluis_dossier: 1\nid: x\nname: [unclosed\n' >"$TMP/broken.yaml"
 expect_exit 2 "broken YAML among good files" "$SLUIS" check --date $DATE --policy "$POLICY" \
