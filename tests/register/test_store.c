@@ -483,6 +483,13 @@ static int tok_count_cb(void *ud, const struct reg_token *t)
     return 0;
 }
 
+static int user_count_cb(void *ud, const struct reg_user *u)
+{
+    (void)u;
+    (*(int *)ud)++;
+    return 0;
+}
+
 static void test_users_tokens(void **state)
 {
     struct fx *f = *state;
@@ -554,6 +561,33 @@ static void test_users_tokens(void **state)
     n = 0;
     assert_int_equal(reg_token_list(tx, "alice", tok_count_cb, &n, &err), 0);
     assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(reg_user_list(tx, "utrecht", user_count_cb, &n, &err), 0);
+    assert_int_equal(n, 1);
+    n = 0;
+    assert_int_equal(reg_user_list(tx, "elsewhere", user_count_cb, &n, &err), 0);
+    assert_int_equal(n, 0);
+    n = 0;
+    assert_int_equal(reg_user_list(tx, NULL, user_count_cb, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_ptr_equal(store_tx_store(tx), f->st);
+    {
+        /* Audit list filters: the two token creations, by action and kind. */
+        struct audit_rows ar = {0};
+        struct audit_filter af = {.org_id = "utrecht", .kind = "api_token", .action = "create"};
+        assert_int_equal(store_audit_list(tx, &af, audit_rows_cb, &ar, &err), 0);
+        assert_int_equal(ar.n, 2);
+        assert_string_equal(ar.e[0].object_id, tok.id);
+        memset(&ar, 0, sizeof(ar));
+        af.limit = 1;
+        assert_int_equal(store_audit_list(tx, &af, audit_rows_cb, &ar, &err), 0);
+        assert_int_equal(ar.n, 1);
+        af.after_seq = ar.e[0].seq;
+        memset(&ar, 0, sizeof(ar));
+        assert_int_equal(store_audit_list(tx, &af, audit_rows_cb, &ar, &err), 0);
+        assert_int_equal(ar.n, 1);
+        assert_string_not_equal(ar.e[0].object_id, tok.id); /* the second token */
+    }
     store_tx_rollback(tx);
 
     assert_int_equal(store_tx_begin(f->st, STORE_TX_WRITE, &tx, &err), 0);
