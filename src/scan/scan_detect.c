@@ -297,6 +297,10 @@ static int v_email(const struct scan_window *w, const struct scan_raw *r, struct
         return 0;
     if (is_alnum(w_at(w, to)) || w_at(w, to) == '@')
         return 0;
+    /* only the whole domain: "a@b.example" inside "a@b.example.nl" is not reported, so
+       block and streaming mode agree */
+    if ((w_at(w, to) == '.' || w_at(w, to) == '-') && is_alnum(w_at(w, to + 1)))
+        return 0;
     for (uint64_t p = start; p + 1 < at; p++)
         if (w_at(w, p) == '.' && w_at(w, p + 1) == '.')
             return 0;

@@ -146,6 +146,14 @@ static int pem_ready(const struct scan_window *w, const struct scan_raw *r, uint
     return p && memmem(p, (size_t)(base + n - p), "KEY-----", 8);
 }
 
+static int raw_ready(const struct scan_db *db, const struct scan_window *w,
+                     const struct scan_raw *r, uint64_t limit)
+{
+    if (db->pat[r->id].kind == RK_PEM)
+        return pem_ready(w, r, limit);
+    return r->to + SCAN_HOLD <= limit;
+}
+
 int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
                       const struct scan_window *win, uint64_t limit, int final, float min_conf,
                       struct scan_result *out)
@@ -155,16 +163,28 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     int rc;
 
     e->ntmp = 0;
+    /* A candidate is ready when SCAN_HOLD bytes after it are known and no candidate that
+       is still waiting starts before its end (so overlaps are resolved as in block mode). */
+    uint64_t hold_from = UINT64_MAX;
+    if (!final) {
+        for (int round = 0; round < 8; round++) {
+            uint64_t m = hold_from;
+            for (i = 0; i < e->nraw; i++) {
+                const struct scan_raw *r = &e->raw[i];
+                if (raw_ready(db, win, r, limit) && r->to <= hold_from)
+                    continue;
+                uint64_t f = db->pat[r->id].nosom ? (r->to > 400 ? r->to - 400 : 0) : r->from;
+                if (f < m)
+                    m = f;
+            }
+            if (m == hold_from)
+                break;
+            hold_from = m;
+        }
+    }
     for (i = 0; i < e->nraw; i++) {
         const struct scan_raw *r = &e->raw[i];
-        int ready;
-        if (final)
-            ready = 1;
-        else if (db->pat[r->id].kind == RK_PEM)
-            ready = pem_ready(win, r, limit);
-        else
-            ready = r->to + SCAN_HOLD <= limit;
-        if (!ready) {
+        if (!final && (!raw_ready(db, win, r, limit) || r->to > hold_from)) {
             e->raw[keep++] = *r;
             continue;
         }

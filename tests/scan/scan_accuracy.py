@@ -31,7 +31,10 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--items", type=int, default=6000)
     ap.add_argument("--show", type=int, default=5, help="errors to print per detector")
+    ap.add_argument("--sep", default="\\n\\n",
+                    help="separator between items (default: an empty line, one document each)")
     a = ap.parse_args()
+    sep = a.sep.encode().decode("unicode_escape").encode()
     cmd_prefix = [a.sluis] if a.sluis.endswith("sluis-scan") else [a.sluis, "scan"]
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -43,7 +46,7 @@ def main():
         starts, off = [], 0
         with open(texts, "wb") as f:
             for it in items:
-                b = it["text"].encode("utf-8") + b"\n\n"  # one document each
+                b = it["text"].encode("utf-8") + sep
                 starts.append(off)
                 f.write(b)
                 off += len(b)
