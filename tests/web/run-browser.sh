@@ -20,6 +20,7 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
+trap "exit 143" TERM INT
 
 die() { echo "run-browser: $*" >&2; exit 1; }
 command -v node >/dev/null || die "node is missing (Debian package nodejs)"
@@ -89,6 +90,14 @@ else
         printf ', "%s": "%s"' "$role" "$tok" >>"$TOKENS"
     done
     printf '}\n' >>"$TOKENS"
+fi
+
+if [ -n "${SLUIS_WEB_SERVE_ONLY:-}" ]; then
+    # For working on the UI: keep the seeded register running until interrupted.
+    cp "$TOKENS" "$SLUIS_WEB_SERVE_ONLY"
+    echo "run-browser: serving $BASE (tokens in $SLUIS_WEB_SERVE_ONLY); Ctrl-C stops"
+    wait "$SERVE_PID"
+    exit 0
 fi
 
 cd "$HERE"

@@ -12,7 +12,7 @@ export function txt(x) {
   return typeof x === 'object' ? tl(x) : String(x);
 }
 
-function finding(f, level, idPrefix, i) {
+function finding(f, level, idPrefix, i, compact) {
   const rule = f.rule_id || f.id || '';
   const headId = `${idPrefix}-f-${i}`;
   const title = txt(f.title) || txt(f.message) || rule;
@@ -23,7 +23,7 @@ function finding(f, level, idPrefix, i) {
       h('dt', null, t('finding.rule')), h('dd', null, h('code', null, rule), f.catalogue_id && f.catalogue_id !== rule ? ` (${f.catalogue_id})` : ''),
       h('dt', null, t('finding.status')), h('dd', null, badge('status', f.status), ' ', f.severity ? badge('severity', f.severity) : '', f.in_force === false ? ` (${t('finding.not_in_force')})` : ''),
       msg && msg !== title ? [h('dt', null, t('details')), h('dd', null, msg)] : null,
-      txt(f.explanation) ? [h('dt', null, t('finding.explanation')), h('dd', null, txt(f.explanation))] : null,
+      !compact && txt(f.explanation) ? [h('dt', null, t('finding.explanation')), h('dd', null, txt(f.explanation))] : null,
       txt(f.source) ? [h('dt', null, t('finding.source')), h('dd', null, txt(f.source))] : null,
       f.status === 'unmet' && txt(f.remedy) ? [h('dt', null, t('finding.remedy')), h('dd', null, txt(f.remedy))] : null));
 }
@@ -43,7 +43,7 @@ export function renderVerdict(v, opts = {}) {
     .sort((a, b) => (SEV_ORDER[a.severity] ?? 9) - (SEV_ORDER[b.severity] ?? 9));
   const other = v.findings.filter((f) => f.status !== 'unmet');
   box.append(h(sub, { id: `${id}-unmet` }, t('app.findings.unmet', { n: unmet.length })));
-  if (unmet.length) box.append(h('div', { class: 'findings', 'aria-labelledby': `${id}-unmet`, role: 'group' }, unmet.map((f, i) => finding(f, subsub, `${id}-u`, i))));
+  if (unmet.length) box.append(h('div', { class: 'findings', 'aria-labelledby': `${id}-unmet`, role: 'group' }, unmet.map((f, i) => finding(f, subsub, `${id}-u`, i, opts.compact))));
   else box.append(h('p', null, t('app.findings.none')));
   if (!opts.compact && other.length) {
     box.append(h('details', { class: 'findings-other' },
