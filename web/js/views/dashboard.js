@@ -30,7 +30,7 @@ export async function renderDashboard(main, params, ctx) {
     listAll('/applications', 'applications'),
     listAll('/agreements', 'agreements').catch(() => []),
     api.get('/literacy').catch((e) => ({ error: e })),
-    api.get('/usage').catch((e) => ({ error: e })),
+    gatewayUsage(ctx).catch((e) => ({ error: e })),
   ]);
   const verdicts = await pool(apps, 4, (a) => verdictOf(a.id));
   const waitingApps = apps.filter((a) => ['submitted', 'advised'].includes(a.state));
@@ -116,15 +116,36 @@ function meter(id, text, pct) {
     h('progress', { class: 'bar', max: '100', value: String(pct), 'aria-labelledby': id }, `${pct}%`));
 }
 
-function usageView(usage, apps) {
-  if (!usage || usage.error) return h('p', null, t('dash.usage.none'));
-  const rows = api.items(usage, 'applications', 'per_application', 'usage');
-  if (!rows.length) return h('p', null, t('dash.usage.none'));
-  const names = Object.fromEntries(apps.map((a) => [a.id, content(a).name || a.id]));
-  return table(null, [t('name'), t('dash.usage.requests'), t('dash.usage.blocked'), t('dash.usage.tokens')],
-    rows.map((r) => {
-      const id = r.application_id || r.application || r.id || '';
-      return [names[id] || id, String(r.requests ?? r.count ?? 0), String(r.blocked ?? 0), String(r.tokens ?? r.total_tokens ?? 0)];
-    }), { numeric: [1, 2, 3], id: 'dash-usage-table' });
+// Gateway usage per application, from the usage records the gateway appends to the audit
+// trail (action "usage", kind "application"; docs/gateway.md). Reads at most 10000 entries.
+// Roles without access to the audit trail get null (shown as "no data").
+const AUDIT_ROLES = ['admin', 'cio_office', 'ciso', 'fg'];
+async function gatewayUsage(ctx) {
+  if (!ctx.me.roles.some((r) => AUDIT_ROLES.includes(r))) return null;
+  const per = {};
+  let after = 0;
+  for (let pageNo = 0; pageNo < 10; pageNo++) {
+    const d = await api.get(`/audit?kind=application&limit=1000&after=${after}`);
+    const it = api.items(d, 'entries', 'audit');
+    for (const e of it) {
+      if (typeof e.seq === 'number' && e.seq > after) after = e.seq;
+      if (e.action !== 'usage') continue;
+      const x = e.detail || {};
+      const u = (per[e.object_id] ||= { requests: 0, blocked: 0, tokens: 0 });
+      u.requests++;
+      if ((typeof x.status === 'number' && x.status >= 400) || x.code) u.blocked++;
+      u.tokens += Number(x.total_tokens || 0) || Number(x.prompt_tokens || 0) + Number(x.completion_tokens || 0);
+    }
+    if (it.length < 1000) break;
+  }
+  return per;
 }
 
+function usageView(usage, apps) {
+  if (!usage || usage.error || !Object.keys(usage).length) return h('p', null, t('dash.usage.none'));
+  const names = Object.fromEntries(apps.map((a) => [a.id, content(a).name || a.id]));
+  return table(null, [t('name'), t('dash.usage.requests'), t('dash.usage.blocked'), t('dash.usage.tokens')],
+    Object.entries(usage).sort((a, b) => b[1].requests - a[1].requests).map(([id, u]) => [
+      names[id] ? h('a', { href: `/applicaties/${encodeURIComponent(id)}`, 'data-link': true }, names[id]) : id,
+      String(u.requests), String(u.blocked), String(u.tokens)]), { numeric: [1, 2, 3], id: 'dash-usage-table' });
+}
