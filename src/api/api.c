@@ -35,6 +35,8 @@ int api_new(struct api **out, const struct api_config *cfg, struct sluis_err *er
         return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
     api->st = cfg->store;
     pthread_mutex_init(&api->pol_mu, NULL);
+    pthread_mutex_init(&api->auth_mu, NULL);
+    api->auth_cache = calloc(API_AUTH_CACHE, sizeof(*api->auth_cache));
     int rc;
     if (cfg->today) {
         if (!derive_date_valid(cfg->today)) {
@@ -72,6 +74,8 @@ void api_free(struct api *api)
     api_policy_fini(api);
     oidc_keys_free(api->oidc);
     pthread_mutex_destroy(&api->pol_mu);
+    pthread_mutex_destroy(&api->auth_mu);
+    free(api->auth_cache);
     free(api);
 }
 

@@ -53,8 +53,22 @@ struct route_ud {
 };
 #define API_MAX_ROUTE_UDS 128
 
+#define API_AUTH_CACHE 256   /* cached token lookups (slots) */
+#define API_AUTH_TTL_MS 5000 /* a cached lookup is trusted this long */
+
+struct auth_entry {
+    char key[65]; /* SHA-256 hex of the presented token; "" = empty slot */
+    long long expires_ms;
+    unsigned epoch;
+    char token_id[REG_ID_CAP];
+    struct reg_user user;
+};
+
 struct api {
     struct route_ud routes[API_MAX_ROUTE_UDS];
+    pthread_mutex_t auth_mu;
+    unsigned auth_epoch; /* bumped on every token/user change: drops all cached lookups */
+    struct auth_entry *auth_cache;
     int n_routes;
     struct store *st;
     char today[11];
@@ -83,6 +97,8 @@ int api_roles_parse(const json_t *arr, unsigned *bits, char *bad, size_t bad_cap
 int api_authenticate(struct api *api, struct http_req *req, struct http_resp *resp,
                      struct api_principal *who);
 void api_principal_free(struct api_principal *who);
+/* Forgets every cached token lookup (after a token revocation or a user change). */
+void api_auth_invalidate(struct api *api);
 
 /* ---- OIDC (oidc.c) ---- */
 int oidc_keys_load(const char *path, struct oidc_keys **out, struct sluis_err *err);
@@ -107,6 +123,8 @@ void api_etag_set(struct http_resp *resp, long long version);
 int api_if_match(struct http_req *req, long long *version);
 /* Answers an error from a store/core failure. */
 void api_resp_err(struct http_resp *resp, int rc, const struct sluis_err *err);
+/* Queues a register-change notification (delivered on commit) for the gateway. */
+void api_notify(struct store_tx *tx, const char *kind);
 /* Answers 403. */
 void api_forbidden(struct http_resp *resp);
 /* Answers 404 for a kind. */

@@ -219,6 +219,7 @@ static int commit_or_answer(struct store_tx *tx, struct http_resp *resp)
 {
     struct sluis_err err;
     sluis_err_clear(&err);
+    api_notify(tx, "application");
     int rc = store_tx_commit(tx, &err);
     if (rc)
         api_resp_err(resp, rc, &err);

@@ -1,9 +1,11 @@
 /* auth.c - who is calling: API tokens (hashed in the store) or OIDC bearer JWTs. */
 #include "api/api_internal.h"
+#include "audit/audit.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
 #include <time.h>
 
 void api_principal_free(struct api_principal *who)
@@ -36,6 +38,62 @@ static int principal_from_user(struct api_principal *who, const struct reg_user 
     return 0;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void api_auth_invalidate(struct api *api)
+{
+    pthread_mutex_lock(&api->auth_mu);
+    api->auth_epoch++;
+    pthread_mutex_unlock(&api->auth_mu);
+}
+
+/* Cache hit: fills who and returns 1. */
+static int cache_get(struct api *api, const char *key, struct api_principal *who)
+{
+    if (!api->auth_cache)
+        return 0;
+    unsigned slot = (unsigned)strtoul((char[3]){key[0], key[1], 0}, NULL, 16) % API_AUTH_CACHE;
+    int hit = 0;
+    struct reg_user u;
+    char tid[REG_ID_CAP];
+    pthread_mutex_lock(&api->auth_mu);
+    struct auth_entry *e = &api->auth_cache[slot];
+    if (!strcmp(e->key, key) && e->epoch == api->auth_epoch && e->expires_ms > now_ms()) {
+        u = e->user;
+        memcpy(tid, e->token_id, sizeof(tid));
+        hit = 1;
+    }
+    pthread_mutex_unlock(&api->auth_mu);
+    if (hit) {
+        principal_from_user(who, &u);
+        memcpy(who->token_id, tid, sizeof(who->token_id));
+    }
+    return hit;
+}
+
+static void cache_put(struct api *api, const char *key, unsigned epoch, const char *token_id,
+                      const struct reg_user *u)
+{
+    if (!api->auth_cache)
+        return;
+    unsigned slot = (unsigned)strtoul((char[3]){key[0], key[1], 0}, NULL, 16) % API_AUTH_CACHE;
+    pthread_mutex_lock(&api->auth_mu);
+    if (epoch == api->auth_epoch) { /* nothing changed while we looked it up */
+        struct auth_entry *e = &api->auth_cache[slot];
+        memcpy(e->key, key, sizeof(e->key));
+        e->expires_ms = now_ms() + API_AUTH_TTL_MS;
+        e->epoch = epoch;
+        snprintf(e->token_id, sizeof(e->token_id), "%s", token_id);
+        e->user = *u;
+    }
+    pthread_mutex_unlock(&api->auth_mu);
+}
+
 static void unauthorized(struct http_resp *resp, const char *msg)
 {
     http_resp_error(resp, 401, "unauthorized", NULL, msg);
@@ -66,6 +124,13 @@ int api_authenticate(struct api *api, struct http_req *req, struct http_resp *re
     int rc;
     if (!strncmp(tok, "sluis_", 6)) {
         struct reg_token t;
+        char key[AUDIT_HASH_HEX];
+        audit_hash_hex(tok, strlen(tok), key);
+        if (cache_get(api, key, who))
+            return 0;
+        pthread_mutex_lock(&api->auth_mu);
+        unsigned epoch = api->auth_epoch;
+        pthread_mutex_unlock(&api->auth_mu);
         rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
         if (rc)
             goto io;
@@ -80,6 +145,7 @@ int api_authenticate(struct api *api, struct http_req *req, struct http_resp *re
         if (rc)
             goto io;
         snprintf(who->token_id, sizeof(who->token_id), "%s", t.id);
+        cache_put(api, key, epoch, t.id, &u);
         return principal_from_user(who, &u);
     }
     if (api->oidc && strchr(tok, '.')) {

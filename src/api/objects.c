@@ -147,6 +147,7 @@ static int tx_finish(struct store_tx *tx, int rc, struct http_resp *resp, struct
         store_tx_rollback(tx);
         return rc;
     }
+    api_notify(tx, "object");
     rc = store_tx_commit(tx, err);
     if (rc)
         api_resp_err(resp, rc, err);

@@ -299,6 +299,7 @@ static int h_user_put(struct api *api, const struct api_principal *who, struct h
         return 0;
     }
     rc = store_tx_commit(tx, &err);
+    api_auth_invalidate(api);
     if (rc)
         api_resp_err(resp, rc, &err);
     else
@@ -340,6 +341,7 @@ static int h_user_delete(struct api *api, const struct api_principal *who, struc
         return 0;
     }
     rc = store_tx_commit(tx, &err);
+    api_auth_invalidate(api);
     if (rc)
         api_resp_err(resp, rc, &err);
     else
@@ -518,6 +520,7 @@ static int h_token_revoke(struct api *api, const struct api_principal *who, stru
         return 0;
     }
     rc = store_tx_commit(tx, &err);
+    api_auth_invalidate(api);
     if (rc)
         api_resp_err(resp, rc, &err);
     else

@@ -201,3 +201,10 @@ int api_body(struct http_req *req, struct http_resp *resp, json_t **out)
     }
     return 0;
 }
+
+void api_notify(struct store_tx *tx, const char *kind)
+{
+    /* the gateway drops its register snapshot on this channel (gateway.h,
+     * GATEWAY_NOTIFY_CHANNEL); best effort, its TTL refresh covers a lost one */
+    store_notify(tx, "sluis_register", kind, NULL);
+}
