@@ -67,13 +67,13 @@ http {
 NGX
 taskset -c 0 "$NGINX" -c "$W/nginx.conf" -g 'daemon off;' &
 NG=$!; PIDS+=($NG)
-(cd "$W" && taskset -c 0 node "$HERE/node_modules/@portkey-ai/gateway/build/start-server.js" \
+(cd "$W" && exec taskset -c 0 node "$HERE/node_modules/@portkey-ai/gateway/build/start-server.js" \
     --port=$P_PORTKEY --headless >"$W/portkey.log" 2>&1) &
 PK=$!; PIDS+=($PK)
 start_mock
 wait_port $P_SLUIS; wait_port $P_NGINX; wait_port $P_PORTKEY
 sleep 1
-PK_NODE=$(pgrep -P "$PK" node || echo "$PK")
+PK_NODE=$PK # the subshell execs taskset, which execs node
 NG_WORKER=$(pgrep -P "$NG" nginx || echo "$NG")
 
 MSG='Kunt u mij uitleggen hoe ik een parkeervergunning aanvraag voor mijn bewonersadres in de binnenstad, en wat dat kost per jaar? Ik woon sinds kort in Utrecht.'

@@ -1017,7 +1017,7 @@ int gateway_start(struct gateway *gw, struct sluis_err *err)
     int rc = rebuild(gw, err);
     if (rc)
         return rc;
-    rc = gw_usage_start(&gw->usage, 0,
+    rc = gw_usage_start(&gw->usage, 4096,
                         gw->cfg.store  ? store_sink
                         : gw->usage_fp ? file_sink
                                        : NULL,

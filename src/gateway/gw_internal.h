@@ -99,6 +99,8 @@ struct gw_upstream {
     atomic_int stop;
     struct gw_req *active;
     struct gateway *gw;
+    CURL *pool[64]; /* idle easy handles, reset and reused (upstream thread only) */
+    int n_pool;
 };
 
 struct gateway {

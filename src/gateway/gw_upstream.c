@@ -185,6 +185,27 @@ static void active_remove(struct gw_upstream *u, struct gw_req *r)
     r->a_prev = r->a_next = NULL;
 }
 
+/* An easy handle from the pool (reset) or a new one. */
+static CURL *easy_get(struct gw_upstream *u)
+{
+    if (u->n_pool)
+        return u->pool[--u->n_pool];
+    return curl_easy_init();
+}
+
+/* Returns an easy handle to the pool (reset: no option of the last request survives). */
+static void easy_put(struct gw_upstream *u, CURL *e)
+{
+    if (!e)
+        return;
+    if (u->n_pool < (int)(sizeof(u->pool) / sizeof(u->pool[0]))) {
+        curl_easy_reset(e);
+        u->pool[u->n_pool++] = e;
+    } else {
+        curl_easy_cleanup(e);
+    }
+}
+
 /* Ends the upstream side of r: result, wake the client side, drop the transfer. */
 static void finish(struct gw_upstream *u, struct gw_req *r, CURLcode res)
 {
@@ -220,7 +241,7 @@ static void finish(struct gw_upstream *u, struct gw_req *r, CURLcode res)
     if (r->saw_event)
         gw_hist_observe(&gw->metrics.ttfb,
                         (unsigned long long)((r->t_first_event_ns - r->t_submit_ns) / 1000));
-    curl_easy_cleanup(r->easy);
+    easy_put(u, r->easy);
     r->easy = NULL;
     curl_slist_free_all(r->hdrs);
     r->hdrs = NULL;
@@ -231,7 +252,7 @@ static void finish(struct gw_upstream *u, struct gw_req *r, CURLcode res)
 static int start_transfer(struct gw_upstream *u, struct gw_req *r)
 {
     struct gateway *gw = u->gw;
-    CURL *e = curl_easy_init();
+    CURL *e = easy_get(u);
     if (!e)
         return -1;
     r->easy = e;
@@ -421,6 +442,8 @@ void gw_upstream_stop(struct gw_upstream *u)
         pthread_join(u->thread, NULL);
         u->running = 0;
     }
+    while (u->n_pool)
+        curl_easy_cleanup(u->pool[--u->n_pool]);
     if (u->multi)
         curl_multi_cleanup(u->multi);
     if (u->share)

@@ -85,7 +85,7 @@ int gw_usage_start(struct gw_usage *u, size_t cap, gw_usage_sink_fn sink, void *
                    struct gw_metrics *m)
 {
     memset(u, 0, sizeof(*u));
-    u->cap = cap ? cap : 16384;
+    u->cap = cap ? cap : 4096;
     u->ring = calloc(u->cap, sizeof(*u->ring));
     if (!u->ring)
         return SLUIS_ENOMEM;

@@ -57,8 +57,8 @@ struct gw_usage {
 };
 
 /*
- * Starts the writer thread. cap records of buffer (0 = 16384); sink may be NULL (records are
- * then counted and discarded). Returns 0 or SLUIS_ENOMEM / SLUIS_EINTERNAL.
+ * Starts the writer thread. cap records of buffer (0 = 4096, about 7 MB); sink may be NULL (records
+ * are then counted and discarded). Returns 0 or SLUIS_ENOMEM / SLUIS_EINTERNAL.
  */
 int gw_usage_start(struct gw_usage *u, size_t cap, gw_usage_sink_fn sink, void *ud,
                    struct gw_metrics *m);
