@@ -20,11 +20,12 @@ int store_audit_lock(struct store_tx *tx, struct sluis_err *err)
         return 0;
     if (tx->mode != STORE_TX_WRITE)
         return sluis_err_set(err, SLUIS_EINVAL, "audit append needs a write transaction");
-    if (tx->st->ops->backend == STORE_PG) {
+    if (tx->st->ops->backend == STORE_PG && !(tx->in_batch && tx->st->b_locked)) {
         rc = store_query(tx, "SELECT pg_advisory_xact_lock(" AUDIT_LOCK_KEY ")", 0, NULL, NULL,
                          NULL, err);
         if (rc)
             return rc;
+        tx->took_lock = 1;
     }
     tx->audit_locked = 1;
     return 0;
@@ -49,6 +50,17 @@ static int head_cb(void *ud, int ncols, const char *const *vals, const char *con
 
 static int head_read(struct store_tx *tx, struct head *h, struct sluis_err *err)
 {
+    /* Only under the audit lock: then nobody else can append (see store_internal.h). */
+    if (tx->audit_locked && tx->th_valid) {
+        h->seq = tx->th_seq;
+        memcpy(h->hash, tx->th_hash, sizeof(h->hash));
+        return 0;
+    }
+    if (tx->audit_locked && tx->in_batch && tx->st->bh_valid) {
+        h->seq = tx->st->bh_seq;
+        memcpy(h->hash, tx->st->bh_hash, sizeof(h->hash));
+        return 0;
+    }
     h->seq = 0;
     memcpy(h->hash, AUDIT_GENESIS, sizeof(AUDIT_GENESIS));
     return store_query(tx, "SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1", 0,
@@ -126,6 +138,11 @@ static int store_audit_append_batch_impl(struct store_tx *tx, struct audit_entry
     rc = head_read(tx, &h, err);
     for (size_t i = 0; !rc && i < n; i++)
         rc = append_one(tx, &h, &entries[i], err);
+    if (!rc) {
+        tx->th_valid = 1;
+        tx->th_seq = h.seq;
+        memcpy(tx->th_hash, h.hash, sizeof(tx->th_hash));
+    }
     return rc;
 }
 

@@ -55,6 +55,14 @@ struct store {
     pthread_mutex_t bmu; /* bhead and the members' batch_* fields */
     pthread_cond_t bcond;
     struct store_tx *bhead; /* members waiting for the batch outcome */
+    /* While a batch is open it excludes every other appender (SQLite: the database write
+     * lock; PostgreSQL: the audit advisory lock once b_locked), so the chain head can be
+     * cached instead of read per write. Set from released members only; reset with the
+     * batch. */
+    int b_locked;
+    int bh_valid;
+    long long bh_seq;
+    char bh_hash[65];
     void *idle[STORE_POOL_MAX];
     int nidle;
     int nopen;
@@ -78,8 +86,12 @@ struct store_tx {
     int transient;    /* that failure was transient (retry the transaction) */
     int audit_locked; /* store_audit_lock() done */
     int nok;          /* statements that succeeded */
-    int in_batch;     /* a write transaction: a savepoint in st->bconn */
-    int batch_done;   /* the batch this member joined has ended */
+    int took_lock;    /* ran pg_advisory_xact_lock itself */
+    int th_valid;     /* th_*: chain head after this transaction's own appends */
+    long long th_seq;
+    char th_hash[65];
+    int in_batch;   /* a write transaction: a savepoint in st->bconn */
+    int batch_done; /* the batch this member joined has ended */
     int batch_rc;
     char batch_msg[512];
     struct store_tx *bnext;

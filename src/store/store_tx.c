@@ -69,6 +69,8 @@ static int batch_finish(struct store *st, int commit, struct sluis_err *err)
     store_pool_put(st, st->bconn, drop);
     st->bconn = NULL;
     st->bmembers = 0;
+    st->b_locked = 0;
+    st->bh_valid = 0;
     if (rc && err)
         sluis_err_set(err, rc, "%s", local.msg);
     return rc;
@@ -234,6 +236,14 @@ int store_tx_commit(struct store_tx *tx, struct sluis_err *err)
         notes_free(tx);
         free(tx);
         return transient ? SLUIS_ECONFLICT : rc;
+    }
+    /* This member's work is now part of the batch: so are its lock and chain head. */
+    if (tx->took_lock)
+        st->b_locked = 1;
+    if (tx->th_valid) {
+        st->bh_valid = 1;
+        st->bh_seq = tx->th_seq;
+        memcpy(st->bh_hash, tx->th_hash, sizeof(st->bh_hash));
     }
     pthread_mutex_lock(&st->bmu);
     tx->bnext = st->bhead;
