@@ -6,6 +6,7 @@
  */
 #include "core/cond_schema.h"
 #include "core/policy_internal.h"
+#include "core/verdict_text.h"
 
 #include <errno.h>
 #include <libfyaml.h>
@@ -282,9 +283,26 @@ static int get_severity(struct loader *L, struct fy_node *n, const char *path, e
     return 0;
 }
 
+static void scalar_offset_pos(struct loader *L, struct fy_node *n, size_t off, int *line, int *col);
+
+/* A message or remedy may hold {derived.*} placeholders; they must name derived facts. */
+static int check_placeholders(struct loader *L, struct fy_node *n, const char *path,
+                              const char *text)
+{
+    size_t off = 0;
+    char msg[200];
+    int line, col;
+
+    if (!text || verdict_text_check(text, &off, msg, sizeof msg) == 0)
+        return 0;
+    scalar_offset_pos(L, n, off, &line, &col);
+    policy_diag_report(L->d, SLUIS_EINVAL, line, col, path, "%s", msg);
+    return -1;
+}
+
 /* nl/en text: a mapping {nl: .., en: ..} or a plain string used for both */
-static int get_text(struct loader *L, struct fy_node *n, const char *path, int need_both,
-                    struct policy_text *t)
+static int get_text_ph(struct loader *L, struct fy_node *n, const char *path, int need_both,
+                       int placeholders, struct policy_text *t)
 {
     char **nl = (char **)&t->nl, **en = (char **)&t->en;
     char p[128];
@@ -299,10 +317,12 @@ static int get_text(struct loader *L, struct fy_node *n, const char *path, int n
             struct fy_node *v = fy_node_pair_value(pr);
             if (k && key_is(k, kl, "nl")) {
                 snprintf(p, sizeof p, "%s.nl", path);
-                bad |= get_str(L, v, p, POLICY_MAX_TEXT, nl) < 0;
+                bad |= get_str(L, v, p, POLICY_MAX_TEXT, nl) < 0 ||
+                       (placeholders && check_placeholders(L, v, p, *nl) < 0);
             } else if (k && key_is(k, kl, "en")) {
                 snprintf(p, sizeof p, "%s.en", path);
-                bad |= get_str(L, v, p, POLICY_MAX_TEXT, en) < 0;
+                bad |= get_str(L, v, p, POLICY_MAX_TEXT, en) < 0 ||
+                       (placeholders && check_placeholders(L, v, p, *en) < 0);
             } else {
                 ERR(L, fy_node_pair_key(pr), path, "unknown language key '%.*s' (use nl and en)",
                     k ? (int)(kl > 40 ? 40 : kl) : 0, k ? k : "");
@@ -317,6 +337,8 @@ static int get_text(struct loader *L, struct fy_node *n, const char *path, int n
     }
     if (get_str(L, n, path, POLICY_MAX_TEXT, nl) < 0)
         return -1;
+    if (placeholders && check_placeholders(L, n, path, *nl) < 0)
+        return -1;
     if (need_both) {
         ERR(L, n, path,
             "needs both a Dutch (nl) and an English (en) text: write {nl: ..., en: ...}");
@@ -324,6 +346,12 @@ static int get_text(struct loader *L, struct fy_node *n, const char *path, int n
     }
     *en = dupn(L, *nl, strlen(*nl));
     return *en ? 0 : -1;
+}
+
+static int get_text(struct loader *L, struct fy_node *n, const char *path, int need_both,
+                    struct policy_text *t)
+{
+    return get_text_ph(L, n, path, need_both, 0, t);
 }
 
 static int get_cond(struct loader *L, struct fy_node *n, const char *path, unsigned flags,
@@ -484,9 +512,9 @@ static void parse_rule(struct loader *L, struct fy_node *n, size_t idx)
         } else if (key_is(k, kl, "explanation")) {
             bad |= get_text(L, v, path, 1, &r.explanation) < 0;
         } else if (key_is(k, kl, "message")) {
-            bad |= get_text(L, v, path, 1, &r.message) < 0;
+            bad |= get_text_ph(L, v, path, 1, 1, &r.message) < 0;
         } else if (key_is(k, kl, "remedy")) {
-            bad |= get_text(L, v, path, 1, &r.remedy) < 0;
+            bad |= get_text_ph(L, v, path, 1, 1, &r.remedy) < 0;
         } else if (key_is(k, kl, "source")) {
             bad |= get_text(L, v, path, 0, &r.source) < 0;
         } else if (key_is(k, kl, "environments")) {

@@ -3,6 +3,7 @@
  * one finding per rule, and the verdict for the requested environment (docs/policy.md).
  */
 #include "core/policy_internal.h"
+#include "core/verdict_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,10 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
     out->findings = findings;
     out->n_findings = ps->n_rules;
     out->derived = derived;
+    if (verdict_text_render(out) < 0) {
+        verdict_free(out);
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory while evaluating the policy");
+    }
     return 0;
 fail:
     free(findings);
@@ -200,6 +205,7 @@ void verdict_free(struct verdict *v)
     if (!v)
         return;
     free(v->findings);
+    free(v->texts);
     json_decref(v->derived);
     memset(v, 0, sizeof *v);
 }

@@ -6,9 +6,11 @@
  * its severity on the evaluation date. Semantics and the JSON schema: docs/policy.md.
  *
  * Ownership: the texts a finding points to are borrowed from the policy set (valid until
- * policy_set_free()); nothing in a verdict borrows from the dossier, which may be freed right
- * after policy_evaluate(). The verdict owns its findings array and its `derived` object;
- * verdict_free() releases them.
+ * policy_set_free()), except a message or remedy of an unmet finding that contains a
+ * placeholder such as {derived.roles.missing}: that one is rendered into text the verdict owns
+ * (valid until verdict_free()). Nothing in a verdict borrows from the dossier, which may be freed
+ * right after policy_evaluate(). The verdict owns its findings array, its `derived` object and
+ * the rendered texts; verdict_free() releases them.
  */
 #ifndef SLUIS_CORE_VERDICT_H
 #define SLUIS_CORE_VERDICT_H
@@ -44,8 +46,8 @@ struct finding {
     int in_force;           /* 0 when the evaluation date is outside effective_from/until */
     struct policy_text title;
     struct policy_text explanation;
-    struct policy_text message; /* what is wrong when unmet */
-    struct policy_text remedy;  /* what to do about it */
+    struct policy_text message; /* what is wrong when unmet; placeholders filled in */
+    struct policy_text remedy;  /* what to do about it; placeholders filled in */
     struct policy_text source;  /* source clause */
 };
 
@@ -57,6 +59,7 @@ struct verdict {
     struct finding *findings; /* one per rule, in policy order; owned */
     size_t n_findings;
     json_t *derived; /* owned: the derived facts used, incl. roles.required/missing */
+    char *texts;     /* owned: messages/remedies with {derived.*} placeholders filled in */
 };
 
 /*
