@@ -173,6 +173,94 @@ static int check_props(struct yconv *c, struct fy_event *ev)
 static int conv_node(struct yconv *c, struct fy_event *ev, const struct dschema_field *f,
                      json_t **out);
 
+static bool is_white(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* Appends src[0..n) to out with every '' turned into '. */
+static size_t unquote_append(char *out, size_t o, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[o++] = src[i];
+        if (src[i] == '\'' && i + 1 < n && src[i + 1] == '\'')
+            i++;
+    }
+    return o;
+}
+
+/*
+ * Decodes the single-quoted scalar whose content (between the quotes) is raw[0..len): ''
+ * becomes ', and line breaks fold as YAML 1.2 flow scalars do (a break between text lines is a
+ * space, k empty lines are k newlines, white space around breaks is dropped). Written here
+ * because libfyaml 0.7.12 leaks memory in fy_token_get_text() for single-quoted scalars with
+ * several '' escapes. out must hold len bytes. Returns the decoded length.
+ */
+static size_t single_quoted_decode(const char *raw, size_t len, char *out)
+{
+    size_t o = 0, pos = 0;
+    int first = 1, empties = 0;
+    while (pos <= len) {
+        const char *nl = memchr(raw + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - raw) : len, b = pos, e = end;
+        int last = !nl;
+        if (!first)
+            while (b < e && is_white(raw[b]))
+                b++;
+        if (!last) {
+            while (e > b && (is_white(raw[e - 1]) || raw[e - 1] == '\r'))
+                e--;
+        }
+        if (first) {
+            o = unquote_append(out, o, raw + b, e - b);
+        } else if (b == e && !last) {
+            empties++;
+        } else {
+            if (empties)
+                for (; empties; empties--)
+                    out[o++] = '\n';
+            else
+                out[o++] = ' ';
+            o = unquote_append(out, o, raw + b, e - b);
+        }
+        first = 0;
+        if (last)
+            break;
+        pos = end + 1;
+    }
+    return o;
+}
+
+/*
+ * The text of a scalar token: decoded here for single-quoted scalars (into a malloc'ed *owned,
+ * which the caller frees), libfyaml's otherwise. Returns NULL on allocation failure.
+ */
+static const char *scalar_text(struct yconv *c, struct fy_token *tok, size_t *len, char **owned)
+{
+    const struct fy_mark *a, *b;
+    const char *t;
+    *owned = NULL;
+    if (fy_token_scalar_style(tok) == FYSS_SINGLE_QUOTED) {
+        a = fy_token_start_mark(tok);
+        b = fy_token_end_mark(tok);
+        if (a && b && a->input_pos <= b->input_pos && b->input_pos <= c->len) {
+            size_t rl = b->input_pos - a->input_pos;
+            *owned = malloc(rl + 1);
+            if (!*owned)
+                return NULL;
+            *len = single_quoted_decode(c->buf + a->input_pos, rl, *owned);
+            (*owned)[*len] = '\0';
+            return *owned;
+        }
+    }
+    t = fy_token_get_text(tok, len);
+    if (!t) {
+        *len = 0;
+        t = "";
+    }
+    return t;
+}
+
 static int conv_mapping(struct yconv *c, struct fy_event *start, const struct dschema_field *f,
                         json_t **out)
 {
@@ -186,6 +274,7 @@ static int conv_mapping(struct yconv *c, struct fy_event *start, const struct ds
         struct fy_mark kmark;
         const struct dschema_field *child;
         const char *key;
+        char *kowned = NULL;
         size_t klen;
         json_t *val = NULL;
         int old;
@@ -207,18 +296,25 @@ static int conv_mapping(struct yconv *c, struct fy_event *start, const struct ds
             fy_parser_event_free(c->fyp, kev);
             goto out;
         }
-        key = fy_token_get_text(kev->scalar.value, &klen);
-        child = key ? dossier_schema_child(f, key, klen) : NULL;
+        key = scalar_text(c, kev->scalar.value, &klen, &kowned);
+        if (!key) {
+            rc = fail_at(c, SLUIS_ENOMEM, &kmark, "out of memory");
+            fy_parser_event_free(c->fyp, kev);
+            goto out;
+        }
+        child = dossier_schema_child(f, key, klen);
         if (!child) {
             char allowed[400], name[64];
-            snippet(key ? key : "", key ? klen : 0, name, sizeof(name));
+            snippet(key, klen, name, sizeof(name));
             dossier_schema_list_keys(f, allowed, sizeof(allowed));
             path_push(c, name, 0);
             rc = fail_at(c, SLUIS_EINVAL, &kmark, "unknown key '%s' (onbekend veld); allowed: %s",
                          name, allowed);
+            free(kowned);
             fy_parser_event_free(c->fyp, kev);
             goto out;
         }
+        free(kowned);
         fy_parser_event_free(c->fyp, kev);
         c->keymark = kmark;
         old = path_push(c, child->name, 0);
@@ -333,16 +429,18 @@ static int conv_node(struct yconv *c, struct fy_event *ev, const struct dschema_
     }
     if (ev->type == FYET_SCALAR) {
         size_t len = 0;
-        const char *text = fy_token_get_text(ev->scalar.value, &len);
+        char *owned = NULL;
+        const char *text = scalar_text(c, ev->scalar.value, &len, &owned);
         enum dschema_kind kind = DSK_STRING;
         char msg[1024];
         if (!text) {
-            text = "";
-            len = 0;
+            rc = fail_at(c, SLUIS_ENOMEM, m, "out of memory");
+            goto out;
         }
         if (fy_token_scalar_style(ev->scalar.value) == FYSS_PLAIN)
             kind = dossier_schema_plain_kind(text, len);
         rc = dossier_schema_scalar(f, kind, text, len, out, msg, sizeof(msg));
+        free(owned);
         if (rc)
             rc = fail_at(c, rc, m, "%s", msg);
         goto out;
