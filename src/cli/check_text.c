@@ -1,7 +1,6 @@
 /* check_text.c - `sluis check` output for people: per dossier the verdict, then what to fix. */
 #include "cli/check_common.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define WIDTH 100
@@ -80,49 +79,7 @@ static void wrap(FILE *out, int indent, const char *label, const char *text)
     fputc('\n', out);
 }
 
-/*
- * A message that points to a derived fact ("zie derived.roles.missing") gets its value shown,
- * e.g. "derived.roles.missing = ["fg"]", so the reader need not run --format json.
- */
-static void write_derived_refs(FILE *out, const char *msg, const json_t *derived, int en)
-{
-    const char *p = msg;
-    int shown = 0;
-
-    while (derived && (p = strstr(p, "derived.")) && shown < 4) {
-        char path[128], label[128], *dump;
-        size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz_.0123456789");
-        const json_t *v = derived;
-        char *seg, *save = NULL;
-
-        while (n && p[n - 1] == '.')
-            n--;
-        if (n >= sizeof(path) || n <= 8) {
-            p += 8;
-            continue;
-        }
-        memcpy(path, p, n);
-        path[n] = '\0';
-        memcpy(label, path, n + 1);
-        p += n;
-        for (seg = strtok_r(path + 8, ".", &save); seg && v; seg = strtok_r(NULL, ".", &save))
-            v = json_object_get(v, seg);
-        if (!v)
-            continue;
-        dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-        if (dump) {
-            memcpy(path, p - n, n); /* strtok cut the copy; rebuild it for the label */
-            path[n] = '\0';
-            fprintf(out, "    %s%s = %.200s\n",
-                    en ? "Detail:     " : "Detail:                     ", path, dump);
-            free(dump);
-            shown++;
-        }
-    }
-}
-
-static void write_finding(FILE *out, const struct finding *f, const struct check_output *o,
-                          const json_t *derived)
+static void write_finding(FILE *out, const struct finding *f, const struct check_output *o)
 {
     int en = !strcmp(o->lang, "en");
     const char *title = check_text_pick(&f->title, o->lang, NULL);
@@ -139,10 +96,8 @@ static void write_finding(FILE *out, const struct finding *f, const struct check
     fputc('\n', out);
     if (title)
         wrap(out, 4, "", title);
-    if (msg) {
+    if (msg)
         wrap(out, 4, en ? "Finding:    " : "Bevinding / finding:        ", msg);
-        write_derived_refs(out, msg, derived, en);
-    }
     if (remedy)
         wrap(out, 4, en ? "What to do: " : "Wat te doen / what to do:   ", remedy);
     if (source)
@@ -179,7 +134,7 @@ static void write_result(FILE *out, const struct check_result *r, const struct c
             const struct finding *f = &v->findings[i];
 
             if (f->status == FINDING_UNMET && (int)f->severity == sev) {
-                write_finding(out, f, o, v->derived);
+                write_finding(out, f, o);
                 unmet++;
             }
         }
