@@ -20,12 +20,26 @@ command -v wrk >/dev/null || { echo "wrk missing (apt-get install wrk)" >&2; exi
 NCPU=$(nproc)
 SRV_CPU=0; WRK_CPU=$((NCPU > 1 ? 1 : 0))
 
-summary() { # label file
-    awk -v L="$1" '
+# CPU seconds the server used so far (user + system), from /proc.
+cpu_s() {
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$SRV_PID/stat"
+}
+
+# wrk run with the server's CPU time measured around it; prints one summary line.
+# "per core" = requests / server CPU seconds: fair on a shared machine, where the
+# wall-clock req/s only shows the share of a core the server got.
+run() { # label out-file wrk-args...
+    local label=$1 out=$2; shift 2
+    local c0 c1; c0=$(cpu_s)
+    taskset -c $WRK_CPU wrk "$@" >"$out"
+    c1=$(cpu_s)
+    awk -v L="$label" -v cpu="$(echo "$c1 - $c0" | bc)" '
+      /requests in/ {n=$1}
       /Requests\/sec/ {rps=$2}
       /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
       /Non-2xx/ {bad=$NF}
-      END {printf "%-34s %10s req/s  p50 %8s  p99 %8s  non-2xx %s\n", L, rps, p50, p99, (bad==""?0:bad)}' "$2"
+      END {printf "%-30s %9s req/s wall  %9.0f req/s per core (cpu %ss)  p50 %8s  p99 %8s  non-2xx %s\n",
+                  L, rps, (cpu > 0 ? n / cpu : 0), cpu, p50, p99, (bad==""?0:bad)}' "$out"
 }
 
 one() { # backend db-url
@@ -40,19 +54,15 @@ one() { # backend db-url
     local url="http://127.0.0.1:$port"
     export SLUIS_TOKEN=$tok SLUIS_CONNS=$CONNS
     taskset -c $WRK_CPU wrk -t1 -c$CONNS -d2s -s bench/api/read.lua "$url" >/dev/null # warm-up
-    taskset -c $WRK_CPU wrk -t1 -c$CONNS -d${DUR}s --latency -s bench/api/read.lua "$url" >"$W/r.txt"
-    summary "$be read (max)" "$W/r.txt"
+    run "$be read (max)" "$W/r.txt" -t1 -c$CONNS -d${DUR}s --latency -s bench/api/read.lua "$url"
     local rmax; rmax=$(awk '/Requests\/sec/ {printf "%d", $2}' "$W/r.txt")
-    SLUIS_RATE=$((rmax / 2)) taskset -c $WRK_CPU wrk -t1 -c$CONNS -d${DUR}s --latency \
-        -s bench/api/read.lua "$url" >"$W/r2.txt"
-    summary "$be read (half load, paced)" "$W/r2.txt"
-    SLUIS_RUN=max taskset -c $WRK_CPU wrk -t1 -c$CONNS -d${DUR}s --latency -s bench/api/write.lua \
-        "$url" >"$W/w.txt"
-    summary "$be write (max)" "$W/w.txt"
+    SLUIS_RATE=$((rmax / 2)) run "$be read (half load, paced)" "$W/r2.txt" -t1 -c$CONNS \
+        -d${DUR}s --latency -s bench/api/read.lua "$url"
+    SLUIS_RUN=max run "$be write (max)" "$W/w.txt" -t1 -c$CONNS -d${DUR}s --latency \
+        -s bench/api/write.lua "$url"
     local wmax; wmax=$(awk '/Requests\/sec/ {printf "%d", $2}' "$W/w.txt")
-    SLUIS_RUN=half SLUIS_RATE=$((wmax / 2)) taskset -c $WRK_CPU wrk -t1 -c$CONNS -d${DUR}s \
-        --latency -s bench/api/write.lua "$url" >"$W/w2.txt"
-    summary "$be write (half load, paced)" "$W/w2.txt"
+    SLUIS_RUN=half SLUIS_RATE=$((wmax / 2)) run "$be write (half load, paced)" "$W/w2.txt" -t1 \
+        -c$CONNS -d${DUR}s --latency -s bench/api/write.lua "$url"
     kill $SRV_PID; wait $SRV_PID 2>/dev/null || true; SRV_PID=""
     rm -f "$W/port"
 }

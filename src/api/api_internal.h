@@ -117,6 +117,9 @@ bool api_ext_id_ok(const char *ext);
 void api_random_id(char out[17]);
 /* Object as JSON for the API (new reference), or NULL on ENOMEM. */
 json_t *api_object_json(const struct reg_object *obj);
+/* The same object as JSON text with its content spliced in verbatim (fast path of reads);
+ * malloc'ed, caller frees; NULL on ENOMEM. */
+char *api_object_text(const struct reg_object *obj, size_t *len);
 /* Sets ETag from obj->version. */
 void api_etag_set(struct http_resp *resp, long long version);
 /* Parses If-Match: 0 and *version; SLUIS_ENOTFOUND when absent; SLUIS_EINVAL when bad. */

@@ -206,12 +206,15 @@ static int load_app(struct api *api, struct store_tx *tx, const struct api_princ
 
 static void answer_object(struct http_resp *resp, int status, const struct reg_object *obj)
 {
-    json_t *j = api_object_json(obj);
-    if (!j) {
+    size_t len = 0;
+    char *text = api_object_text(obj, &len);
+    if (!text) {
         http_resp_error(resp, 500, NULL, NULL, "interne fout / internal error");
         return;
     }
-    http_resp_json(resp, status, j);
+    http_resp_json(resp, status, NULL);
+    resp->body = text;
+    resp->body_len = len;
     api_etag_set(resp, obj->version);
 }
 

@@ -90,6 +90,39 @@ json_t *api_object_json(const struct reg_object *obj)
     return o;
 }
 
+char *api_object_text(const struct reg_object *obj, size_t *len)
+{
+    /* the hot path of every read: the stored content is compact JSON written by us, so it is
+     * spliced in verbatim instead of being parsed and serialised again */
+    struct reg_object meta = *obj;
+    meta.content = NULL;
+    json_t *m = api_object_json(&meta);
+    char *head = m ? json_dumps(m, JSON_COMPACT) : NULL;
+    json_decref(m);
+    if (!head)
+        return NULL;
+    const char *content = obj->content && obj->content[0] ? obj->content : "null";
+    size_t hl = strlen(head), cl = strlen(content);
+    /* head ends with ,"content":null} (content is the last key json_object keeps in order) */
+    static const char tail[] = "\"content\":null}";
+    size_t tl = sizeof(tail) - 1;
+    if (hl < tl || memcmp(head + hl - tl, tail, tl)) {
+        free(head);
+        return NULL;
+    }
+    size_t keep = hl - tl + strlen("\"content\":");
+    char *out = malloc(keep + cl + 2);
+    if (out) {
+        memcpy(out, head, keep);
+        memcpy(out + keep, content, cl);
+        out[keep + cl] = '}';
+        out[keep + cl + 1] = '\0';
+        *len = keep + cl + 1;
+    }
+    free(head);
+    return out;
+}
+
 void api_etag_set(struct http_resp *resp, long long version)
 {
     char v[32];
