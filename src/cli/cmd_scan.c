@@ -201,6 +201,13 @@ static int scan_one(const struct scan_db *db, struct scan_scratch *s, const char
             goto out;
         if (o->redact) {
             red_flush(&red, &res, scan_stream_stable_offset(st), stdout);
+            if (red.next) { /* applied findings are no longer needed: bounded memory */
+                *total += red.next;
+                memmove(res.findings, res.findings + red.next,
+                        (res.n - red.next) * sizeof(*res.findings));
+                res.n -= red.next;
+                red.next = 0;
+            }
         } else {
             print_findings(name, &res, printed, o, first_json);
             *total += res.n - printed;
