@@ -435,6 +435,12 @@ async function main() {
 
     await page.goto(`${BASE}/beleid`);
     await waitHeading(page, 'Beleid');
+    // Two policy versions are loaded (run-browser.sh): under the previous one the jurist had
+    // to advise too, so this application's verdict differs.
+    await page.waitForSelector('#diff-table');
+    assert.match(await page.textContent('#policies-table'), /2025\.9-vorige/);
+    const diffRow = await page.$eval(`#diff-table a[data-app="${APP_ID}"]`, (a) => a.closest('tr').textContent);
+    assert.match(diffRow, /Niet toegestaan.*Toegestaan.*gewijzigd/s, `policy diff row: ${diffRow}`);
     await check(page, 'beleid');
     await page.goto(`${BASE}/audit`);
     await waitHeading(page, 'Audittrail');

@@ -48,7 +48,25 @@ if [ -z "${SLUIS_WEB_NO_DEMO:-}" ] && "$SLUIS" demo --help >/dev/null 2>&1; then
     fi
 fi
 
-# 2. Start the register on a free port in 20000-20999.
+# 2. Load an earlier policy version first, so the policy page has a difference to show: the
+#    same policy with another version string in which the jurist advises on everything.
+PREV_POLICY="$TMP/previous-policy.yaml"
+node -e '
+const fs = require("fs");
+let s = fs.readFileSync(process.argv[1], "utf8");
+s = s.replace(/^version: "[^"]*"/m, "version: \"2025.9-vorige\"");
+s = s.replace(/(  - id: jurist\n(?:.*\n)*?    advice_required_when: )>-\n(?:      .*\n)+/, "$1use.kind != unavoidable\n");
+fs.writeFileSync(process.argv[2], s);' "$ROOT/policy/standpunt-2025.yaml" "$PREV_POLICY"
+grep -q '2025.9-vorige' "$PREV_POLICY" || die "cannot make the previous policy version"
+"$SLUIS" serve --db "$DB" --listen 127.0.0.1:0 --port-file "$TMP/port0" --no-gateway \
+    --policy "$PREV_POLICY" >"$TMP/serve-previous.log" 2>&1 &
+SERVE_PID=$!
+for _ in $(seq 1 100); do [ -s "$TMP/port0" ] && break; sleep 0.1; done
+[ -s "$TMP/port0" ] || { cat "$TMP/serve-previous.log" >&2; die "sluis serve --policy (previous) did not start"; }
+kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+SERVE_PID=""
+
+# 3. Start the register on a free port in 20000-20999.
 BASE=""
 for _ in $(seq 1 25); do
     PORT=$((20000 + RANDOM % 1000))
@@ -71,11 +89,11 @@ done
 [ -n "$BASE" ] || { cat "$TMP/serve.log" >&2; die "sluis serve did not start"; }
 curl -fsS "$BASE/api/v1/health" >/dev/null || die "no /api/v1/health on $BASE"
 
-# 3. Tokens for the roles the test plays: admin, owner, ciso, fg, cio_office.
+# 4. Tokens for the roles the test plays: admin, owner, ciso, fg, cio_office.
 if [ "$DEMO" = 1 ]; then
     cp "$TMP/demo-tokens.json" "$TOKENS"   # {"tokens": {"owner": ..., "ciso": ..., ...}, ...}
 else
-    ADMIN=$(sed -n 's/.*Token ([^)]*): *\(sluis_[0-9a-f]*\).*/\1/p' "$TMP/serve.log" | head -n1)
+    ADMIN=$(cat "$TMP/serve-previous.log" "$TMP/serve.log" | sed -n 's/.*Token ([^)]*): *\(sluis_[0-9a-f]*\).*/\1/p' | head -n1)
     [ -n "$ADMIN" ] || { cat "$TMP/serve.log" >&2; die "no bootstrap admin token in the serve output"; }
     api() { curl -fsS -X "$1" "$BASE/api/v1$2" -H "Authorization: Bearer $ADMIN" \
                  -H 'Content-Type: application/json' -d "$3"; }

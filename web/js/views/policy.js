@@ -25,8 +25,10 @@ export async function renderPolicy(main, params, ctx) {
   main.append(diffSec);
   if (sorted.length < 2) { diffSec.append(h('p', null, t('pol.diff.one'))); return; }
   const opts = sorted.map((p) => [versionOf(p), versionOf(p)]);
-  const from = field({ path: 'from', id: 'diff-from', type: 'select', label: t('pol.diff.from'), placeholder: false, value: versionOf(sorted[1]), options: opts });
-  const to = field({ path: 'to', id: 'diff-to', type: 'select', label: t('pol.diff.to'), placeholder: false, value: versionOf(sorted[0]), options: opts });
+  // By default: from the newest other version to the current one.
+  const previous = sorted.find((p) => p !== current);
+  const from = field({ path: 'from', id: 'diff-from', type: 'select', label: t('pol.diff.from'), placeholder: false, value: versionOf(previous), options: opts });
+  const to = field({ path: 'to', id: 'diff-to', type: 'select', label: t('pol.diff.to'), placeholder: false, value: versionOf(current), options: opts });
   const out = h('div', { id: 'diff-result' });
   const form = h('form', { id: 'diff-form', class: 'filters', novalidate: true }, from, to, h('div', { class: 'form-field' }, h('button', { type: 'submit', class: 'button' }, t('pol.diff.submit'))));
   diffSec.append(form, out);
@@ -45,10 +47,10 @@ export async function renderPolicy(main, params, ctx) {
     const summary = t('pol.diff.changed', { n: changed.length, total: ok.length });
     out.append(h('p', { role: 'status' }, summary));
     if (rows.length !== ok.length) out.append(notice(errorText(rows.find((r) => r.error).error), 'bad'));
-    out.append(table(null, [t('name'), from.control.value, to.control.value, ''],
+    out.append(table(null, [t('name'), from.control.value, to.control.value, t('pol.diff.column')],
       ok.map(({ a, va, vb }) => {
         const diff = (va && va.kind) !== (vb && vb.kind);
-        return [h('a', { href: `/applicaties/${encodeURIComponent(a.id)}`, 'data-link': true, class: diff ? 'diff-changed' : null }, content(a).name || a.id),
+        return [h('a', { href: `/applicaties/${encodeURIComponent(a.id)}`, 'data-link': true, class: diff ? 'diff-changed' : null, 'data-app': a.id }, content(a).name || a.id),
           verdictBadge(va && va.kind), verdictBadge(vb && vb.kind), diff ? t('pol.diff.different') : t('pol.diff.same')];
       }), { id: 'diff-table' }));
     announce(summary);
