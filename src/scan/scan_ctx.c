@@ -7,7 +7,8 @@
  */
 #include "scan/scan_internal.h"
 
-#include <stdlib.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 struct ctx_word {
@@ -127,27 +128,51 @@ static const struct ctx_word words[] = {
     {"zaaknummer", CX_NEG},
 };
 
-/* Binary search comparing the first letter before the whole word; tokens that cannot be a
- * context word (length, first byte) are rejected at once. */
-static const struct ctx_word *word_end = words + sizeof(words) / sizeof(words[0]);
+/*
+ * Hash table over words[] (FNV-1a, open addressing), built once per process with
+ * pthread_once: a token costs one hash and usually one probe.
+ */
+#define HT_SIZE 512
+static struct {
+    uint32_t h;
+    short idx; /* index + 1 into words[], 0 = empty */
+} ht[HT_SIZE];
+static pthread_once_t ht_once = PTHREAD_ONCE_INIT;
+
+static uint32_t fnv(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+static void ht_build(void)
+{
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        uint32_t h = fnv(words[i].w, strlen(words[i].w));
+        size_t slot = h & (HT_SIZE - 1);
+        while (ht[slot].idx)
+            slot = (slot + 1) & (HT_SIZE - 1);
+        ht[slot].h = h;
+        ht[slot].idx = (short)(i + 1);
+    }
+}
 
 static int lookup(const char *low, size_t n)
 {
-    const struct ctx_word *lo = words, *hi = word_end;
+    uint32_t h;
+    size_t slot;
 
-    if (low[0] < 'a' || low[0] > 'z' || n < 3 || n > 20)
+    if (n < 3 || n > 20)
         return -1;
-    while (lo < hi) { /* first word >= low */
-        const struct ctx_word *mid = lo + (hi - lo) / 2;
-        int c = (unsigned char)mid->w[0] - (unsigned char)low[0];
-        if (c == 0)
-            c = strcmp(mid->w, low);
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    h = fnv(low, n);
+    for (slot = h & (HT_SIZE - 1); ht[slot].idx; slot = (slot + 1) & (HT_SIZE - 1)) {
+        const struct ctx_word *cw = &words[ht[slot].idx - 1];
+        if (ht[slot].h == h && !strncmp(cw->w, low, n) && cw->w[n] == 0)
+            return cw->cls;
     }
-    return lo < word_end && !strcmp(lo->w, low) ? lo->cls : -1;
+    return -1;
 }
 
 /* Class of the word low[0..n) (lower case), trying the part before a '-' too. */
@@ -156,6 +181,7 @@ static int word_class(char *low, size_t n)
     int cls;
     char *dash;
 
+    pthread_once(&ht_once, ht_build);
     low[n] = 0;
     cls = lookup(low, n);
     if (cls < 0 && (dash = memchr(low, '-', n)) != NULL) {
