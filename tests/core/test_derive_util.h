@@ -24,7 +24,7 @@ static const char minimal_yaml[] = "sluis_dossier: 1\n"
                                    "  environment: pilot\n";
 
 /* A new minimal valid dossier; aborts the test program if it does not load. */
-static json_t *minimal_dossier(void)
+__attribute__((unused)) static json_t *minimal_dossier(void)
 {
     struct sluis_err err;
     json_t *d = NULL;
@@ -34,7 +34,7 @@ static json_t *minimal_dossier(void)
 }
 
 /* Sets dotted path (objects created on the way; numeric segments index arrays) to v (stolen). */
-static void set_path(json_t *doc, const char *path, json_t *v)
+__attribute__((unused)) static void set_path(json_t *doc, const char *path, json_t *v)
 {
     char buf[128], *seg, *save = NULL, *next;
     json_t *cur = doc;
@@ -69,7 +69,7 @@ static void set_path(json_t *doc, const char *path, json_t *v)
 }
 
 /* A list of strings from a NULL-terminated argument list. */
-static json_t *strs(const char *first, ...)
+__attribute__((unused)) static json_t *strs(const char *first, ...)
 {
     json_t *a = json_array();
     va_list ap;
@@ -81,7 +81,7 @@ static json_t *strs(const char *first, ...)
 }
 
 /* n strings "c0".."c{n-1}". */
-static json_t *n_strs(int n)
+__attribute__((unused)) static json_t *n_strs(int n)
 {
     json_t *a = json_array();
     for (int i = 0; i < n; i++) {
