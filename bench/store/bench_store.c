@@ -254,6 +254,13 @@ int main(int argc, char **argv)
     usage = (double)u / t;
     ucpu = (double)u / c;
     double w8cpu, w8 = mt_writes(st, 8, secs, &w8cpu);
+    struct audit_chain rep;
+    double vrate;
+
+    t0 = now_s();
+    if (store_audit_verify(st, &rep, &err) || !rep.ok)
+        DIE("verify: %s %s", err.msg, rep.reason);
+    vrate = (double)rep.entries / (now_s() - t0);
     store_close(st);
 
     bare(argv[1], secs, &breads, &bwrites);
@@ -269,5 +276,6 @@ int main(int argc, char **argv)
            "%.2fx\n",
            w8, w8cpu, w8 / 2000.0);
     printf("  usage/s   %9.0f  [client cpu %9.0f]  (audit records, batches of 100)\n", usage, ucpu);
+    printf("  verify    %9.0f  entries/s over %lld entries\n", vrate, rep.entries);
     return 0;
 }

@@ -8,6 +8,8 @@ SECS=${1:-3}
 B=build/bench-store
 cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$B" --target sluis_store sluis_audit sluis_core >/dev/null
+# Word splitting of the pkg-config output is intended.
+# shellcheck disable=SC2046
 cc -O2 -std=c17 -D_GNU_SOURCE -Isrc $(pkg-config --cflags libpq) bench/store/bench_store.c \
     "$B/src/store/libsluis_store.a" "$B/src/audit/libsluis_audit.a" "$B/src/core/libsluis_core.a" \
     $(pkg-config --libs sqlite3 libpq jansson libcrypto libfyaml) -lpthread -o "$B/bench_store"
