@@ -90,6 +90,15 @@ const char *scan_detector_placeholder(int detector);
  * in err).
  */
 int scan_db_new(struct scan_db **out, struct sluis_err *err);
+/*
+ * Serialises a compiled database (e.g. to cache it in a file) and loads it back, which is
+ * much faster than compiling. The blob is tied to this build's pattern set: loading a blob
+ * of another pattern set or Hyperscan version fails with SLUIS_EINVAL. scan_db_serialize:
+ * *out is malloc'd, owned by the caller. scan_db_deserialize: *out as for scan_db_new.
+ */
+int scan_db_serialize(const struct scan_db *db, char **out, size_t *len, struct sluis_err *err);
+int scan_db_deserialize(const char *buf, size_t len, struct scan_db **out, struct sluis_err *err);
+
 /* Frees a database; NULL is fine. No scratch or stream of it may be in use. */
 void scan_db_free(struct scan_db *db);
 

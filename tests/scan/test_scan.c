@@ -422,6 +422,35 @@ static void test_limits_and_junk(void **state)
     assert_int_equal(r.n, 0);
 }
 
+/* A serialised database loads back and scans the same; damaged blobs are refused. */
+static void test_serialize(void **state)
+{
+    struct sluis_err err = {0};
+    struct scan_db *db2 = NULL;
+    struct scan_scratch *sc2 = NULL;
+    struct scan_result a, b;
+    char *blob;
+    size_t len;
+    (void)state;
+    assert_int_equal(scan_db_serialize(db, &blob, &len, &err), 0);
+    assert_true(len > 1000);
+    assert_int_equal(scan_db_deserialize(blob, len, &db2, &err), 0);
+    assert_int_equal(scan_scratch_new(db2, &sc2), 0);
+    scan_text(mixed, 0.5f, &a);
+    memset(&b, 0, sizeof(b));
+    assert_int_equal(scan_block(db2, sc2, mixed, strlen(mixed), 0.5f, &b, &err), 0);
+    assert_same(&a, &b);
+    scan_result_free(&a);
+    scan_result_free(&b);
+    scan_scratch_free(sc2);
+    scan_db_free(db2);
+    assert_int_equal(scan_db_deserialize(blob, len - 1, &db2, &err), SLUIS_EINVAL);
+    blob[9] ^= 1;
+    assert_int_equal(scan_db_deserialize(blob, len, &db2, &err), SLUIS_EINVAL);
+    assert_int_equal(scan_db_deserialize("junk", 4, &db2, &err), SLUIS_EINVAL);
+    free(blob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_stream_every_split),
         cmocka_unit_test(test_stream_offsets),
         cmocka_unit_test(test_limits_and_junk),
+        cmocka_unit_test(test_serialize),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

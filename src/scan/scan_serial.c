@@ -1,0 +1,116 @@
+/* scan_serial.c - compiled pattern databases to a byte blob and back. */
+#include "scan/scan_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAGIC "SLUISSC1"
+
+/* Identifies the pattern set (expressions, flags, kinds) and the Hyperscan version. */
+static uint64_t pattern_set_id(void)
+{
+    uint64_t h = 1469598103934665603ull;
+    const char *v = hs_version();
+
+    for (unsigned i = 0; i < scan_npatterns; i++) {
+        const struct scan_pattern *p = &scan_patterns[i];
+        for (const char *c = p->re; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ull;
+        h = (h ^ (p->flags * 131u + p->kind * 7u + p->arg * 3u + p->nosom)) * 1099511628211ull;
+    }
+    for (; *v; v++)
+        h = (h ^ (unsigned char)*v) * 1099511628211ull;
+    return h;
+}
+
+int scan_db_serialize(const struct scan_db *db, char **out, size_t *len, struct sluis_err *err)
+{
+    char *blob[2 * SCAN_NGROUPS] = {0};
+    size_t blen[2 * SCAN_NGROUPS] = {0}, total, off;
+    uint64_t id = pattern_set_id();
+    uint32_t n = db->npat;
+    int rc = 0, year = db->year_max;
+    char *buf = NULL;
+
+    *out = NULL;
+    *len = 0;
+    total = 8 + 8 + 4 + 4 + (size_t)n * sizeof(unsigned);
+    for (int g = 0; g < 2 * SCAN_NGROUPS && !rc; g++) {
+        const hs_database_t *d = g < SCAN_NGROUPS ? db->block[g] : db->stream[g - SCAN_NGROUPS];
+        if (d && hs_serialize_database(d, &blob[g], &blen[g]) != HS_SUCCESS)
+            rc = sluis_err_set(err, SLUIS_ENOMEM, "scan: cannot serialise the database");
+        total += 8 + blen[g];
+    }
+    if (!rc && !(buf = malloc(total)))
+        rc = sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+    if (!rc) {
+        memcpy(buf, MAGIC, 8);
+        memcpy(buf + 8, &id, 8);
+        memcpy(buf + 16, &n, 4);
+        memcpy(buf + 20, &year, 4);
+        memcpy(buf + 24, db->width, (size_t)n * sizeof(unsigned));
+        off = 24 + (size_t)n * sizeof(unsigned);
+        for (int g = 0; g < 2 * SCAN_NGROUPS; g++) {
+            uint64_t l = blen[g];
+            memcpy(buf + off, &l, 8);
+            off += 8;
+            if (blen[g])
+                memcpy(buf + off, blob[g], blen[g]);
+            off += blen[g];
+        }
+        *out = buf;
+        *len = total;
+    }
+    for (int g = 0; g < 2 * SCAN_NGROUPS; g++)
+        free(blob[g]);
+    return rc;
+}
+
+int scan_db_deserialize(const char *buf, size_t len, struct scan_db **out, struct sluis_err *err)
+{
+    struct scan_db *db;
+    uint64_t id;
+    uint32_t n;
+    size_t off;
+
+    *out = NULL;
+    if (len < 24 || memcmp(buf, MAGIC, 8))
+        return sluis_err_set(err, SLUIS_EINVAL, "scan: not a serialised scan database");
+    memcpy(&id, buf + 8, 8);
+    memcpy(&n, buf + 16, 4);
+    if (id != pattern_set_id() || n != scan_npatterns)
+        return sluis_err_set(err, SLUIS_EINVAL,
+                             "scan: serialised database is of another pattern set or version");
+    off = 24 + (size_t)n * sizeof(unsigned);
+    if (len < off)
+        return sluis_err_set(err, SLUIS_EINVAL, "scan: serialised database is truncated");
+    db = calloc(1, sizeof(*db));
+    if (!db || !(db->width = malloc((size_t)n * sizeof(unsigned)))) {
+        free(db);
+        return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
+    }
+    db->npat = n;
+    db->pat = scan_patterns;
+    memcpy(&db->year_max, buf + 20, 4);
+    memcpy(db->width, buf + 24, (size_t)n * sizeof(unsigned));
+    for (int g = 0; g < 2 * SCAN_NGROUPS; g++) {
+        uint64_t l;
+        hs_database_t **d = g < SCAN_NGROUPS ? &db->block[g] : &db->stream[g - SCAN_NGROUPS];
+        if (len - off < 8)
+            goto bad;
+        memcpy(&l, buf + off, 8);
+        off += 8;
+        if (l > len - off)
+            goto bad;
+        if (l && hs_deserialize_database(buf + off, (size_t)l, d) != HS_SUCCESS)
+            goto bad;
+        off += (size_t)l;
+    }
+    if (off != len)
+        goto bad;
+    *out = db;
+    return 0;
+bad:
+    scan_db_free(db);
+    return sluis_err_set(err, SLUIS_EINVAL, "scan: serialised database is damaged");
+}
