@@ -193,7 +193,7 @@ static int sq_query(void *conn, const char *sql, int nparams, const char *const 
     struct sq_conn *c = conn;
     const char *vals[STORE_MAX_COLS];
     const char *names[STORE_MAX_COLS];
-    sqlite3_stmt *stmt;
+    sqlite3_stmt *stmt = NULL;
     int rc, ncols, ret = 0;
 
     rc = sq_prepare(c, sql, &stmt, transient, err);
