@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,8 @@ int cmd_gateway(int argc, char **argv)
     struct http_server *srv = NULL;
     int ret = CLI_NO;
     signal(SIGPIPE, SIG_IGN);
+    /* few malloc arenas: the request path is short and RSS matters more than lock contention */
+    mallopt(M_ARENA_MAX, 2);
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
