@@ -21,3 +21,9 @@ if(SLUIS_NODE AND TARGET sluis)
 else()
     message(STATUS "node not found: API tests are not registered")
 endif()
+
+# The HTTP layer as gateway and web use it (C, cmocka + libcurl over loopback).
+add_executable(test_http ${CMAKE_CURRENT_SOURCE_DIR}/api/test_http.c)
+target_link_libraries(test_http PRIVATE sluis_http PkgConfig::CMOCKA PkgConfig::CURL)
+add_test(NAME test_http COMMAND test_http)
+set_tests_properties(test_http PROPERTIES TIMEOUT 120)
