@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = gw_request_parse(&p, ep, (const char *)data + 1, size - 1, &e);
     if (rc) {
         char *body = NULL;
-        if (gw_error_body(e.invalid_json ? "invalid_json" : "invalid_request", e.param, NULL,
-                          NULL, e.msg, &body) > 0) {
+        if (gw_error_body(e.invalid_json ? "invalid_json" : "invalid_request", e.param, NULL, NULL,
+                          e.msg, &body) > 0) {
             json_t *j = json_loads(body, 0, NULL);
             if (!j)
                 __builtin_trap();
