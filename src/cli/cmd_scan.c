@@ -231,6 +231,11 @@ static int scan_one(const struct scan_db *db, struct scan_scratch *s, const char
         print_findings(name, &res, printed, o, first_json);
         *total += res.n - printed;
     }
+    if (res.truncated)
+        fprintf(stderr,
+                "sluis scan: waarschuwing / warning: %s: te veel kandidaten, niet alles gemeld / "
+                "too many candidates, findings incomplete\n",
+                name);
     if (u.need)
         u.bad++;
     if (u.bad || u.nul)
