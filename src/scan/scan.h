@@ -74,7 +74,7 @@ struct scan_result {
     struct scan_finding *findings; /* owned by the result, in offset order */
     size_t n, cap;
     size_t max_findings; /* 0 = SCAN_MAX_FINDINGS_DEFAULT; further findings are dropped */
-    int truncated;       /* set to 1 when findings were dropped at max_findings */
+    int truncated;       /* 1 when findings were dropped (max_findings, or over 1M candidates) */
 };
 
 /* Static name ("bsn") and category of a detector; NULL for an unknown id. */
