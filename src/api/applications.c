@@ -8,7 +8,11 @@
 
 #include "core/derive.h"
 #include "core/dossier.h"
+#include "audit/audit.h"
 #include "core/verdict.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #define ROLES_APP_WRITE (ROLE_OWNER | ROLE_ADMIN)
 
@@ -1091,6 +1095,131 @@ static int h_app_audit(struct api *api, const struct api_principal *who, struct 
     return 0;
 }
 
+/* ---- gateway keys: the application's API keys for the OpenAI-compatible gateway ---- */
+
+static int h_keys_list(struct api *api, const struct api_principal *who, struct http_req *req,
+                       struct http_resp *resp, const void *arg)
+{
+    (void)arg;
+    struct sluis_err err;
+    struct store_tx *tx;
+    struct reg_object app;
+    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
+    if (rc) {
+        api_resp_err(resp, rc, &err);
+        return 0;
+    }
+    rc = load_app(api, tx, who, req, resp, &app);
+    store_tx_rollback(tx);
+    if (!rc) {
+        struct reg_filter f = {.kind = "gateway_key", .org_id = who->org_id, .parent_id = app.id};
+        api_list_objects(api, req, resp, &f);
+    }
+    reg_object_free(&app);
+    return 0;
+}
+
+static int h_key_create(struct api *api, const struct api_principal *who, struct http_req *req,
+                        struct http_resp *resp, const void *arg)
+{
+    (void)arg;
+    if (!(who->roles & ROLES_APP_WRITE)) {
+        api_forbidden(resp);
+        return 0;
+    }
+    unsigned char raw[24];
+    char key[80], sha[AUDIT_HASH_HEX];
+    if (RAND_bytes(raw, sizeof(raw)) != 1) {
+        http_resp_error(resp, 500, NULL, NULL, "interne fout / internal error");
+        return 0;
+    }
+    size_t o = (size_t)snprintf(key, sizeof(key), "sk-sluis-");
+    for (size_t i = 0; i < sizeof(raw); i++)
+        o += (size_t)snprintf(key + o, sizeof(key) - o, "%02x", raw[i]);
+    audit_hash_hex(key, strlen(key), sha);
+    struct sluis_err err;
+    sluis_err_clear(&err);
+    struct store_tx *tx;
+    struct reg_object app, k;
+    memset(&k, 0, sizeof(k));
+    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
+    if (rc) {
+        api_resp_err(resp, rc, &err);
+        return 0;
+    }
+    rc = load_app(api, tx, who, req, resp, &app);
+    if (!rc) {
+        char ext[17];
+        api_random_id(ext);
+        snprintf(k.kind, sizeof(k.kind), "gateway_key");
+        api_iid(k.id, sizeof(k.id), who->org_id, ext);
+        snprintf(k.org_id, sizeof(k.org_id), "%s", who->org_id);
+        snprintf(k.parent_id, sizeof(k.parent_id), "%s", app.id);
+        json_t *c =
+            json_pack("{s:s, s:s, s:b}", "application", app.id, "sha256", sha, "revoked", 0);
+        k.content = c ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(c);
+        rc = k.content ? reg_object_put(tx, &k, REG_VERSION_CREATE, who->user_id, &err)
+                       : SLUIS_ENOMEM;
+        if (rc)
+            api_resp_err(resp, rc, &err);
+    }
+    if (rc)
+        store_tx_rollback(tx);
+    else if (commit_or_answer(tx, resp) == 0) {
+        json_t *j = api_object_json(&k);
+        if (j)
+            json_object_set_new(j, "key", json_string(key)); /* shown once, never stored */
+        http_resp_json(resp, j ? 201 : 500, j);
+    }
+    OPENSSL_cleanse(key, sizeof(key));
+    reg_object_free(&app);
+    reg_object_free(&k);
+    return 0;
+}
+
+static int h_key_delete(struct api *api, const struct api_principal *who, struct http_req *req,
+                        struct http_resp *resp, const void *arg)
+{
+    (void)arg;
+    if (!(who->roles & ROLES_APP_WRITE)) {
+        api_forbidden(resp);
+        return 0;
+    }
+    struct sluis_err err;
+    sluis_err_clear(&err);
+    struct store_tx *tx;
+    struct reg_object app, k;
+    memset(&k, 0, sizeof(k));
+    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
+    if (rc) {
+        api_resp_err(resp, rc, &err);
+        return 0;
+    }
+    rc = load_app(api, tx, who, req, resp, &app);
+    if (!rc) {
+        rc = api_object_load(tx, "gateway_key", who->org_id, http_req_param(req, "key"), &k, &err);
+        if (!rc && strcmp(k.parent_id, app.id))
+            rc = SLUIS_ENOTFOUND;
+        if (rc == SLUIS_ENOTFOUND)
+            api_not_found(resp, "sleutel/key");
+        else if (rc)
+            api_resp_err(resp, rc, &err);
+    }
+    if (!rc) {
+        rc = reg_object_delete(tx, "gateway_key", k.id, REG_VERSION_ANY, who->user_id, &err);
+        if (rc)
+            api_resp_err(resp, rc, &err);
+    }
+    if (rc)
+        store_tx_rollback(tx);
+    else if (commit_or_answer(tx, resp) == 0)
+        http_resp_json(resp, 204, NULL);
+    reg_object_free(&app);
+    reg_object_free(&k);
+    return 0;
+}
+
 const struct api_route api_routes_apps[] = {
     {"GET", "/api/v1/applications", h_list, NULL, 0},
     {"POST", "/api/v1/applications", h_create, NULL, 0},
@@ -1107,5 +1236,8 @@ const struct api_route api_routes_apps[] = {
     {"GET", "/api/v1/applications/{id}/literacy", api_app_literacy, NULL, 0},
     {"GET", "/api/v1/applications/{id}/audit", h_app_audit, NULL, 0},
     {"GET", "/api/v1/advice/{id}", h_advice_get, NULL, 0},
+    {"GET", "/api/v1/applications/{id}/keys", h_keys_list, NULL, 0},
+    {"POST", "/api/v1/applications/{id}/keys", h_key_create, NULL, 0},
+    {"DELETE", "/api/v1/applications/{id}/keys/{key}", h_key_delete, NULL, 0},
     {NULL, NULL, NULL, NULL, 0},
 };

@@ -315,6 +315,8 @@ static int h_create(struct api *api, const struct api_principal *who, struct htt
         api_resp_err(resp, rc, &err);
         goto fail;
     }
+    if (!strcmp(kd->kind, "provider")) /* the gateway matches models[].provider on it */
+        json_object_set_new(body, "id", json_string(ext));
     snprintf(obj.kind, sizeof(obj.kind), "%s", kd->kind);
     api_iid(obj.id, sizeof(obj.id), who->org_id, ext);
     snprintf(obj.org_id, sizeof(obj.org_id), "%s", who->org_id);
@@ -401,6 +403,8 @@ static int h_put(struct api *api, const struct api_principal *who, struct http_r
         api_resp_err(resp, rc, &err);
         goto fail;
     }
+    if (!strcmp(kd->kind, "provider"))
+        json_object_set_new(body, "id", json_string(path_id));
     free(obj.content);
     obj.content = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     rc = obj.content ? reg_object_put(tx, &obj, version, who->user_id, &err) : SLUIS_ENOMEM;

@@ -23,7 +23,8 @@ const ops = [];
 for (const [p, methods] of Object.entries(served.paths))
   for (const [m, op] of Object.entries(methods)) ops.push([`${m.toUpperCase()} ${p}`, op]);
 // deletes last, users after tokens
-const rank = ([x]) => (x.startsWith('DELETE /api/v1/users') ? 2 : x.startsWith('DELETE') ? 1 : 0);
+const rank = ([x]) => (x.startsWith('DELETE /api/v1/users') ? 3
+  : x === 'DELETE /api/v1/applications/{id}' ? 2 : x.startsWith('DELETE') ? 1 : 0);
 ops.sort((x, y) => rank(x) - rank(y));
 for (const [route, op] of ops) {
   const documented = Object.keys(op.responses);

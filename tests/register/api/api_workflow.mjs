@@ -212,6 +212,21 @@ eq(r.status, 204, 'revoke');
 r = await call(B, 'GET', '/api/v1/me', { token: tok });
 eq(r.status, 401, 'revoked token is refused');
 
+// ---- gateway keys ----
+r = await call(B, 'POST', A + '/keys', { token: T.owner });
+eq(r.status, 201, 'gateway key created');
+check(/^sk-sluis-[0-9a-f]{48}$/.test(r.json.key), 'gateway key format');
+check(/^[0-9a-f]{64}$/.test(r.json.content.sha256) && r.json.content.application === 'voorbeeldstad:test-chatbot', 'only the hash is stored, for the store id of the application', r.json.content);
+const keyId = r.json.id;
+r = await call(B, 'GET', A + '/keys', { token: T.read_only });
+check(r.json.items.length === 1 && !r.text.includes('sk-sluis-'), 'key list without secrets');
+r = await call(B, 'POST', A + '/keys', { token: T.jurist });
+eq(r.status, 403, 'jurist cannot create gateway keys');
+r = await call(B, 'DELETE', A + '/keys/' + keyId, { token: T.owner });
+eq(r.status, 204, 'gateway key revoked');
+r = await call(B, 'GET', '/api/v1/providers/mistral-ai', { token: T.read_only });
+eq(r.json.content.id, 'mistral-ai', 'provider content carries its id (the gateway matches models[].provider on it)');
+
 // ---- users ----
 r = await call(B, 'POST', '/api/v1/users', { token: T.admin, body: { id: 'voorbeeldstad.nieuw', name: 'Nieuw', roles: ['read_only', 'wizard'] } });
 eq(r.status, 400, 'unknown role 400');

@@ -29,6 +29,7 @@ async function fixtures(O, org) {
   f.agreement = (await must(call(S, 'POST', '/api/v1/agreements', { token: t.procurement, body: { id: `${org}-ovk`, provider: f.provider, valid_until: '2027-01-01' } }), 'agreement')).id;
   f.training = (await must(call(S, 'POST', '/api/v1/training', { token: t.admin, body: { user: O.users.jurist, course: 'Basis', level: 'bewust', date: '2026-01-01' } }), 'training')).id;
   f.app = app;
+  f.key = (await must(call(S, 'POST', `/api/v1/applications/${app}/keys`, { token: t.owner }), 'key')).id;
   return f;
 }
 
@@ -59,9 +60,14 @@ export function idFor(route, f, own) {
 }
 
 let seq = 0;
-export function request(route, role, f, O, id, noAuth = false, version = 999) {
+export async function request(route, role, f, O, id, noAuth = false, version = 999) {
   const [method, p] = route.split(' ');
-  const path = p.replace('{id}', id);
+  let gwKey = f.key;
+  if (route === 'DELETE /api/v1/applications/{id}/keys/{key}' && O === A && !noAuth) {
+    // a fresh key per request, so every allowed role has one to revoke
+    gwKey = (await call(S, 'POST', `/api/v1/applications/${id}/keys`, { token: A.tokens.owner })).json.id;
+  }
+  const path = p.replace('{id}', id).replace('{key}', gwKey);
   const u = `${role}-${++seq}`;
   const o = noAuth ? {} : { token: A.tokens[role] };
   const key = route;
