@@ -569,7 +569,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 static enum MHD_Result start_stream(struct gw_req *r)
 {
     struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, r, NULL);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, r, NULL);
     if (!resp)
         return MHD_NO;
     add_common_headers(r, resp, "text/event-stream");

@@ -276,7 +276,7 @@ static int start_transfer(struct gw_upstream *u, struct gw_req *r)
     if (r->stream) {
         /* a stream may last long; it must not stall: no byte for the idle time ends it */
         long idle_s = (r->timeout_ms + 999) / 1000;
-        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 8192L); /* events are small; memory per stream */
+        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L); /* events are small; memory per stream */
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, idle_s > 0 ? idle_s : 1L);
     } else {
