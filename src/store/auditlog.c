@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AUDIT_LOCK_KEY "7305002"
 #define VERIFY_PAGE 2000
 #define COLS                                                                                       \
     "seq, ts, org_id, actor, action, kind, object_id, hash_before, hash_after, detail, "           \
@@ -21,8 +20,8 @@ int store_audit_lock(struct store_tx *tx, struct sluis_err *err)
     if (tx->mode != STORE_TX_WRITE)
         return sluis_err_set(err, SLUIS_EINVAL, "audit append needs a write transaction");
     if (tx->st->ops->backend == STORE_PG && !(tx->in_batch && tx->st->b_locked)) {
-        rc = store_query(tx, "SELECT pg_advisory_xact_lock(" AUDIT_LOCK_KEY ")", 0, NULL, NULL,
-                         NULL, err);
+        rc = store_query(tx, "SELECT pg_advisory_xact_lock(" STORE_AUDIT_LOCK_KEY ")", 0, NULL,
+                         NULL, NULL, err);
         if (rc)
             return rc;
         tx->took_lock = 1;

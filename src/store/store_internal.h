@@ -14,6 +14,8 @@
 #define STORE_MAX_COLS 64
 #define STORE_MAX_LISTEN 16
 #define STORE_URL_CAP 1024
+/* pg_advisory_xact_lock key that serialises audit appends across processes. */
+#define STORE_AUDIT_LOCK_KEY "7305002"
 
 /* One backend. conn is the backend's own connection object. */
 struct store_ops {
@@ -90,7 +92,8 @@ struct store_tx {
     int th_valid;     /* th_*: chain head after this transaction's own appends */
     long long th_seq;
     char th_hash[65];
-    int in_batch;   /* a write transaction: a savepoint in st->bconn */
+    int in_batch;   /* a write transaction, part of the batch in st->bconn */
+    int sp;         /* runs inside SAVEPOINT sluis_tx (not the batch's first writer) */
     int batch_done; /* the batch this member joined has ended */
     int batch_rc;
     char batch_msg[512];

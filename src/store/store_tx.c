@@ -106,11 +106,17 @@ static int begin_write(struct store *st, struct store_tx *tx, struct sluis_err *
                 pthread_mutex_unlock(&st->write_lock);
                 return rc;
             }
+            /* PostgreSQL: the batch takes the audit lock with BEGIN (one round trip); every
+             * write of the register appends to the audit log anyway. */
             rc = st->ops->exec_script(
-                conn, st->ops->backend == STORE_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", &transient,
-                err);
+                conn,
+                st->ops->backend == STORE_SQLITE
+                    ? "BEGIN IMMEDIATE"
+                    : "BEGIN; SELECT pg_advisory_xact_lock(" STORE_AUDIT_LOCK_KEY ")",
+                &transient, err);
             if (!rc)
                 break;
+            st->ops->exec_script(conn, "ROLLBACK", &transient, NULL);
             int broken = !st->ops->conn_ok(conn);
             store_pool_put(st, conn, broken);
             if (attempt > 0 || !broken) {
@@ -120,11 +126,17 @@ static int begin_write(struct store *st, struct store_tx *tx, struct sluis_err *
         }
         st->bconn = conn;
         st->bmembers = 0;
+        st->b_locked = st->ops->backend == STORE_PG;
     }
-    rc = st->ops->exec_script(st->bconn, "SAVEPOINT sluis_tx", &transient, err);
-    if (rc) {
-        batch_leave(st);
-        return rc;
+    /* The first writer of a batch needs no savepoint: if it rolls back, so does the batch,
+     * which holds nothing else yet (an open batch always has released members). */
+    if (st->bmembers > 0) {
+        rc = st->ops->exec_script(st->bconn, "SAVEPOINT sluis_tx", &transient, err);
+        if (rc) {
+            batch_leave(st);
+            return rc;
+        }
+        tx->sp = 1;
     }
     tx->conn = st->bconn;
     tx->in_batch = 1;
@@ -182,7 +194,8 @@ static void rollback_write(struct store_tx *tx)
     struct store *st = tx->st;
     int transient = 0;
 
-    if (st->ops->exec_script(st->bconn, "ROLLBACK TO SAVEPOINT sluis_tx", &transient, NULL) ||
+    if (!tx->sp ||
+        st->ops->exec_script(st->bconn, "ROLLBACK TO SAVEPOINT sluis_tx", &transient, NULL) ||
         st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, NULL))
         batch_finish(st, 0, NULL);
     batch_leave(st);
@@ -230,7 +243,8 @@ int store_tx_commit(struct store_tx *tx, struct sluis_err *err)
         free(tx);
         return rc;
     }
-    rc = st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, err);
+    rc =
+        tx->sp ? st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, err) : 0;
     if (rc) {
         rollback_write(tx);
         notes_free(tx);
