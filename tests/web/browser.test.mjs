@@ -34,7 +34,7 @@ function log(msg) { console.log(`[web] ${msg}`); }
 
 // Waits until the current view has finished drawing (app.js sets data-ready, clears aria-busy).
 async function settle(page) {
-  await page.waitForSelector('main[data-ready]:not([aria-busy])', { timeout: 20000 });
+  await page.waitForSelector('main[data-ready]:not([aria-busy])', { timeout: 60000 });
   await page.waitForLoadState('networkidle').catch(() => {});
   await page.waitForFunction(() => !document.querySelector('main .loading'), null, { timeout: 10000 }).catch(() => {});
 }
@@ -84,7 +84,7 @@ async function heading(page) {
 }
 
 async function waitHeading(page, text) {
-  await page.waitForFunction((t) => { const h = document.querySelector('main h1'); return h && h.textContent.includes(t); }, text, { timeout: 15000 });
+  await page.waitForFunction((t) => { const h = document.querySelector('main h1'); return h && h.textContent.includes(t); }, text, { timeout: 45000 });
   await settle(page);
 }
 
@@ -93,7 +93,7 @@ async function login(page, who) {
   await page.waitForSelector('#login-token');
   await typeInto(page, '#login-token', TOKENS[who]);
   await page.keyboard.press('Enter');
-  await page.waitForSelector('#logout:not([hidden])', { timeout: 15000 });
+  await page.waitForSelector('#logout:not([hidden])', { timeout: 45000 });
   await settle(page);
 }
 
@@ -113,7 +113,7 @@ async function liveVerdict(page) {
   await page.waitForFunction(() => {
     const s = document.getElementById('live-summary');
     return s && s.textContent && !/bijgewerkt…|Updating/.test(s.textContent);
-  }, null, { timeout: 20000 });
+  }, null, { timeout: 45000 });
   return page.evaluate(() => {
     const box = document.querySelector('#live');
     const unmet = [...document.querySelectorAll('#live .finding--unmet')].map((f) => f.getAttribute('data-rule'));
@@ -128,7 +128,7 @@ async function waitVerdictChange(page, before) {
     const box = document.querySelector('#live');
     const unmet = [...document.querySelectorAll('#live .finding--unmet')].map((f) => f.getAttribute('data-rule')).join(',');
     return box && (box.getAttribute('data-verdict') !== b.kind || unmet !== b.unmet.join(','));
-  }, before, { timeout: 20000 });
+  }, before, { timeout: 45000 });
   return liveVerdict(page);
 }
 
@@ -179,7 +179,7 @@ async function main() {
     locale: 'nl-NL',
   });
   const page = ctx.pages()[0] || await ctx.newPage();
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(45000);
   page.on('pageerror', (e) => pageErrors.push(`${step}: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`${step}: console: ${m.text()}`); });
   // Nothing may be loaded from anywhere but the server under test.
@@ -263,7 +263,7 @@ async function main() {
     const long = 'x'.repeat(5000);
     await typeInto(page, '#f-owner-function', long);
     await press(page, '#save-draft');
-    await page.waitForFunction(() => !document.getElementById('f-owner-function-error').hidden, null, { timeout: 15000 });
+    await page.waitForFunction(() => !document.getElementById('f-owner-function-error').hidden, null, { timeout: 45000 });
     log(`server error next to owner.function: ${await fieldError(page, 'f-owner-function')}`);
     assert.equal((await page.inputValue('#f-owner-function')).length, 5000);
     assert.equal(await page.getAttribute('#f-owner-function', 'aria-invalid'), 'true');
@@ -340,8 +340,8 @@ async function main() {
       await press(page, `#advice-outcome-${idx}`, 'Space');
       assert.equal(await page.isChecked(`#advice-outcome-${idx}`), true);
       await press(page, '#advice-form button[type=submit]');
-      await page.waitForSelector('#advice-table');
-      await page.waitForFunction((role) => [...document.querySelectorAll('#advice-table tbody tr')].length > 0, who);
+      const roleLabel = { ciso: 'CISO', fg: 'Functionaris gegevensbescherming (FG)', cio_office: 'CIO-office' }[who];
+      await page.waitForFunction((r) => [...document.querySelectorAll('#advice-table tbody tr')].some((tr) => tr.cells[0].textContent.trim() === r), roleLabel);
       await check(page, `advies-${who}`);
       await logout(page);
     }
@@ -357,7 +357,7 @@ async function main() {
     await selectByKeyboard(page, '#decision-environment', 'production');
     await typeInto(page, '#decision-conditions', 'Evaluatie na zes maanden.');
     await press(page, '#decision-form button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('app-state') && /Goedgekeurd/.test(document.getElementById('app-state').textContent), null, { timeout: 15000 })
+    await page.waitForFunction(() => document.getElementById('app-state') && /Goedgekeurd/.test(document.getElementById('app-state').textContent), null, { timeout: 45000 })
       .catch(async (e) => { throw new Error(`decision not recorded: ${await page.textContent('main')}`.slice(0, 3000)); });
     await page.waitForSelector('#decision-view');
     const finalKind = await page.getAttribute('#verdict', 'data-verdict');
@@ -396,11 +396,12 @@ async function main() {
     await check(page, 'leveranciers');
     await press(page, '#provider-form button[type=submit]');
     assert.ok(await fieldError(page, 'provider-id'), 'provider without id: no error');
-    await typeInto(page, '#provider-id', 'mistral');
-    await typeInto(page, '#provider-name', 'Mistral AI');
-    await typeInto(page, '#provider-country', 'FR');
+    await typeInto(page, '#provider-id', 'testleverancier');
+    await typeInto(page, '#provider-name', 'Testleverancier BV');
+    await typeInto(page, '#provider-country', 'NL');
     await press(page, '#provider-form button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('#providers-table') && /Mistral AI/.test(document.querySelector('#providers-table').textContent));
+    await page.waitForFunction(() => document.querySelector('#providers-table') && /Testleverancier BV/.test(document.querySelector('#providers-table').textContent));
+    await settle(page);
     await typeInto(page, '#agreement-reference', 'OVK-2026-001');
     await typeInto(page, '#agreement-retention', 'dertig');
     await press(page, '#agreement-form button[type=submit]');
@@ -408,12 +409,13 @@ async function main() {
     assert.equal(await page.inputValue('#agreement-retention'), 'dertig');
     await check(page, 'leveranciers-fout');
     assert.ok(await fieldError(page, 'agreement-provider'), 'agreement without provider: no error');
-    await selectByKeyboard(page, '#agreement-provider', 'mistral');
+    await selectByKeyboard(page, '#agreement-provider', 'testleverancier');
     await typeInto(page, '#agreement-retention', '30');
     const soon = new Date(Date.now() + 20 * 86400000).toISOString().slice(0, 10);
     await page.fill('#agreement-valid-until', soon);
     await press(page, '#agreement-form button[type=submit]');
     await page.waitForFunction(() => document.querySelector('#agreements-table') && /OVK-2026-001/.test(document.querySelector('#agreements-table').textContent));
+    await settle(page);
     await check(page, 'leveranciers-toegevoegd');
 
     await page.goto(`${BASE}/gebruikers`);
@@ -423,14 +425,14 @@ async function main() {
       .replace(/^eigenaar,/m, `${USERS.owner},`).replace(/^ciso,/m, `${USERS.ciso},`);
     await typeInto(page, '#training-csv', bad);
     await press(page, '#training-import-form button[type=submit]');
-    await page.waitForFunction(() => !document.getElementById('training-csv-error').hidden, null, { timeout: 15000 });
+    await page.waitForFunction(() => !document.getElementById('training-csv-error').hidden, null, { timeout: 45000 });
     log(`CSV error next to the field: ${await fieldError(page, 'training-csv')}`);
     assert.equal(await page.inputValue('#training-csv'), bad, 'the CSV text was lost');
     await check(page, 'gebruikers-csv-fout');
-    const good = bad.replace(/^.*heel-goed.*$/m, `${USERS.ciso},Basis AI-geletterdheid,vloeiend,2026-03-01,2028-03-01`);
+    const good = bad.replace(/^.*heel-goed.*$/m, `${USERS.ciso},Webtest AI-geletterdheid,vloeiend,2026-03-01,2028-03-01`);
     await typeInto(page, '#training-csv', good);
     await press(page, '#training-import-form button[type=submit]');
-    await page.waitForFunction((u) => document.querySelector('#training-table') && document.querySelector('#training-table').textContent.includes(u), USERS.ciso);
+    await page.waitForFunction((u) => document.querySelector('#training-table') && [...document.querySelectorAll('#training-table tbody tr')].some((tr) => tr.textContent.includes(u) && tr.textContent.includes('Webtest')), USERS.ciso);
     await check(page, 'gebruikers-geimporteerd');
 
     await page.goto(`${BASE}/beleid`);
