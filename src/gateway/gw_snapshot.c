@@ -404,11 +404,14 @@ int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char
         struct gw_provider *p = &s->providers[s->n_providers];
         const char *id = json_string_value(json_object_get(j, "id"));
         const char *url = json_string_value(json_object_get(j, "base_url"));
+        /*
+         * A provider without a usable http(s) base_url cannot be routed to: leave it out, so
+         * calls to its models are refused as an unknown provider (fail closed) while the rest
+         * of the register keeps working.
+         */
         if (!id || !url || strlen(url) >= sizeof(p->base_url) ||
-            (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))) {
-            rc = bad(err, "/providers", "a provider needs an id and an http(s) base_url");
-            goto out;
-        }
+            (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
+            continue;
         copy_str(p->id, sizeof(p->id), id);
         copy_str(p->base_url, sizeof(p->base_url), url);
         size_t ul = strlen(p->base_url);

@@ -426,12 +426,39 @@ static void test_enforce_scan_per_env(void **state)
                         "classified_marking");
 }
 
+/* A provider that cannot be routed to is left out of the snapshot; the rest still loads. */
+static void test_snapshot_skips_unroutable_provider(void **state)
+{
+    struct sluis_err err = {0};
+    struct gw_snapshot *snap = NULL;
+    json_t *doc;
+
+    (void)state;
+    doc =
+        json_pack("{s:[], s:[], s:[{s:s, s:s, s:s}, {s:s, s:s}, {s:s, s:s, s:s}], s:[]}",
+                  "applications", "gateway_keys", "providers", "id", "ok", "base_url",
+                  "http://127.0.0.1:1/v1", "terms", "business", "id", "no-url", "terms", "business",
+                  "id", "ftp", "base_url", "ftp://127.0.0.1/", "terms", "business", "trainings");
+    assert_non_null(doc);
+    assert_int_equal(gw_snapshot_build(doc, NULL, "2026-06-01", &snap, &err), 0);
+    assert_int_equal(snap->n_providers, 1);
+    assert_non_null(gw_snapshot_find_provider(snap, "ok"));
+    assert_null(gw_snapshot_find_provider(snap, "no-url"));
+    assert_null(gw_snapshot_find_provider(snap, "ftp"));
+    gw_snapshot_release(snap);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sse_every_split),    cmocka_unit_test(test_sse_caps_and_truncation),
-        cmocka_unit_test(test_request_chat_texts), cmocka_unit_test(test_request_inputs),
-        cmocka_unit_test(test_request_bad),        cmocka_unit_test(test_error_bodies),
+        cmocka_unit_test(test_sse_every_split),
+        cmocka_unit_test(test_sse_caps_and_truncation),
+        cmocka_unit_test(test_request_chat_texts),
+        cmocka_unit_test(test_request_inputs),
+        cmocka_unit_test(test_request_bad),
+        cmocka_unit_test(test_error_bodies),
+        cmocka_unit_test(test_snapshot_skips_unroutable_provider),
     };
     const struct CMUnitTest fx_tests[] = {
         cmocka_unit_test(test_enforce_codes),
