@@ -16,9 +16,10 @@
  * not begin a second STORE_TX_WRITE while it holds one (writers of one process queue on a
  * mutex; that would wait for itself).
  *
- * Group commit: write transactions of one process share one database transaction, each
- * as a SAVEPOINT; the last writer of a batch issues the one durable COMMIT for all, and
- * store_tx_commit() returns only after that COMMIT (see docs/store.md).
+ * Group commit: write transactions of one process share one database transaction (the
+ * first plainly, the others as SAVEPOINTs); the last writer of a batch issues the one
+ * durable COMMIT for all, and store_tx_commit() returns only after that COMMIT (see
+ * docs/store.md). Keep write transactions short: later writers of a batch wait for them.
  *
  * Writes must happen in a STORE_TX_WRITE transaction (SQLite: BEGIN IMMEDIATE, so writers
  * queue at begin instead of dead-locking later). On PostgreSQL a STORE_TX_READ runs in

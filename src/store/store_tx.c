@@ -2,8 +2,9 @@
  * store_tx.c - transactions, with group commit for writers.
  *
  * Read transactions get a pooled connection of their own. Write transactions of one process
- * queue on st->write_lock and share one database transaction, the "batch": each write
- * transaction is a SAVEPOINT inside it. When a writer commits (RELEASE SAVEPOINT) while
+ * queue on st->write_lock and share one database transaction, the "batch": every write
+ * transaction after the batch's first is a SAVEPOINT inside it (PostgreSQL: the batch takes
+ * the audit advisory lock with its BEGIN). When a writer commits (RELEASE SAVEPOINT) while
  * other writers are queued, it hands the batch on and waits; the last writer of the batch
  * (no one queued, or BATCH_MAX reached) issues the one durable COMMIT and wakes the others
  * with its result. So N concurrent writers pay one fsync instead of N, and nobody is
