@@ -375,6 +375,8 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
                     json_t **out)
 {
     json_t *obj;
+    uint64_t seen = 0; /* children[i] given, for i < 64 (duplicate and required checks) */
+    size_t i;
     if (f->type != DST_OBJECT)
         return BAIL;
     obj = json_object();
@@ -389,8 +391,13 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
         if (p->ind > n || !key_at(p->txt, p->eol, &klen, &after))
             goto bail;
         child = dossier_schema_child(f, p->txt, klen);
-        if (!child || json_object_get(obj, child->name))
+        if (!child)
             goto bail;
+        i = (size_t)(child - f->children);
+        if (i < 64 ? (seen >> i) & 1 : json_object_get(obj, child->name) != NULL)
+            goto bail; /* duplicate key */
+        if (i < 64)
+            seen |= UINT64_C(1) << i;
         q = after;
         while (q < p->eol && *q == ' ')
             q++;
@@ -413,8 +420,9 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
         if (rc || json_object_set_new_nocheck(obj, child->name, v) < 0)
             goto bail;
     }
-    for (const struct dschema_field *ch = f->children; ch->name; ch++) {
-        if (ch->required && !json_object_get(obj, ch->name))
+    for (i = 0; f->children[i].name; i++) {
+        if (f->children[i].required &&
+            !(i < 64 ? (seen >> i) & 1 : json_object_get(obj, f->children[i].name) != NULL))
             goto bail;
     }
     *out = obj;
