@@ -3,6 +3,7 @@
  */
 #include "core/dossier.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,27 +11,26 @@ json_t *dossier_get_path(const json_t *doc, const char *path)
 {
     const json_t *cur = doc;
     const char *p = path;
-    char seg[128];
     if (!doc || !path)
         return NULL;
     if (*p == '/')
         p++;
     while (*p && cur) {
-        size_t n = strcspn(p, "./");
-        if (n == 0 || n >= sizeof(seg))
+        size_t n = 0;
+        while (p[n] && p[n] != '.' && p[n] != '/')
+            n++;
+        if (n == 0 || n >= 128) /* a segment is at most 127 bytes */
             return NULL;
-        memcpy(seg, p, n);
-        seg[n] = '\0';
         if (json_is_object(cur)) {
-            cur = json_object_get(cur, seg);
+            cur = json_object_getn(cur, p, n);
         } else if (json_is_array(cur)) {
-            char *end = NULL;
-            unsigned long idx;
-            if (seg[0] < '0' || seg[0] > '9')
-                return NULL;
-            idx = strtoul(seg, &end, 10);
-            if (*end)
-                return NULL;
+            size_t idx = 0;
+            for (size_t i = 0; i < n; i++) {
+                if (p[i] < '0' || p[i] > '9')
+                    return NULL;
+                /* saturates: an index past SIZE_MAX stays out of range */
+                idx = idx > (SIZE_MAX - 9) / 10 ? SIZE_MAX : idx * 10 + (size_t)(p[i] - '0');
+            }
             cur = json_array_get(cur, idx);
         } else {
             return NULL;
