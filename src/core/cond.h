@@ -64,6 +64,10 @@ struct cond_cache {
  * Returns 0 or -2 when memory ran out. */
 int cond_slots_assign(struct cond *c, struct cond_slots *t);
 void cond_slots_free(struct cond_slots *t);
+
+/* 1 when c may evaluate differently for another cond_env.env: it reads `env` or
+ * derived.roles.* (the role matrix depends on the environment); 0 otherwise (NULL too). */
+int cond_uses_env(const struct cond *c);
 void cond_cache_reset(struct cond_cache *cc);
 
 /*

@@ -1,4 +1,7 @@
-/* cond_slots.c - interning the field paths of compiled conditions into memo slots. */
+/*
+ * cond_slots.c - interning the field paths of compiled conditions into memo slots, and which
+ * conditions depend on the environment being evaluated.
+ */
 #include "core/cond_ast.h"
 
 #include <stdio.h>
@@ -77,4 +80,50 @@ void cond_slots_free(struct cond_slots *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->key[i]);
     t->n = 0;
+}
+
+static int path_env(const struct cond_path *pa)
+{
+    return pa->root == CR_DERIVED && pa->nseg > 0 && !strcmp(pa->seg[0], "roles");
+}
+
+static int operand_env(const struct cond_operand *o)
+{
+    if (o->kind == CO_ENV)
+        return 1;
+    if ((o->kind == CO_PATH || o->kind == CO_COUNT) && path_env(&o->path))
+        return 1;
+    for (int i = 0; o->kind == CO_LIST && i < o->nlist; i++)
+        if (operand_env(&o->list[i]))
+            return 1;
+    return 0;
+}
+
+static int node_env(const struct cond_node *n)
+{
+    if (!n)
+        return 0;
+    switch (n->kind) {
+    case CN_ANY:
+    case CN_ALL:
+    case CN_NONE:
+    case CN_PRESENT:
+    case CN_ABSENT:
+    case CN_BOOLPATH:
+        if (path_env(&n->path))
+            return 1;
+        break;
+    case CN_CMP:
+        if (operand_env(&n->lhs) || operand_env(&n->rhs))
+            return 1;
+        break;
+    default:
+        break;
+    }
+    return node_env(n->a) || node_env(n->b);
+}
+
+int cond_uses_env(const struct cond *c)
+{
+    return c ? node_env(c->root) : 0;
 }

@@ -118,6 +118,24 @@ static enum verdict_kind eval_rules(const struct policy_set *ps, const json_t *d
     return prohibit ? VERDICT_PROHIBITED : block ? VERDICT_NOT_ALLOWED : VERDICT_ALLOWED;
 }
 
+/*
+ * 1 when the exploration pass cannot come out allowed: a rule that also binds in exploration,
+ * whose conditions read neither env nor derived.roles, is unmet with severity block or
+ * prohibit (the severity depends on the date only), so it is unmet there too.
+ */
+static int unmet_in_exploration(const struct policy_set *ps, const struct finding *findings)
+{
+    for (size_t i = 0; i < ps->n_rules; i++) {
+        const struct policy_rule *r = &ps->rules[i];
+        if (findings[i].status == FINDING_UNMET &&
+            (findings[i].severity == SEVERITY_BLOCK || findings[i].severity == SEVERITY_PROHIBIT) &&
+            (!r->env_mask || (r->env_mask & POLICY_ENV_EXPLORATION)) &&
+            !cond_uses_env(r->applies_when) && !cond_uses_env(r->requires))
+            return 1;
+    }
+    return 0;
+}
+
 int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, const char *env,
                         const char *eval_date, struct verdict *out, struct sluis_err *err)
 {
@@ -149,7 +167,8 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
         goto fail;
     }
     k = eval_rules(ps, dossier, derived, env, eval_date, &cache, findings);
-    if (k != VERDICT_ALLOWED && strcmp(env, "exploration") != 0) {
+    if (k != VERDICT_ALLOWED && strcmp(env, "exploration") != 0 &&
+        !unmet_in_exploration(ps, findings)) {
         /*
          * Would the same dossier pass as a controlled exploration? (roles may depend on env.)
          * Then the answer is exploration_only, also when env has an unmet prohibit such as
