@@ -179,6 +179,9 @@ int cmd_gateway(int argc, char **argv)
     const char *db = NULL, *port_file = NULL;
     hc.host = "127.0.0.1";
     hc.port = 8090;
+    /* Gateway requests carry small headers and stream their bodies: a smaller per-connection
+       pool keeps RSS low with many concurrent streams. */
+    hc.conn_memory = 16 * 1024;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:p:f:d:r:P:D:u:t:T:i:R:S:B:C:n:sh", opts, NULL)) != -1) {

@@ -42,6 +42,7 @@ struct http_config {
     size_t max_body;         /* request body cap in bytes (default HTTP_DEFAULT_MAX_BODY) */
     unsigned max_conns;      /* connection limit (default 1024) */
     unsigned conn_timeout_s; /* idle connection timeout in seconds (default 30) */
+    size_t conn_memory;      /* per-connection memory pool in bytes (default 64 KiB) */
     int quiet;               /* nonzero: no access log on stderr (default logs nothing anyway) */
 };
 

@@ -235,6 +235,8 @@ int http_server_new(struct http_server **out, const struct http_config *cfg, str
         s->cfg.max_conns = 1024;
     if (!s->cfg.conn_timeout_s)
         s->cfg.conn_timeout_s = 30;
+    if (!s->cfg.conn_memory)
+        s->cfg.conn_memory = 64 * 1024;
     router_init(&s->router);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -555,7 +557,7 @@ int http_server_start(struct http_server *srv, struct sluis_err *err)
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->cfg.threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)srv->cfg.max_conns, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)srv->cfg.conn_timeout_s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.conn_memory, MHD_OPTION_END);
     if (!srv->daemon)
         return sluis_err_set(err, SLUIS_EIO,
                              "kan niet luisteren op / cannot listen on %s:%u (in use?)", srv->host,
