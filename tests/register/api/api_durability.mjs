@@ -23,7 +23,11 @@ async function writer(w) {
   }
 }
 const writers = [0, 1, 2, 3, 4, 5, 6, 7].map(writer);
-await new Promise((r) => setTimeout(r, 1500));
+// Kill once the load is well under way (at least 20 acknowledged writes, then a random extra
+// moment), whatever the machine's speed; a 60 s guard keeps a stuck server from hanging the test.
+for (const t0 = Date.now(); acked.size < 20 && Date.now() - t0 < 60000;)
+  await new Promise((r) => setTimeout(r, 20));
+await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 300)));
 srv.proc.kill('SIGKILL');
 stop = true;
 await Promise.allSettled(writers);
