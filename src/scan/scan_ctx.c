@@ -159,14 +159,13 @@ static void ht_build(void)
     }
 }
 
-static int lookup(const char *low, size_t n)
+/* Looks up low[0..n) whose FNV-1a hash is h. */
+static int lookup_h(const char *low, size_t n, uint32_t h)
 {
-    uint32_t h;
     size_t slot;
 
     if (n < 3 || n > 20)
         return -1;
-    h = fnv(low, n);
     for (slot = h & (HT_SIZE - 1); ht[slot].idx; slot = (slot + 1) & (HT_SIZE - 1)) {
         const struct ctx_word *cw = &words[ht[slot].idx - 1];
         if (ht[slot].h == h && !strncmp(cw->w, low, n) && cw->w[n] == 0)
@@ -175,26 +174,34 @@ static int lookup(const char *low, size_t n)
     return -1;
 }
 
-/* Class of the word low[0..n) (lower case), trying the part before a '-' too. */
-static int word_class(char *low, size_t n)
-{
-    int cls;
-    char *dash;
+/*
+ * Per byte: the lower-case form of a word byte (letters, digits, '-', '\''), or 0 for a
+ * byte that ends a word. Built with the hash table.
+ */
+static unsigned char wlow[256];
 
-    pthread_once(&ht_once, ht_build);
-    low[n] = 0;
-    cls = lookup(low, n);
-    if (cls < 0 && (dash = memchr(low, '-', n)) != NULL) {
-        *dash = 0;
-        cls = lookup(low, (size_t)(dash - low));
+static void tables_build(void)
+{
+    ht_build();
+    for (int c = 0; c < 256; c++) {
+        if (c >= 'A' && c <= 'Z')
+            wlow[c] = (unsigned char)(c - 'A' + 'a');
+        else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '\'')
+            wlow[c] = (unsigned char)c;
     }
-    return cls;
 }
 
-static int is_word_byte(int c)
+/*
+ * Class of the word low[0..n) (lower case, n < 32, hash h of the whole word), trying the
+ * part before the first '-' (dash: its index, or n when there is none) too.
+ */
+static int word_class(const char *low, size_t n, uint32_t h, size_t dash, uint32_t hdash)
 {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
-           c == '\'';
+    int cls = lookup_h(low, n, h);
+
+    if (cls < 0 && dash < n)
+        cls = lookup_h(low, dash, hdash);
+    return cls;
 }
 
 /* ". X", "! X", "? X" or a line break before X, with X upper case, or an empty line:
@@ -207,6 +214,43 @@ static int sentence_break(const char *p, const char *end)
     return p[0] == '\n' && p + 1 < end && (p[1] == '\n' || (p[1] >= 'A' && p[1] <= 'Z'));
 }
 
+/* Bytes that may start a sentence break. */
+static int break_byte(int c)
+{
+    return c == '.' || c == '!' || c == '?' || c == '\n';
+}
+
+/*
+ * Reads the word at *pp (stopping at end), lower-cased into low (first 32 bytes), with
+ * its FNV-1a hash and that of the part before its first '-'. Returns its length.
+ */
+static size_t read_word(const char **pp, const char *end, char *low, uint32_t *h, size_t *dash,
+                        uint32_t *hdash)
+{
+    const unsigned char *p = (const unsigned char *)*pp;
+    uint32_t hh = 2166136261u;
+    size_t n = 0;
+    unsigned char c;
+
+    *dash = SIZE_MAX;
+    *hdash = 0;
+    while (p < (const unsigned char *)end && (c = wlow[*p]) != 0) {
+        if (n < 32) {
+            low[n] = (char)c;
+            if (c == '-' && *dash == SIZE_MAX) {
+                *dash = n;
+                *hdash = hh;
+            }
+            hh = (hh ^ c) * 16777619u;
+        }
+        n++;
+        p++;
+    }
+    *pp = (const char *)p;
+    *h = hh;
+    return n;
+}
+
 int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, unsigned mask,
                      unsigned before, unsigned after)
 {
@@ -215,30 +259,29 @@ int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, un
     uint64_t a1 = to + after < wend ? to + after : wend;
     int best_before = -1, best_after = -1;
     uint64_t d_before = UINT64_MAX, d_after = UINT64_MAX;
+    const char *wp_end = w->p + w->len;
     char low[33];
+    uint32_t h, hdash;
+    size_t dash;
 
     if (from < w->off || to > wend || from > to)
         return -1;
+    pthread_once(&ht_once, tables_build);
     /* before: the last matching word, forgetting words before a sentence break */
-    for (const char *p = w->p + (b0 - w->off), *end = w->p + (from - w->off); p < end;) {
-        if (!is_word_byte((unsigned char)*p)) {
-            if (sentence_break(p, end + 3 <= w->p + w->len ? end + 3 : w->p + w->len))
+    const char *start = w->p + (b0 - w->off);
+    for (const char *p = start, *end = w->p + (from - w->off); p < end;) {
+        int c = (unsigned char)*p;
+        if (!wlow[c]) {
+            if (break_byte(c) && sentence_break(p, end + 3 <= wp_end ? end + 3 : wp_end))
                 best_before = -1;
             p++;
             continue;
         }
         const char *s = p;
-        size_t n = 0;
-        while (p < end && is_word_byte((unsigned char)*p)) {
-            if (n < sizeof(low) - 1)
-                low[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-            n++;
-            p++;
-        }
-        if (n >= sizeof(low) ||
-            (s == w->p + (b0 - w->off) && b0 > w->off && is_word_byte((unsigned char)s[-1])))
+        size_t n = read_word(&p, end, low, &h, &dash, &hdash);
+        if (n >= sizeof(low) || (s == start && b0 > w->off && wlow[(unsigned char)s[-1]]))
             continue; /* too long, or cut off by the window */
-        int cls = word_class(low, n);
+        int cls = word_class(low, n, h, dash, hdash);
         if (cls >= 0 && (mask & (1u << cls))) {
             best_before = cls;
             d_before = from - (w->off + (uint64_t)(p - w->p));
@@ -246,23 +289,18 @@ int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, un
     }
     /* after: the first matching word before a sentence break */
     for (const char *p = w->p + (to - w->off), *end = w->p + (a1 - w->off); p < end;) {
-        if (!is_word_byte((unsigned char)*p)) {
-            if (sentence_break(p, w->p + w->len))
+        int c = (unsigned char)*p;
+        if (!wlow[c]) {
+            if (break_byte(c) && sentence_break(p, wp_end))
                 break;
             p++;
             continue;
         }
         const char *s = p;
-        size_t n = 0;
-        while (p < w->p + w->len && is_word_byte((unsigned char)*p)) {
-            if (n < sizeof(low) - 1)
-                low[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-            n++;
-            p++;
-        }
+        size_t n = read_word(&p, wp_end, low, &h, &dash, &hdash);
         if (n >= sizeof(low))
             continue;
-        int cls = word_class(low, n);
+        int cls = word_class(low, n, h, dash, hdash);
         if (cls >= 0 && (mask & (1u << cls))) {
             best_after = cls;
             d_after = (uint64_t)(s - w->p) + w->off - to;
