@@ -20,6 +20,7 @@ void scan_engine_free(struct scan_engine *e)
 {
     free(e->raw);
     free(e->tmp);
+    free(e->key);
     memset(e, 0, sizeof(*e));
 }
 
@@ -93,12 +94,63 @@ int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long
     return 0;
 }
 
-static int cmp_finding(const void *a, const void *b)
+/* Sort key of a validated finding: offset, then the longest first, then the order found
+ * (so the result is that of a stable sort, whatever the sort algorithm). */
+static int cmp_key(const void *a, const void *b)
 {
-    const struct scan_finding *x = a, *y = b;
+    const struct scan_key *x = a, *y = b;
     if (x->offset != y->offset)
         return x->offset < y->offset ? -1 : 1;
-    return x->length > y->length ? -1 : x->length < y->length;
+    if (x->length != y->length)
+        return x->length > y->length ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int key_less(const struct scan_key *x, const struct scan_key *y)
+{
+    return cmp_key(x, y) < 0;
+}
+
+/* Sorts keys (a total order: no ties) with insertion-sorted runs of 16 and bottom-up merges
+ * through tmp; runs that are already in order (most are: Hyperscan reports by end offset)
+ * are copied without comparing. */
+static void key_sort(struct scan_key *a, struct scan_key *tmp, size_t n)
+{
+    struct scan_key *src = a, *dst = tmp, *sw;
+
+    for (size_t s = 0; s < n; s += 16) {
+        size_t e = s + 16 < n ? s + 16 : n;
+        for (size_t i = s + 1; i < e; i++) {
+            struct scan_key k = a[i];
+            size_t j = i;
+            while (j > s && key_less(&k, &a[j - 1])) {
+                a[j] = a[j - 1];
+                j--;
+            }
+            a[j] = k;
+        }
+    }
+    for (size_t wd = 16; wd < n; wd *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * wd) {
+            size_t mid = lo + wd < n ? lo + wd : n, hi = lo + 2 * wd < n ? lo + 2 * wd : n;
+            size_t i = lo, j = mid, k = lo;
+            if (mid >= hi || !key_less(&src[mid], &src[mid - 1])) {
+                memcpy(dst + lo, src + lo, (hi - lo) * sizeof(*src));
+                continue;
+            }
+            while (i < mid && j < hi)
+                dst[k++] = key_less(&src[j], &src[i]) ? src[j++] : src[i++];
+            while (i < mid)
+                dst[k++] = src[i++];
+            while (j < hi)
+                dst[k++] = src[j++];
+        }
+        sw = src;
+        src = dst;
+        dst = sw;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof(*a));
 }
 
 static int better(const struct scan_finding *a, const struct scan_finding *b)
@@ -194,23 +246,36 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     }
     e->nraw = keep;
 
-    /* overlaps: keep the most confident (then the longest) */
-    if (e->ntmp > 1)
-        qsort(e->tmp, e->ntmp, sizeof(*e->tmp), cmp_finding);
+    /* overlaps: keep the most confident (then the longest); sorts small keys, not findings */
+    if (e->ntmp > e->capkey) {
+        size_t ncap = e->captmp;
+        struct scan_key *nk2 = realloc(e->key, 2 * ncap * sizeof(*nk2)); /* keys + merge space */
+        if (!nk2)
+            return SLUIS_ENOMEM;
+        e->key = nk2;
+        e->capkey = ncap;
+    }
     for (i = 0; i < e->ntmp; i++) {
-        struct scan_finding *f = &e->tmp[i];
+        e->key[i].offset = e->tmp[i].offset;
+        e->key[i].length = e->tmp[i].length;
+        e->key[i].idx = (uint32_t)i;
+    }
+    if (e->ntmp > 1)
+        key_sort(e->key, e->key + e->capkey, e->ntmp);
+    for (i = 0; i < e->ntmp; i++) {
+        struct scan_finding *f = &e->tmp[e->key[i].idx];
         if (nk > 0) {
-            struct scan_finding *last = &e->tmp[nk - 1];
+            struct scan_finding *last = &e->tmp[e->key[nk - 1].idx];
             if (f->offset < last->offset + last->length) {
                 if (better(f, last))
-                    *last = *f;
+                    e->key[nk - 1].idx = e->key[i].idx;
                 continue;
             }
         }
-        e->tmp[nk++] = *f;
+        e->key[nk++].idx = e->key[i].idx;
     }
     for (i = 0; i < nk; i++) {
-        struct scan_finding *f = &e->tmp[i];
+        struct scan_finding *f = &e->tmp[e->key[i].idx];
         uint64_t end = f->offset + f->length;
         if (end <= e->emitted_end)
             continue;

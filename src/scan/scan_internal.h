@@ -86,12 +86,20 @@ struct scan_raw {
     unsigned id;
 };
 
+/* Sort key of a validated finding (index into scan_engine.tmp). */
+struct scan_key {
+    uint64_t offset;
+    uint32_t length, idx;
+};
+
 /* Pending candidates of one block scan or one stream. */
 struct scan_engine {
     struct scan_raw *raw;
     size_t nraw, capraw;
     struct scan_finding *tmp; /* validated findings of one flush */
     size_t ntmp, captmp;
+    struct scan_key *key; /* sort keys of tmp */
+    size_t capkey;
     uint64_t emitted_end; /* end of the last reported finding */
     int oom;
 };
