@@ -11,7 +11,8 @@ const VERDICTS = ['allowed', 'exploration_only', 'not_allowed', 'prohibited'];
 const STATES = ['draft', 'submitted', 'advised', 'approved', 'rejected', 'in_use', 'review_due', 'needs_reassessment', 'retired'];
 
 function section(id, title, ...body) {
-  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
+  const wide = id === 'dash-literacy' || id === 'dash-expiring';
+  return h('section', { class: wide ? 'card card--wide' : 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
 }
 
 function appLink(app) {
