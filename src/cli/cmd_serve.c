@@ -207,6 +207,8 @@ int cmd_serve(int argc, char **argv)
     }
 #ifdef SERVE_HAVE_WEB
     http_server_mount_assets(srv, web_asset_lookup);
+    for (const struct web_header *h = web_asset_security_headers(); h->name; h++)
+        http_server_asset_header(srv, h->name, h->value);
 #endif
 #ifdef SERVE_HAVE_GATEWAY
     if (!no_gateway) {

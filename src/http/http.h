@@ -133,6 +133,14 @@ int http_server_mount_raw(struct http_server *srv, const char *prefix, http_raw_
 void http_server_mount_assets(struct http_server *srv, http_asset_fn fn);
 
 /*
+ * Adds a response header sent with every asset (e.g. Content-Security-Policy). name and value
+ * are borrowed and must outlive the server (string literals, static tables). Call before
+ * http_server_start(). Returns 0, or SLUIS_ETOOBIG past HTTP_MAX_ASSET_HEADERS.
+ */
+#define HTTP_MAX_ASSET_HEADERS 16
+int http_server_asset_header(struct http_server *srv, const char *name, const char *value);
+
+/*
  * Starts listening (internal thread pool + epoll, MHD_ALLOW_SUSPEND_RESUME). Returns 0, or
  * SLUIS_EIO with err filled (address in use, bad address).
  */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,8 @@ struct http_server {
     struct raw_mount raw[HTTP_MAX_RAW];
     int n_raw;
     http_asset_fn assets;
+    const char *asset_headers[HTTP_MAX_ASSET_HEADERS][2];
+    int n_asset_headers;
     struct MHD_Daemon *daemon;
     uint16_t port;
     atomic_uint_fast64_t next_id;
@@ -279,6 +282,18 @@ void http_server_mount_assets(struct http_server *srv, http_asset_fn fn)
     srv->assets = fn;
 }
 
+int http_server_asset_header(struct http_server *srv, const char *name, const char *value)
+{
+    if (!name || !value)
+        return SLUIS_EINVAL;
+    if (srv->n_asset_headers >= HTTP_MAX_ASSET_HEADERS)
+        return SLUIS_ETOOBIG;
+    srv->asset_headers[srv->n_asset_headers][0] = name;
+    srv->asset_headers[srv->n_asset_headers][1] = value;
+    srv->n_asset_headers++;
+    return 0;
+}
+
 static void make_request_id(struct http_server *srv, struct MHD_Connection *conn, char *out)
 {
     const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
@@ -413,6 +428,10 @@ static enum MHD_Result dispatch(struct http_server *srv, struct req_ctx *ctx,
                 MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ct);
                 MHD_add_response_header(r, "X-Request-Id", rid);
                 MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+                for (int i = 0; i < srv->n_asset_headers; i++)
+                    if (strcasecmp(srv->asset_headers[i][0], "X-Content-Type-Options"))
+                        MHD_add_response_header(r, srv->asset_headers[i][0],
+                                                srv->asset_headers[i][1]);
                 enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
                 MHD_destroy_response(r);
                 return ret;

@@ -26,6 +26,7 @@ struct got {
     char allow[128];
     char rid[64];
     char ctype[128];
+    char csp[256];
 };
 
 static size_t on_body(char *p, size_t s, size_t n, void *ud)
@@ -53,6 +54,8 @@ static size_t on_header(char *p, size_t s, size_t n, void *ud)
         snprintf(g->rid, sizeof(g->rid), "%s", line + 14);
     if (!strncasecmp(line, "Content-Type: ", 14))
         snprintf(g->ctype, sizeof(g->ctype), "%s", line + 14);
+    if (!strncasecmp(line, "Content-Security-Policy: ", 25))
+        snprintf(g->csp, sizeof(g->csp), "%s", line + 25);
     return s * n;
 }
 
@@ -203,6 +206,9 @@ static int setup(void **state)
     assert_int_equal(http_server_route(srv, "GET", "/a/{unterminated", h_item, NULL), SLUIS_EINVAL);
     assert_int_equal(http_server_mount_raw(srv, "/v1/", raw, raw_done, NULL), 0);
     http_server_mount_assets(srv, assets);
+    assert_int_equal(http_server_asset_header(srv, "Content-Security-Policy", "default-src 'self'"),
+                     0);
+    assert_int_equal(http_server_asset_header(srv, NULL, "x"), SLUIS_EINVAL);
     assert_int_equal(http_server_start(srv, &err), 0);
     port = http_server_port(srv);
     assert_true(port > 0);
@@ -285,6 +291,7 @@ static void test_raw_and_assets(void **state)
     fetch(port, "GET", "/", NULL, 0, 0, &g);
     assert_int_equal(g.status, 200);
     assert_non_null(strstr(g.body, "<!doctype html>"));
+    assert_string_equal(g.csp, "default-src 'self'"); /* asset headers go with every asset */
     fetch(port, "GET", "/missing.js", NULL, 0, 0, &g);
     assert_int_equal(g.status, 404);
     fetch(port, "GET", "/api/unknown", NULL, 0, 0, &g);
