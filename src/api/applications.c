@@ -208,6 +208,41 @@ static int load_app(struct api *api, struct store_tx *tx, const struct api_princ
     return rc;
 }
 
+/*
+ * Loads the application named by the {id} path parameter in a read transaction of its own.
+ * Returns 0, or an error already answered in resp. app is always safe to reg_object_free().
+ */
+static int read_app(struct api *api, const struct api_principal *who, struct http_req *req,
+                    struct http_resp *resp, struct reg_object *app)
+{
+    struct sluis_err err;
+    struct store_tx *tx;
+
+    memset(app, 0, sizeof(*app));
+    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
+    if (rc) {
+        api_resp_err(resp, rc, &err);
+        return rc;
+    }
+    rc = load_app(api, tx, who, req, resp, app);
+    store_tx_rollback(tx);
+    return rc;
+}
+
+/* Lists the application's child objects of one kind (advice, gateway keys). */
+static int list_children(struct api *api, const struct api_principal *who, struct http_req *req,
+                         struct http_resp *resp, const char *kind)
+{
+    struct reg_object app;
+
+    if (!read_app(api, who, req, resp, &app)) {
+        struct reg_filter f = {.kind = kind, .org_id = who->org_id, .parent_id = app.id};
+        api_list_objects(api, req, resp, &f);
+    }
+    reg_object_free(&app);
+    return 0;
+}
+
 static void answer_object(struct http_resp *resp, int status, const struct reg_object *obj)
 {
     size_t len = 0;
@@ -268,16 +303,8 @@ static int h_get(struct api *api, const struct api_principal *who, struct http_r
                  struct http_resp *resp, const void *arg)
 {
     (void)arg;
-    struct sluis_err err;
-    struct store_tx *tx;
     struct reg_object app;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        return 0;
-    }
-    rc = load_app(api, tx, who, req, resp, &app);
-    store_tx_rollback(tx);
+    int rc = read_app(api, who, req, resp, &app);
     if (!rc)
         answer_object(resp, 200, &app);
     reg_object_free(&app);
@@ -607,22 +634,7 @@ static int h_advice_list(struct api *api, const struct api_principal *who, struc
                          struct http_resp *resp, const void *arg)
 {
     (void)arg;
-    struct sluis_err err;
-    struct store_tx *tx;
-    struct reg_object app;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        return 0;
-    }
-    rc = load_app(api, tx, who, req, resp, &app);
-    store_tx_rollback(tx);
-    if (!rc) {
-        struct reg_filter f = {.kind = "advice", .org_id = who->org_id, .parent_id = app.id};
-        api_list_objects(api, req, resp, &f);
-    }
-    reg_object_free(&app);
-    return 0;
+    return list_children(api, who, req, resp, "advice");
 }
 
 static int roles_missing(struct api *api, const json_t *eff, int *missing)
@@ -1074,16 +1086,8 @@ static int h_app_audit(struct api *api, const struct api_principal *who, struct 
                        struct http_resp *resp, const void *arg)
 {
     (void)arg;
-    struct sluis_err err;
-    struct store_tx *tx;
     struct reg_object app;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        return 0;
-    }
-    rc = load_app(api, tx, who, req, resp, &app);
-    store_tx_rollback(tx);
+    int rc = read_app(api, who, req, resp, &app);
     if (!rc) {
         long long limit, offset;
         if (api_paging(req, resp, &limit, &offset) == 0) {
@@ -1101,22 +1105,7 @@ static int h_keys_list(struct api *api, const struct api_principal *who, struct 
                        struct http_resp *resp, const void *arg)
 {
     (void)arg;
-    struct sluis_err err;
-    struct store_tx *tx;
-    struct reg_object app;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        return 0;
-    }
-    rc = load_app(api, tx, who, req, resp, &app);
-    store_tx_rollback(tx);
-    if (!rc) {
-        struct reg_filter f = {.kind = "gateway_key", .org_id = who->org_id, .parent_id = app.id};
-        api_list_objects(api, req, resp, &f);
-    }
-    reg_object_free(&app);
-    return 0;
+    return list_children(api, who, req, resp, "gateway_key");
 }
 
 static int h_key_create(struct api *api, const struct api_principal *who, struct http_req *req,
