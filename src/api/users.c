@@ -42,22 +42,30 @@ static int read_tx(struct api *api, struct store_tx **tx, struct http_resp *resp
     return rc;
 }
 
+/* Reads the caller's own organisation. Returns 0, or an error already answered in resp. */
+static int read_own_org(struct api *api, const struct api_principal *who, struct http_resp *resp,
+                        struct reg_org *org)
+{
+    struct store_tx *tx;
+    struct sluis_err err;
+
+    if (read_tx(api, &tx, resp))
+        return SLUIS_EIO;
+    int rc = reg_org_get(tx, who->org_id, org, &err);
+    store_tx_rollback(tx);
+    if (rc)
+        api_resp_err(resp, rc, &err);
+    return rc;
+}
+
 static int h_me(struct api *api, const struct api_principal *who, struct http_req *req,
                 struct http_resp *resp, const void *arg)
 {
     (void)arg;
     (void)req;
-    struct store_tx *tx;
-    if (read_tx(api, &tx, resp))
-        return 0;
-    struct sluis_err err;
     struct reg_org org;
-    int rc = reg_org_get(tx, who->org_id, &org, &err);
-    store_tx_rollback(tx);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    if (read_own_org(api, who, resp, &org))
         return 0;
-    }
     http_resp_json(resp, 200,
                    json_pack("{s:s, s:s, s:s, s:O, s:o, s:s*, s:s}", "user_id", who->user_id,
                              "name", who->name, "email", who->email, "roles", who->roles_json,
@@ -72,17 +80,9 @@ static int h_orgs(struct api *api, const struct api_principal *who, struct http_
 {
     (void)arg;
     (void)req;
-    struct store_tx *tx;
-    if (read_tx(api, &tx, resp))
-        return 0;
-    struct sluis_err err;
     struct reg_org org;
-    int rc = reg_org_get(tx, who->org_id, &org, &err);
-    store_tx_rollback(tx);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    if (read_own_org(api, who, resp, &org))
         return 0;
-    }
     http_resp_json(resp, 200,
                    json_pack("{s:[o], s:i, s:i, s:i}", "items", org_json(&org), "total", 1, "limit",
                              100, "offset", 0));
@@ -97,16 +97,8 @@ static int h_org(struct api *api, const struct api_principal *who, struct http_r
         api_not_found(resp, "organisatie/organisation");
         return 0;
     }
-    struct store_tx *tx;
-    if (read_tx(api, &tx, resp))
-        return 0;
-    struct sluis_err err;
     struct reg_org org;
-    int rc = reg_org_get(tx, who->org_id, &org, &err);
-    store_tx_rollback(tx);
-    if (rc)
-        api_resp_err(resp, rc, &err);
-    else
+    if (!read_own_org(api, who, resp, &org))
         http_resp_json(resp, 200, org_json(&org));
     return 0;
 }
