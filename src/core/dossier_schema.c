@@ -5,6 +5,7 @@
 #include "core/dossier_schema.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -522,19 +523,42 @@ static int has_bad_control(const char *s, size_t len, int multiline)
     return 0;
 }
 
+/* 1 when no byte of s is below 0x20 or 0x7f (no NUL, no control character), 8 bytes a step;
+ * the common case, so that the byte loops below run only for strings that have one. */
+static int all_printable(const char *s, size_t len)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w, d;
+        memcpy(&w, s + i, 8);
+        d = w ^ (ones * 0x7f);
+        if (((w - ones * 0x20) & ~w & highs) || ((d - ones) & ~d & highs))
+            return 0;
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
 static int check_string(const struct dschema_field *f, const char *s, size_t len, char *msg,
                         size_t cap)
 {
     size_t max = max_len_of(f);
+    int clean;
     if (len > max) {
         snprintf(msg, cap, "value too long (te lang): %zu bytes, at most %zu", len, max);
         return SLUIS_ETOOBIG;
     }
-    if (memchr(s, '\0', len)) {
+    clean = all_printable(s, len);
+    if (!clean && memchr(s, '\0', len)) {
         snprintf(msg, cap, "NUL character in value (ongeldig teken)");
         return SLUIS_EINVAL;
     }
-    if (has_bad_control(s, len, f->type == DST_TEXT)) {
+    if (!clean && has_bad_control(s, len, f->type == DST_TEXT)) {
         snprintf(msg, cap, "control character in value (ongeldig teken)%s",
                  f->type == DST_TEXT ? "" : "; use a text field for several lines");
         return SLUIS_EINVAL;
