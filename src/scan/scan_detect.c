@@ -37,6 +37,16 @@ static int to_upper(int c)
     return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
 }
 
+/* strchr(set, c) != NULL without a library call (sets are a few bytes; c == 0 matches the
+ * terminator, as with strchr). */
+static int in_set(const char *set, int c)
+{
+    for (; *set; set++)
+        if ((unsigned char)*set == c)
+            return 1;
+    return c == 0;
+}
+
 /* No match inside a longer number or word: the neighbours must not be letters or
  * digits, nor a separator from seps that continues a number. */
 static int bound_ok(const struct scan_window *w, uint64_t from, uint64_t to, const char *seps)
@@ -46,9 +56,9 @@ static int bound_ok(const struct scan_window *w, uint64_t from, uint64_t to, con
 
     if (is_alnum(b) || is_alnum(a) || b == '_' || a == '_')
         return 0;
-    if (b > 0 && strchr(seps, b) && from >= 2 && is_digit(w_at(w, from - 2)))
+    if (b > 0 && in_set(seps, b) && from >= 2 && is_digit(w_at(w, from - 2)))
         return 0;
-    if (a > 0 && strchr(seps, a) && is_digit(w_at(w, to + 1)))
+    if (a > 0 && in_set(seps, a) && is_digit(w_at(w, to + 1)))
         return 0;
     return 1;
 }
@@ -69,8 +79,12 @@ static int set(struct scan_finding *f, int det, uint64_t from, uint64_t to, floa
 static int v_nine(const struct scan_window *w, const char *d9, uint64_t from, uint64_t to,
                   struct scan_finding *f)
 {
-    int cls = scan_ctx_nearest(w, from, to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
+    int cls;
 
+    /* checksums first: most 9-digit numbers fail both and need no context look-up */
+    if (!scan_check_bsn(d9) && !scan_check_onderwijsnummer(d9))
+        return 0;
+    cls = scan_ctx_nearest(w, from, to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
     if (scan_check_bsn(d9)) {
         if (cls == CX_RSIN)
             return set(f, SCAN_DET_RSIN, from, to, 0.95f);
@@ -154,7 +168,7 @@ static size_t compact(const char *t, size_t n, const char *skip, char *buf, size
 
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)t[i];
-        if (strchr(skip, c))
+        if (in_set(skip, c))
             continue;
         if (!is_alnum(c) || k + 1 >= cap)
             return 0;
@@ -251,7 +265,7 @@ static int v_phone(const struct scan_window *w, const struct scan_raw *r, const 
 
 static int is_local_char(int c)
 {
-    return is_alnum(c) || (c > 0 && strchr("._%+-", c));
+    return is_alnum(c) || (c > 0 && in_set("._%+-", c));
 }
 
 static int v_email(const struct scan_window *w, const struct scan_raw *r, struct scan_finding *f)
