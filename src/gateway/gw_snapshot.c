@@ -391,7 +391,8 @@ int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char
         k->revoked = json_is_true(json_object_get(j, "revoked"));
         s->n_keys++;
     }
-    qsort(s->keys, s->n_keys, sizeof(*s->keys), cmp_key);
+    if (s->n_keys) /* qsort(NULL, 0) is undefined */
+        qsort(s->keys, s->n_keys, sizeof(*s->keys), cmp_key);
     if (json_array_size(provs)) {
         s->providers = calloc(json_array_size(provs), sizeof(*s->providers));
         if (!s->providers) {
@@ -451,7 +452,8 @@ int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char
         s->users[u].rank = rank;
         copy_str(s->users[u].valid_until, sizeof(s->users[u].valid_until), until);
     }
-    qsort(s->users, s->n_users, sizeof(*s->users), cmp_user);
+    if (s->n_users)
+        qsort(s->users, s->n_users, sizeof(*s->users), cmp_user);
 out:
     if (rc) {
         gw_snapshot_release(s);
