@@ -54,6 +54,8 @@ struct cond_env {
 struct cond_slots {
     size_t n;
     char *key[COND_MAX_SLOTS]; /* "d:use.kind", "v:prescan.dpia" */
+    size_t n_roles;
+    unsigned short roles[COND_MAX_SLOTS]; /* the slots of derived.roles.* paths */
 };
 struct cond_cache {
     const json_t *val[COND_MAX_SLOTS];
@@ -69,6 +71,9 @@ void cond_slots_free(struct cond_slots *t);
  * derived.roles.* (the role matrix depends on the environment); 0 otherwise (NULL too). */
 int cond_uses_env(const struct cond *c);
 void cond_cache_reset(struct cond_cache *cc);
+/* Forgets only the derived.roles.* lookups of t (after derived.roles was replaced; every other
+ * memoised value still points into the unchanged dossier and derived objects). */
+void cond_cache_reset_roles(struct cond_cache *cc, const struct cond_slots *t);
 
 /*
  * Compiles src (len bytes, need not be NUL-terminated) into *out (caller frees with

@@ -32,6 +32,8 @@ static int path_slot(struct cond_path *pa, struct cond_slots *t)
     if (!t->key[t->n])
         return -2;
     pa->slot = (int)t->n++;
+    if (pa->root == CR_DERIVED && !strcmp(pa->seg[0], "roles"))
+        t->roles[t->n_roles++] = (unsigned short)pa->slot;
     return 0;
 }
 
@@ -80,6 +82,13 @@ void cond_slots_free(struct cond_slots *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->key[i]);
     t->n = 0;
+    t->n_roles = 0;
+}
+
+void cond_cache_reset_roles(struct cond_cache *cc, const struct cond_slots *t)
+{
+    for (size_t i = 0; i < t->n_roles; i++)
+        cc->state[t->roles[i]] = 0;
 }
 
 static int path_env(const struct cond_path *pa)

@@ -68,7 +68,7 @@ static int roles_set(const struct policy_set *ps, const json_t *dossier, json_t 
     }
     if (json_object_set_new(roles, "required", req) || json_object_set_new(roles, "missing", miss))
         goto oom_r;
-    cond_cache_reset(cache); /* derived.roles changes */
+    cond_cache_reset_roles(cache, &ps->slots); /* derived.roles changes */
     return json_object_set_new(derived, "roles", roles) ? SLUIS_ENOMEM : 0;
 oom:
     json_decref(req);
