@@ -19,7 +19,9 @@ void check_results_free(struct check_result *r, size_t n)
 
 int check_result_ok(const struct check_result *r)
 {
-    return !r->failed && r->v.kind == VERDICT_ALLOWED;
+    return !r->failed &&
+           (r->v.kind == VERDICT_ALLOWED ||
+            (r->v.kind == VERDICT_EXPLORATION_ONLY && !strcmp(r->v.environment, "exploration")));
 }
 
 const char *check_text_pick(const struct policy_text *t, const char *lang, const char *fallback)

@@ -187,6 +187,12 @@ int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, cons
         if (rc)
             goto fail;
     }
+    /*
+     * A dossier requested as exploration can at most be explored: when it passes, say so
+     * (exploration_only) rather than "allowed", which would read as leave for production.
+     */
+    if (k == VERDICT_ALLOWED && !strcmp(env, "exploration"))
+        k = VERDICT_EXPLORATION_ONLY;
     out->kind = k;
     snprintf(out->environment, sizeof out->environment, "%s", env);
     snprintf(out->eval_date, sizeof out->eval_date, "%s", eval_date);

@@ -457,7 +457,7 @@ static void test_prohibited(void **state)
     json_object_set_new(json_object_get(d, "use"), "production_data", json_false());
     json_object_set_new(json_object_get(d, "use"), "exploration_end", json_string("2026-06-30"));
     rehash(d, ps);
-    assert_int_equal(eval(ps, d, "exploration", "2026-02-01", &v), VERDICT_ALLOWED);
+    assert_int_equal(eval(ps, d, "exploration", "2026-02-01", &v), VERDICT_EXPLORATION_ONLY);
     verdict_free(&v);
     assert_int_equal(eval(ps, d, NULL, "2026-02-01", &v), VERDICT_EXPLORATION_ONLY);
     assert_int_equal(find(&v, "SP-04a")->status, FINDING_UNMET);
@@ -498,7 +498,7 @@ static void test_exploration_only(void **state)
     /* roles in the verdict are those of production */
     assert_true(list_has(json_object_get(json_object_get(v.derived, "roles"), "required"), "ciso"));
     verdict_free(&v);
-    assert_int_equal(eval(ps, d, "exploration", "2026-02-01", &v), VERDICT_ALLOWED);
+    assert_int_equal(eval(ps, d, "exploration", "2026-02-01", &v), VERDICT_EXPLORATION_ONLY);
     assert_int_equal(find(&v, "SP-05b")->status, FINDING_MET);
     verdict_free(&v);
     /* after the end date the exploration is over too */
