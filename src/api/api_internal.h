@@ -151,6 +151,12 @@ struct api_field {
 /* Checks obj against fields (unknown keys, types, caps). 0 or SLUIS_EINVAL with err->path. */
 int api_schema_check(const json_t *obj, const struct api_field *fields, struct sluis_err *err);
 /*
+ * api_body() then api_schema_check(): *out is a new reference on success; otherwise the 400/415
+ * is answered in resp, *out is NULL and SLUIS_EINVAL returned.
+ */
+int api_body_checked(struct http_req *req, struct http_resp *resp, const struct api_field *fields,
+                     json_t **out);
+/*
  * Validates content as one item of a dossier list field (list = "agreements", "models",
  * "assessments", "advice") or the dossier's "decision" object, using the core's dossier schema.
  * Error paths are relative to content ("/valid_until").

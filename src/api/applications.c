@@ -580,16 +580,11 @@ static int h_transition(struct api *api, const struct api_principal *who, struct
         return 0;
     }
     json_t *body;
-    if (api_body(req, resp, &body))
+    if (api_body_checked(req, resp, transition_fields, &body))
         return 0;
     struct sluis_err err;
     sluis_err_clear(&err);
-    int rc = api_schema_check(body, transition_fields, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        json_decref(body);
-        return 0;
-    }
+    int rc = 0;
     char to[32];
     snprintf(to, sizeof(to), "%s", json_string_value(json_object_get(body, "to")));
     json_decref(body);
@@ -666,16 +661,11 @@ static int h_advice_create(struct api *api, const struct api_principal *who, str
         return 0;
     }
     json_t *body;
-    if (api_body(req, resp, &body))
+    if (api_body_checked(req, resp, advice_fields, &body))
         return 0;
     struct sluis_err err;
     sluis_err_clear(&err);
-    int rc = api_schema_check(body, advice_fields, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        json_decref(body);
-        return 0;
-    }
+    int rc = 0;
     const char *role = json_string_value(json_object_get(body, "role"));
     if (!(who->roles & api_role_bit(role))) {
         http_resp_errorf(resp, 403, "forbidden", "/role",
@@ -826,16 +816,11 @@ static int h_decision_create(struct api *api, const struct api_principal *who, s
         return 0;
     }
     json_t *body;
-    if (api_body(req, resp, &body))
+    if (api_body_checked(req, resp, decision_fields, &body))
         return 0;
     struct sluis_err err;
     sluis_err_clear(&err);
-    int rc = api_schema_check(body, decision_fields, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        json_decref(body);
-        return 0;
-    }
+    int rc = 0;
     if (!api->current.ps) {
         http_resp_error(resp, 503, "no_policy", NULL, "geen beleid geladen / no policy loaded");
         json_decref(body);

@@ -235,6 +235,23 @@ int api_body(struct http_req *req, struct http_resp *resp, json_t **out)
     return 0;
 }
 
+int api_body_checked(struct http_req *req, struct http_resp *resp, const struct api_field *fields,
+                     json_t **out)
+{
+    struct sluis_err err;
+    int rc = api_body(req, resp, out);
+    if (rc)
+        return rc;
+    sluis_err_clear(&err);
+    rc = api_schema_check(*out, fields, &err);
+    if (rc) {
+        api_resp_err(resp, rc, &err);
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 void api_notify(struct store_tx *tx, const char *kind)
 {
     /* the gateway drops its register snapshot on this channel (gateway.h,
