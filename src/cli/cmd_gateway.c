@@ -52,7 +52,11 @@ static void usage(FILE *out)
             "  --max-body N             maximale body / body cap in bytes (4 MiB)\n"
             "  --conn-timeout-s N       inactieve verbinding / idle connection timeout (30)\n"
             "  --node NAME              naam van deze node / node name\n"
-            "  --scan-responses         scan ook antwoorden / scan responses too\n");
+            "  --scan-responses         scan ook antwoorden / scan responses too\n"
+            "  --oidc-jwks FILE         accepteer X-Sluis-User-Token (JWKS, RS256/ES256) /\n"
+            "                           accept user tokens verified against this JWKS\n"
+            "  --oidc-issuer ISS        vereiste iss / required issuer of user tokens\n"
+            "  --oidc-audience AUD      vereiste aud / required audience (optional)\n");
 }
 
 static int parse_num(const char *s, unsigned long *out)
@@ -170,6 +174,9 @@ int cmd_gateway(int argc, char **argv)
                                          {"conn-timeout-s", required_argument, NULL, 'C'},
                                          {"node", required_argument, NULL, 'n'},
                                          {"scan-responses", no_argument, NULL, 's'},
+                                         {"oidc-jwks", required_argument, NULL, 'J'},
+                                         {"oidc-issuer", required_argument, NULL, 'I'},
+                                         {"oidc-audience", required_argument, NULL, 'A'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct gateway_config gc = {0};
@@ -184,7 +191,8 @@ int cmd_gateway(int argc, char **argv)
     hc.conn_memory = 16 * 1024;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "l:p:f:d:r:P:D:u:t:T:i:R:S:B:C:n:sh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "l:p:f:d:r:P:D:u:t:T:i:R:S:B:C:n:sJ:I:A:h", opts, NULL)) !=
+           -1) {
         unsigned long v = 0;
         if (strchr("ptTiRSBC", c) && parse_num(optarg, &v) != 0) {
             fprintf(stderr, "sluis gateway: geen getal / not a number: '%s'\n", optarg);
@@ -249,6 +257,15 @@ int cmd_gateway(int argc, char **argv)
             break;
         case 's':
             gc.scan_responses = 1;
+            break;
+        case 'J':
+            gc.oidc_jwks = optarg;
+            break;
+        case 'I':
+            gc.oidc_issuer = optarg;
+            break;
+        case 'A':
+            gc.oidc_audience = optarg;
             break;
         case 'h':
             usage(stdout);

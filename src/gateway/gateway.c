@@ -117,6 +117,20 @@ static int object_cb(void *ud, const struct reg_object *obj)
     return 0;
 }
 
+/* Register users with an OIDC subject: the map from a verified token to a user id. */
+static int user_cb(void *ud, const struct reg_user *u)
+{
+    struct list_ctx *c = ud;
+    if (!u->oidc_subject[0])
+        return 0;
+    json_t *item = json_pack("{s:s, s:s}", "id", u->id, "oidc_subject", u->oidc_subject);
+    if (!item || json_array_append_new(c->arr, item)) {
+        c->rc = SLUIS_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
 static int load_from_store(struct gateway *gw, json_t *doc, struct sluis_err *err)
 {
     static const char *const kinds[][2] = {{GATEWAY_KIND_APPLICATION, "applications"},
@@ -143,6 +157,14 @@ static int load_from_store(struct gateway *gw, json_t *doc, struct sluis_err *er
             if (rc || c.n < 1000)
                 break;
         }
+    }
+    if (!rc && gw->oidc.keys) {
+        json_t *arr = json_array();
+        struct list_ctx c = {arr, "user", 0, 0};
+        if (!arr || json_object_set_new(doc, "users", arr))
+            rc = SLUIS_ENOMEM;
+        else if ((rc = reg_user_list(tx, NULL, user_cb, &c, err)) == 1)
+            rc = c.rc;
     }
     store_tx_rollback(tx);
     return rc;
@@ -700,6 +722,17 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
         atomic_fetch_add(&gw->metrics.requests[r->ep][GW_OUT_REFUSED], 1);
         return respond_verdict(r);
     }
+    /* the calling user: a verified OIDC token wins over the application's header */
+    char user[GW_ID_CAP], why[160];
+    if (gw_identity_resolve(
+            &gw->oidc, r->snap,
+            MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-sluis-user"),
+            MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-sluis-user-token"),
+            (long long)time(NULL), user, sizeof(user), why, sizeof(why))) {
+        usage_from_verdict(r);
+        atomic_fetch_add(&gw->metrics.requests[r->ep][GW_OUT_REFUSED], 1);
+        return respond_error(r, "user_token_invalid", NULL, NULL, NULL, why);
+    }
     if (is_models) {
         usage_from_verdict(r);
         return models(r, url[10] == '/' ? url + 11 : NULL);
@@ -717,7 +750,6 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     r->stream = r->parsed.stream;
     r->usage.stream = r->stream;
     snprintf(r->usage.model, sizeof(r->usage.model), "%s", r->parsed.model);
-    const char *user = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "x-sluis-user");
     if (gw_enforce_model(r->snap, r->parsed.model, user, d, &r->v) ||
         gw_enforce_scan(&gw->scanner, &r->parsed, &r->v)) {
         usage_from_verdict(r);
@@ -940,6 +972,7 @@ int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct s
     gw->cfg.register_file = NULL;
     gw->cfg.usage_file = NULL;
     gw->cfg.node = NULL;
+    gw->cfg.oidc_jwks = gw->cfg.oidc_issuer = gw->cfg.oidc_audience = NULL;
     if (!gw->cfg.refresh_ms)
         gw->cfg.refresh_ms = 2000;
     if (!gw->cfg.max_stale_ms)
@@ -987,6 +1020,9 @@ int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct s
             goto fail;
     }
     rc = gw_scanner_init(&gw->scanner, err);
+    if (rc)
+        goto fail;
+    rc = gw_oidc_init(&gw->oidc, cfg->oidc_jwks, cfg->oidc_issuer, cfg->oidc_audience, err);
     if (rc)
         goto fail;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -1067,6 +1103,7 @@ void gateway_free(struct gateway *gw)
     if (gw->scanner.db)
         gw_scanner_free(&gw->scanner);
     policy_set_free(gw->ps);
+    gw_oidc_free(&gw->oidc);
     gw_snapshot_release(gw->snap);
     if (gw->usage_fp)
         fclose(gw->usage_fp);

@@ -50,7 +50,10 @@ struct gateway_config {
     unsigned connect_timeout_ms;  /* default 5000 */
     unsigned upstream_timeout_ms; /* whole non-streaming request, and streaming idle (60000) */
     unsigned ping_ms;             /* keep-alive comment interval before the first token (1000) */
-    int scan_responses;           /* scan every non-streaming response (also per application) */
+    int scan_responses;           /* scan every response, streams too (also per application) */
+    const char *oidc_jwks;        /* JWKS file: accept X-Sluis-User-Token (NULL = not accepted) */
+    const char *oidc_issuer;      /* required "iss" of user tokens */
+    const char *oidc_audience;    /* required "aud" of user tokens (NULL = not checked) */
 };
 
 /*

@@ -15,6 +15,8 @@ struct gw_code {
 
 static const struct gw_code codes[] = {
     {"invalid_api_key", 401, "Onbekende of ingetrokken API-sleutel", "Unknown or revoked API key"},
+    {"user_token_invalid", 401, "Het gebruikerstoken (X-Sluis-User-Token) is ongeldig",
+     "The user token (X-Sluis-User-Token) is invalid"},
     {"application_revoked", 403, "De toepassing is ingetrokken in het register",
      "The application is revoked in the register"},
     {"application_not_approved", 403,

@@ -17,6 +17,7 @@
 
 #include "gateway/gateway.h"
 #include "gateway/gw_enforce.h"
+#include "gateway/gw_identity.h"
 #include "gateway/gw_metrics.h"
 #include "gateway/gw_request.h"
 #include "gateway/gw_snapshot.h"
@@ -110,6 +111,7 @@ struct gateway {
     char *register_file;
     struct policy_set *ps;
     struct gw_scanner scanner;
+    struct gw_oidc oidc;
     struct gw_metrics metrics;
     struct gw_usage usage;
     struct gw_upstream up;

@@ -131,6 +131,11 @@ static int cmp_user(const void *a, const void *b)
     return strcmp(((const struct gw_user *)a)->id, ((const struct gw_user *)b)->id);
 }
 
+static int cmp_subject(const void *a, const void *b)
+{
+    return strcmp(((const struct gw_subject *)a)->sub, ((const struct gw_subject *)b)->sub);
+}
+
 static void app_free(struct gw_app *a)
 {
     free(a->models);
@@ -328,9 +333,10 @@ int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char
     const json_t *gapps = json_object_get(doc, "gateway_apps");
     const json_t *provs = json_object_get(doc, "providers");
     const json_t *trains = json_object_get(doc, "trainings");
+    const json_t *users = json_object_get(doc, "users");
     if ((apps && !json_is_array(apps)) || (keys && !json_is_array(keys)) ||
         (gapps && !json_is_array(gapps)) || (provs && !json_is_array(provs)) ||
-        (trains && !json_is_array(trains))) {
+        (trains && !json_is_array(trains)) || (users && !json_is_array(users))) {
         rc = bad(err, "/", "every section must be an array");
         goto out;
     }
@@ -454,6 +460,39 @@ int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char
     }
     if (s->n_users)
         qsort(s->users, s->n_users, sizeof(*s->users), cmp_user);
+    if (json_array_size(users)) {
+        s->subjects = calloc(json_array_size(users), sizeof(*s->subjects));
+        if (!s->subjects) {
+            rc = SLUIS_ENOMEM;
+            goto out;
+        }
+    }
+    json_array_foreach(users, i, j)
+    {
+        const char *id = json_string_value(json_object_get(j, "id"));
+        const char *sub = json_string_value(json_object_get(j, "oidc_subject"));
+        struct gw_subject *g = &s->subjects[s->n_subjects];
+        /* users without a subject, or with one too long to keep whole, cannot log in by token */
+        if (!id || !sub || !*sub || strlen(sub) >= sizeof(g->sub) || strlen(id) >= sizeof(g->user))
+            continue;
+        copy_str(g->sub, sizeof(g->sub), sub);
+        copy_str(g->user, sizeof(g->user), id);
+        s->n_subjects++;
+    }
+    if (s->n_subjects) {
+        qsort(s->subjects, s->n_subjects, sizeof(*s->subjects), cmp_subject);
+        /* a subject claimed by two users maps to neither (the register keeps them unique) */
+        size_t o = 0;
+        for (size_t k = 0; k < s->n_subjects;) {
+            size_t e = k + 1;
+            while (e < s->n_subjects && !strcmp(s->subjects[e].sub, s->subjects[k].sub))
+                e++;
+            if (e == k + 1)
+                s->subjects[o++] = s->subjects[k];
+            k = e;
+        }
+        s->n_subjects = o;
+    }
 out:
     if (rc) {
         gw_snapshot_release(s);
@@ -480,6 +519,7 @@ void gw_snapshot_release(struct gw_snapshot *s)
         wipe_free(s->providers[i].secret);
     free(s->providers);
     free(s->users);
+    free(s->subjects);
     free(s);
 }
 
@@ -503,6 +543,17 @@ const struct gw_user *gw_snapshot_find_user(const struct gw_snapshot *s, const c
     struct gw_user u;
     copy_str(u.id, sizeof(u.id), id);
     return bsearch(&u, s->users, s->n_users, sizeof(*s->users), cmp_user);
+}
+
+const char *gw_snapshot_user_of_subject(const struct gw_snapshot *s, const char *sub)
+{
+    struct gw_subject k;
+    if (!sub || strlen(sub) >= sizeof(k.sub))
+        return NULL;
+    copy_str(k.sub, sizeof(k.sub), sub);
+    const struct gw_subject *g =
+        bsearch(&k, s->subjects, s->n_subjects, sizeof(*s->subjects), cmp_subject);
+    return g ? g->user : NULL;
 }
 
 const struct gw_model *gw_app_find_model(const struct gw_app *a, const char *name)

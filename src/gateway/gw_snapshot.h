@@ -10,7 +10,8 @@
  *    "gateway_apps": [{"application","sensitive_action":"block"|"redact","scan_responses",
  *                      "allowed_categories":[detector names or categories]}],
  *    "providers":    [{"id","base_url","terms","key_file"?,"timeout_ms"?}],
- *    "trainings":    [{"user","level":"bewust|bekwaam|vloeiend|expert","valid_until"?}]}
+ *    "trainings":    [{"user","level":"bewust|bekwaam|vloeiend|expert","valid_until"?}],
+ *    "users":        [{"id","oidc_subject"}]}   (register users: OIDC subject -> user id)
  * The verdict of each application is computed at build time with the core policy engine for
  * the environment its decision names; dates (agreement valid_until, exploration_end, training
  * valid_until) are checked per request against the current date.
@@ -84,6 +85,12 @@ struct gw_user {
     char valid_until[GW_DATE_CAP];
 };
 
+/* An OIDC subject ("sub" claim) and the register user it maps to. */
+struct gw_subject {
+    char sub[256];
+    char user[GW_ID_CAP];
+};
+
 struct gw_snapshot {
     atomic_int refs;
     unsigned long long serial; /* increases with each build */
@@ -97,6 +104,8 @@ struct gw_snapshot {
     size_t n_providers;
     struct gw_user *users; /* sorted by id */
     size_t n_users;
+    struct gw_subject *subjects; /* sorted by sub */
+    size_t n_subjects;
 };
 
 /*
@@ -119,6 +128,8 @@ const struct gw_key *gw_snapshot_find_key(const struct gw_snapshot *s,
                                           const unsigned char hash[32]);
 const struct gw_provider *gw_snapshot_find_provider(const struct gw_snapshot *s, const char *id);
 const struct gw_user *gw_snapshot_find_user(const struct gw_snapshot *s, const char *id);
+/* The register user id whose oidc_subject is sub, or NULL. */
+const char *gw_snapshot_user_of_subject(const struct gw_snapshot *s, const char *sub);
 /* The model entry of app with this name, or NULL. */
 const struct gw_model *gw_app_find_model(const struct gw_app *a, const char *name);
 

@@ -149,6 +149,18 @@ static int write_db(const char *url, json_t *doc)
                 rc = put(tx, sections[s][1], oid, NULL, j, &err);
         }
     }
+    /* register users with an OIDC subject: X-Sluis-User-Token maps to them */
+    json_array_foreach(json_object_get(doc, "users"), i, j)
+    {
+        struct reg_user u = {0};
+        snprintf(u.id, sizeof(u.id), "%s", json_string_value(json_object_get(j, "id")));
+        snprintf(u.org_id, sizeof(u.org_id), "gemeente-test");
+        snprintf(u.name, sizeof(u.name), "%s", u.id);
+        snprintf(u.oidc_subject, sizeof(u.oidc_subject), "%s",
+                 json_string_value(json_object_get(j, "oidc_subject")));
+        if (!rc)
+            rc = reg_user_put(tx, &u, "gw_fixture", &err);
+    }
     if (!rc)
         rc = store_notify(tx, GATEWAY_NOTIFY_CHANNEL, "fixture", &err);
     if (!rc)
@@ -316,6 +328,9 @@ int main(int argc, char **argv)
                         json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s}]", "id", "jan-1", "user",
                                   "jan", "level", "bekwaam", "valid_until", "2027-01-01", "id",
                                   "piet-1", "user", "piet", "level", "bewust"));
+    json_object_set_new(doc, "users",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "id", "jan", "oidc_subject",
+                                  "oidc-sub-jan", "id", "piet", "oidc_subject", "oidc-sub-piet"));
     int rc = 0;
     if (db)
         rc = write_db(db, doc);

@@ -6,10 +6,13 @@
 import OpenAI from 'openai';
 import net from 'node:net';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { createPrivateKey, sign } from 'node:crypto';
+import { join } from 'node:path';
 
 const BASE = process.argv[2];
 const COUNT_FILE = process.argv[3];
+const WORK = process.argv[4]; // oidc_keys.mjs wrote the JWKS and private keys here
 let requests = 0; // requests sent to /v1, to check that every one left a usage record
 let failed = 0;
 const results = [];
@@ -166,6 +169,84 @@ await test('openai: an error after the stream started is an error event', async 
     await assert.rejects(async () => { for await (const ch of s) got++; },
         (e) => e instanceof OpenAI.APIError && e.code === 'upstream_error');
     assert.equal(got, 2);
+});
+
+// ---- the calling user as an OIDC token (X-Sluis-User-Token) ----
+
+const ISS = 'https://login.gemeente-test.example.nl';
+const pem = (n) => createPrivateKey(readFileSync(join(WORK, `oidc-${n}.pem`)));
+const b64 = (x) => Buffer.from(JSON.stringify(x)).toString('base64url');
+const NOW = Math.floor(Date.now() / 1000);
+function jwt(claims, { alg = 'RS256', kid = 'rsa-1', key = 'rsa' } = {}) {
+    const data = `${b64({ alg, kid, typ: 'JWT' })}.${b64({ iss: ISS, aud: 'sluis-gateway', sub: 'oidc-sub-jan', iat: NOW, exp: NOW + 600, ...claims })}`;
+    const sig = alg === 'ES256' ? sign('sha256', Buffer.from(data), { key: pem(key), dsaEncoding: 'ieee-p1363' })
+        : sign('sha256', Buffer.from(data), pem(key));
+    return `${data}.${sig.toString('base64url')}`;
+}
+const TOKEN_MSG = 'Het gebruikerstoken (X-Sluis-User-Token) is ongeldig / The user token (X-Sluis-User-Token) is invalid';
+
+await test('openai: user token (RS256) of a literate user: the literacy of the token\'s user applies', async () => {
+    requests++;
+    const c = new OpenAI({ apiKey: 'sk-test-prod', baseURL: BASE, maxRetries: 0, timeout: 20000,
+        defaultHeaders: { 'X-Sluis-User-Token': jwt({}) } });
+    const r = await c.chat.completions.create(chat('mock-model', 'Hallo'));
+    assert.match(r.choices[0].message.content, /^MOCK/);
+});
+
+await test('openai: a bad user token raises AuthenticationError with code user_token_invalid', async () => {
+    requests++;
+    const c = new OpenAI({ apiKey: 'sk-test-prod', baseURL: BASE, maxRetries: 0, timeout: 20000,
+        defaultHeaders: { 'X-Sluis-User-Token': jwt({ exp: NOW - 5 }) } });
+    await assert.rejects(c.chat.completions.create(chat('mock-model', 'Hallo')),
+        (e) => e instanceof OpenAI.AuthenticationError && e.status === 401 && e.code === 'user_token_invalid');
+});
+
+await test('user token (ES256) of a literate user: 200', async () => {
+    const r = await post('/chat/completions', 'sk-test-prod', chat('mock-model', 'x'),
+        { 'X-Sluis-User-Token': jwt({}, { alg: 'ES256', kid: 'ec-1', key: 'ec' }) });
+    assert.equal(r.status, 200, r.text);
+});
+
+await test('user token of a user below the required level: 403 literacy_required', async () => {
+    const r = await post('/chat/completions', 'sk-test-prod', chat('mock-model', 'x'),
+        { 'X-Sluis-User-Token': jwt({ sub: 'oidc-sub-piet' }) });
+    expectError(r, 403, 'literacy_required', 'SP-10');
+});
+
+await test('both headers: the token wins over X-Sluis-User', async () => {
+    let r = await post('/chat/completions', 'sk-test-prod', chat('mock-model', 'x'),
+        { 'x-sluis-user': 'jan', 'X-Sluis-User-Token': jwt({ sub: 'oidc-sub-piet' }) });
+    expectError(r, 403, 'literacy_required', 'SP-10');
+    r = await post('/chat/completions', 'sk-test-prod', chat('mock-model', 'x'),
+        { 'x-sluis-user': 'piet', 'X-Sluis-User-Token': jwt({}) });
+    assert.equal(r.status, 200, r.text);
+});
+
+const badTokens = [
+    ['expired', () => jwt({ exp: NOW - 10 }), 'expired or no exp'],
+    ['signed by a key not in the JWKS', () => jwt({}, { key: 'other' }), 'signature does not verify'],
+    ['tampered claims', () => { const [h, , s] = jwt({}).split('.'); return `${h}.${b64({ iss: ISS, aud: 'sluis-gateway', sub: 'oidc-sub-jan', exp: NOW + 600, admin: true })}.${s}`; }, 'signature does not verify'],
+    ['wrong issuer', () => jwt({ iss: 'https://evil.example' }), 'wrong issuer'],
+    ['wrong audience', () => jwt({ aud: 'other' }), 'wrong audience'],
+    ['alg none', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: ISS, sub: 'oidc-sub-jan', exp: NOW + 600 })}.`, 'malformed JWT'],
+    ['not a JWT', () => 'garbage', 'not a compact JWS'],
+    ['unknown user (no register user has the subject)', () => jwt({ sub: 'oidc-sub-nobody' }), 'no register user has this OIDC subject'],
+];
+for (const [name, tok, why] of badTokens) {
+    await test(`refusal user_token_invalid: ${name} (401, exact body)`, async () => {
+        const t = tok();
+        // the header user would pass: a bad token must not fall back to it (fail closed)
+        const r = await post('/chat/completions', 'sk-test-prod', chat('mock-model', 'x'),
+            { 'x-sluis-user': 'jan', 'X-Sluis-User-Token': t });
+        expectError(r, 401, 'user_token_invalid', null, null, { message: `${TOKEN_MSG}: ${why}` });
+        assert.ok(!r.text.includes(t.slice(0, 20)), 'the token is not echoed');
+    });
+}
+
+await test('a user token on an application without a literacy requirement is still verified', async () => {
+    const r = await post('/chat/completions', 'sk-test-pilot', chat('mock-model', 'x'),
+        { 'X-Sluis-User-Token': jwt({ exp: NOW - 10 }) });
+    expectError(r, 401, 'user_token_invalid', null, null, { message: `${TOKEN_MSG}: expired or no exp` });
 });
 
 // ---- one test per refusal code and per environment: exact status and body ----

@@ -30,14 +30,16 @@ wait_file "$W/mock.port"
 "$FIXTURE" --policy "$SRC/policy/standpunt-2025.yaml" --example "$SRC/examples/gemeente-chatbot-open-model.yaml" \
     --base-url "http://127.0.0.1:$(cat "$W/mock.port")/v1" --key-file "$W/provider.key" \
     --out "$W/register.json" 2>"$W/fixture.log"
+node "$HERE/oidc_keys.mjs" "$W"
 "$SLUIS" gateway --port 0 --port-file "$W/gw.port" --register "$W/register.json" \
+    --oidc-jwks "$W/jwks.json" --oidc-issuer https://login.gemeente-test.example.nl --oidc-audience sluis-gateway \
     --policy "$SRC/policy/standpunt-2025.yaml" --date 2026-06-01 --usage-log "$W/usage.jsonl" \
     --upstream-timeout-ms 1500 --conn-timeout-s 6 --max-body 4194304 2>"$W/gw.log" &
 GW_PID=$!
 wait_file "$W/gw.port"
 
 rc=0
-node "$HERE/http_suite.mjs" "http://127.0.0.1:$(cat "$W/gw.port")/v1" "$W/count" || rc=1
+node "$HERE/http_suite.mjs" "http://127.0.0.1:$(cat "$W/gw.port")/v1" "$W/count" "$W" || rc=1
 
 kill -TERM "$GW_PID"; wait "$GW_PID" || { echo "gateway exited with an error"; rc=1; }
 GW_PID=""
@@ -51,6 +53,11 @@ if grep -q "111222333" "$W/usage.jsonl"; then
     echo "FAIL a matched value reached the usage records"; rc=1
 else
     echo "ok   usage records hold detector names, not values"
+fi
+if grep -q "eyJ" "$W/usage.jsonl" "$W/gw.log"; then
+    echo "FAIL a user token reached the usage records or the log"; rc=1
+else
+    echo "ok   user tokens appear in no usage record or log"
 fi
 if grep -rq "$SECRET" "$W/gw.log" "$W/mock.log" "$W/usage.jsonl" "$W/register.json"; then
     echo "FAIL the provider secret appears in a log, a usage record or the register"; rc=1

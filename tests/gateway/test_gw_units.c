@@ -21,6 +21,7 @@
 #include "core/policy.h"
 #include "gateway/gw_enforce.h"
 #include "gateway/gw_error.h"
+#include "gateway/gw_identity.h"
 #include "gateway/gw_request.h"
 #include "gateway/gw_snapshot.h"
 #include "gateway/gw_sse.h"
@@ -449,6 +450,47 @@ static void test_snapshot_skips_unroutable_provider(void **state)
     json_decref(doc);
 }
 
+/* OIDC subjects map to register users; a subject two users claim maps to neither. Without a
+ * JWKS a user token is refused (fail closed), never ignored; without a token the header names
+ * the user. */
+static void test_identity_subjects_and_fail_closed(void **state)
+{
+    struct sluis_err err = {0};
+    struct gw_snapshot *snap = NULL;
+    (void)state;
+    json_t *doc =
+        json_pack("{s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s}]}", "users", "id",
+                  "jan", "oidc_subject", "sub-jan", "id", "a", "oidc_subject", "dup", "id", "b",
+                  "oidc_subject", "dup", "id", "empty", "oidc_subject", "", "id", "nosub");
+    assert_non_null(doc);
+    assert_int_equal(gw_snapshot_build(doc, NULL, "2026-06-01", &snap, &err), 0);
+    assert_string_equal(gw_snapshot_user_of_subject(snap, "sub-jan"), "jan");
+    assert_null(gw_snapshot_user_of_subject(snap, "dup"));
+    assert_null(gw_snapshot_user_of_subject(snap, ""));
+    assert_null(gw_snapshot_user_of_subject(snap, "nobody"));
+
+    struct gw_oidc off;
+    assert_int_equal(gw_oidc_init(&off, NULL, NULL, NULL, &err), 0);
+    char user[GW_ID_CAP], why[160];
+    assert_int_equal(
+        gw_identity_resolve(&off, snap, "piet", NULL, 0, user, sizeof(user), why, sizeof(why)), 0);
+    assert_string_equal(user, "piet");
+    assert_int_equal(
+        gw_identity_resolve(&off, snap, NULL, NULL, 0, user, sizeof(user), why, sizeof(why)), 0);
+    assert_string_equal(user, "");
+    assert_int_equal(
+        gw_identity_resolve(&off, snap, "piet", "a.b.c", 0, user, sizeof(user), why, sizeof(why)),
+        1);
+    assert_string_equal(user, "");
+    assert_non_null(strstr(why, "no OIDC"));
+    /* a JWKS needs an issuer; a missing JWKS file is an error */
+    assert_int_not_equal(gw_oidc_init(&off, "/nonexistent/jwks.json", NULL, NULL, &err), 0);
+    assert_int_not_equal(gw_oidc_init(&off, "/nonexistent/jwks.json", "https://i", NULL, &err), 0);
+    gw_oidc_free(&off);
+    gw_snapshot_release(snap);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -459,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_request_bad),
         cmocka_unit_test(test_error_bodies),
         cmocka_unit_test(test_snapshot_skips_unroutable_provider),
+        cmocka_unit_test(test_identity_subjects_and_fail_closed),
     };
     const struct CMUnitTest fx_tests[] = {
         cmocka_unit_test(test_enforce_codes),
