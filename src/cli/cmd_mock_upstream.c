@@ -11,6 +11,7 @@
  *   mock-reset      closes the connection without a response; when streaming, after 2 events
  *   mock-bad-sse    streams one good event, one broken JSON event, then a line without end
  *   mock-500        answers 500 with an OpenAI error object
+ *   mock-no-usage   streams without a usage chunk even when stream_options.include_usage asks
  *   anything else   the normal canned answer
  * Options set latency (before the first byte), the number of stream events, the delay between
  * events, and the size of each token.
@@ -207,13 +208,15 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
             free(ev);
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
+        /* like OpenAI: with include_usage every chunk carries "usage": null */
         if (s->chat)
             fprintf(f,
                     "data: {\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion.chunk\","
                     "\"created\":1700000000,\"model\":\"%s\",\"system_fingerprint\":\"sluis-MOCK\","
                     "\"choices\":[{\"index\":0,\"delta\":{%s\"content\":\"%s \"},"
-                    "\"finish_reason\":null}]}\n\n",
-                    s->model, s->sent == 0 ? "\"role\":\"assistant\"," : "", tok);
+                    "\"finish_reason\":null}]%s}\n\n",
+                    s->model, s->sent == 0 ? "\"role\":\"assistant\"," : "", tok,
+                    s->include_usage ? ",\"usage\":null" : "");
         else
             fprintf(f,
                     "data: {\"id\":\"cmpl-mock\",\"object\":\"text_completion\","
@@ -411,7 +414,8 @@ static enum MHD_Result handle_post(struct MHD_Connection *c, const char *url, st
         if (!s)
             return MHD_NO;
         snprintf(s->model, sizeof(s->model), "%s", model);
-        s->include_usage = json_flag(r->body, "include_usage");
+        s->include_usage =
+            json_flag(r->body, "include_usage") && strcmp(model, "mock-no-usage") != 0;
         s->fault = !strcmp(model, "mock-reset") ? 1 : !strcmp(model, "mock-bad-sse") ? 2 : 0;
         s->chat = chat;
         struct MHD_Response *resp = MHD_create_response_from_callback(
@@ -527,7 +531,8 @@ static void usage(FILE *out)
             "                 [--event-us N] [--token-bytes N] [--dims N] [--port-file PATH]\n\n"
             "Een MOCK OpenAI-compatibele upstream voor tests en demo; geen echt model.\n"
             "A MOCK OpenAI-compatible upstream for tests and the demo; not a real model.\n"
-            "Models mock-echo, mock-hang, mock-reset, mock-bad-sse, mock-500 select faults.\n");
+            "Models mock-echo, mock-hang, mock-reset, mock-bad-sse, mock-500, mock-no-usage\n"
+            "select faults.\n");
 }
 
 int cmd_mock_upstream(int argc, char **argv)

@@ -760,7 +760,18 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
         return respond_verdict(r);
     }
     usage_from_verdict(r);
-    if (r->v.n_redacted) {
+    /* a stream without include_usage: ask the provider for usage anyway (a usage record needs
+       tokens) and strip what the client did not ask for from its stream (gw_upstream.c) */
+    r->strip_usage = r->stream && !r->parsed.include_usage && ep != GW_EP_EMBEDDINGS;
+    if (r->strip_usage) {
+        char *nb = NULL;
+        size_t nl = 0;
+        if (gw_request_ask_usage(&r->parsed, r->body, r->body_len, r->v.n_redacted != 0, &nb, &nl))
+            return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
+        free(r->body);
+        r->body = nb;
+        r->body_len = nl;
+    } else if (r->v.n_redacted) {
         char *nb = json_dumps(r->parsed.root, JSON_COMPACT);
         if (!nb)
             return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);

@@ -51,6 +51,7 @@ struct gw_req {
     int status_sent;
     struct gw_usage_rec usage;
     int stream;
+    int strip_usage; /* we added include_usage upstream: the client must not see usage */
 
     /* upstream request (built on the MHD side, used by the upstream thread) */
     CURL *easy;

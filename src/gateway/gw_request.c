@@ -339,3 +339,42 @@ int gw_request_replace_text(struct gw_parsed *p, size_t i, const char *s, size_t
     t->len = json_string_length(now);
     return 0;
 }
+
+int gw_request_ask_usage(struct gw_parsed *p, const char *body, size_t len, int dump, char **out,
+                         size_t *out_len)
+{
+    static const char ins[] = "\"stream_options\":{\"include_usage\":true},";
+    *out = NULL;
+    *out_len = 0;
+    json_t *so = json_object_get(p->root, "stream_options");
+    if (!dump && !so) {
+        /* fast path: splice the member in after the opening brace, the rest as the client sent
+           it (the body parsed as an object with at least "model", so a member follows) */
+        const char *b = memchr(body, '{', len);
+        if (!b)
+            return SLUIS_EINVAL;
+        size_t head = (size_t)(b - body) + 1;
+        char *nb = malloc(len + sizeof(ins));
+        if (!nb)
+            return SLUIS_ENOMEM;
+        memcpy(nb, body, head);
+        memcpy(nb + head, ins, sizeof(ins) - 1);
+        memcpy(nb + head + sizeof(ins) - 1, body + head, len - head);
+        *out_len = len + sizeof(ins) - 1;
+        nb[*out_len] = 0;
+        *out = nb;
+        return 0;
+    }
+    if (!json_is_object(so)) {
+        so = json_object();
+        if (!so || json_object_set_new(p->root, "stream_options", so))
+            return SLUIS_ENOMEM;
+    }
+    if (json_object_set_new(so, "include_usage", json_true()))
+        return SLUIS_ENOMEM;
+    *out = json_dumps(p->root, JSON_COMPACT);
+    if (!*out)
+        return SLUIS_ENOMEM;
+    *out_len = strlen(*out);
+    return 0;
+}

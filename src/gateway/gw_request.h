@@ -69,6 +69,18 @@ void gw_request_free(struct gw_parsed *p);
  */
 int gw_request_replace_text(struct gw_parsed *p, size_t i, const char *s, size_t len);
 
+/*
+ * The upstream body of a streamed request whose client did not ask for usage: the request
+ * with stream_options.include_usage set to true, so the provider reports token counts. body
+ * (len bytes) is the body as parsed into p; dump non-zero means body is stale (p was changed,
+ * e.g. redacted) and p->root must be serialised. Without a stream_options member and with
+ * dump 0 the member is spliced in textually (no re-serialisation); otherwise p->root gets it
+ * (p is changed) and is serialised. Returns 0 and *out (malloc'ed, NUL-terminated, caller
+ * frees) with *out_len, SLUIS_EINVAL (body is not an object) or SLUIS_ENOMEM.
+ */
+int gw_request_ask_usage(struct gw_parsed *p, const char *body, size_t len, int dump, char **out,
+                         size_t *out_len);
+
 /* "/chat/completions", "/completions", "/embeddings". */
 const char *gw_endpoint_path(enum gw_endpoint ep);
 /* "chat", "completions", "embeddings". */

@@ -63,6 +63,12 @@ static void out_error_event(struct gw_req *r, const char *code)
     free(body);
 }
 
+/* A token count from a usage object: a non-negative integer, else -1 (unknown). */
+static long token_count(const json_t *v)
+{
+    return json_is_integer(v) && json_integer_value(v) >= 0 ? (long)json_integer_value(v) : -1;
+}
+
 /* One upstream SSE event: checked and re-framed for the client. Caller holds mu. */
 static int on_event(void *ud, const char *event, const char *data, size_t len)
 {
@@ -86,6 +92,7 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
         e--;
     if (e - b < 2 || data[b] != '{' || data[e - 1] != '}')
         return SLUIS_EINVAL;
+    char *rewritten = NULL;
     if (memmem(data, len, "\"usage\"", 7)) {
         json_error_t je;
         json_t *j = json_loadb(data, len, 0, &je);
@@ -93,14 +100,32 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
             return SLUIS_EINVAL;
         json_t *u = json_object_get(j, "usage");
         if (json_is_object(u)) {
-            r->prompt_tokens = (long)json_integer_value(json_object_get(u, "prompt_tokens"));
-            r->completion_tokens =
-                (long)json_integer_value(json_object_get(u, "completion_tokens"));
-            r->total_tokens = (long)json_integer_value(json_object_get(u, "total_tokens"));
+            r->prompt_tokens = token_count(json_object_get(u, "prompt_tokens"));
+            r->completion_tokens = token_count(json_object_get(u, "completion_tokens"));
+            r->total_tokens = token_count(json_object_get(u, "total_tokens"));
+        }
+        if (r->strip_usage && u) {
+            /* the client did not ask for usage: the usage-only chunk is dropped, and a usage
+               member of any other chunk (OpenAI sends "usage": null on each) is removed */
+            json_t *ch = json_object_get(j, "choices");
+            if (json_is_array(ch) && json_array_size(ch) == 0) {
+                json_decref(j);
+                return 0;
+            }
+            json_object_del(j, "usage");
+            rewritten = json_dumps(j, JSON_COMPACT);
+            if (!rewritten) {
+                json_decref(j);
+                return SLUIS_ENOMEM;
+            }
+            data = rewritten;
+            len = strlen(rewritten);
         }
         json_decref(j);
     }
-    if (out_add(r, "data: ", 6) || out_add(r, data, len) || out_add(r, "\n\n", 2))
+    int full = out_add(r, "data: ", 6) || out_add(r, data, len) || out_add(r, "\n\n", 2);
+    free(rewritten);
+    if (full)
         return SLUIS_ETOOBIG;
     r->events++;
     return 0;

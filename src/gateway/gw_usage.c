@@ -204,6 +204,9 @@ json_t *gw_usage_to_json(const struct gw_usage_rec *r)
     json_object_set_new(o, "prompt_tokens", tokens(r->prompt_tokens));
     json_object_set_new(o, "completion_tokens", tokens(r->completion_tokens));
     json_object_set_new(o, "total_tokens", tokens(r->total_tokens));
+    /* the provider answered but reported no usage: say so, never count it as 0 */
+    if (r->upstream_status >= 200 && r->upstream_status < 300 && r->total_tokens < 0)
+        json_object_set_new(o, "tokens_unknown", json_true());
     json_object_set_new(o, "latency_ms",
                         json_real((double)(long long)(r->latency_ms * 1000) / 1000));
     json_object_set_new(o, "overhead_ms",

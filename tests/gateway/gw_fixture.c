@@ -21,8 +21,8 @@
 #include "store/register.h"
 #include "store/store.h"
 
-static const char *const MODELS[] = {"mock-model", "mock-echo",    "mock-hang",
-                                     "mock-reset", "mock-bad-sse", "mock-500"};
+static const char *const MODELS[] = {"mock-model",   "mock-echo", "mock-hang",    "mock-reset",
+                                     "mock-bad-sse", "mock-500",  "mock-no-usage"};
 
 static void set(json_t *d, const char *obj, const char *key, json_t *v)
 {

@@ -16,6 +16,7 @@ const WORK = process.argv[4]; // oidc_keys.mjs wrote the JWKS and private keys h
 let requests = 0; // requests sent to /v1, to check that every one left a usage record
 let failed = 0;
 const results = [];
+const expectUsage = []; // [request id, fields the usage record must have], checked after shutdown
 
 async function test(name, fn) {
     try {
@@ -116,6 +117,52 @@ await test('openai: streaming chat, event by event, with usage', async () => {
     assert.equal(usage.total_tokens, 26);
 });
 
+// ---- token counts of streams whose client did not ask for usage ----
+
+async function rawStream(key, body, headers = {}) {
+    const r = await post('/chat/completions', key, body, { 'x-sluis-user': 'jan', ...headers });
+    assert.equal(r.status, 200, r.text);
+    const events = r.text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+    return { ...r, events };
+}
+
+await test('stream without include_usage: upstream asked for usage, the client sees none, the record has tokens', async () => {
+    const r = await rawStream('sk-test-pilot', chat('mock-model', 'Hallo', { stream: true }));
+    assert.equal(r.events.at(-1), '[DONE]');
+    assert.equal(r.events.length, 18, r.text.slice(0, 300)); // 16 tokens, the finish chunk, [DONE]
+    assert.ok(!r.text.includes('"usage"'), 'neither the usage chunk nor "usage": null reach the client');
+    for (const e of r.events.slice(0, -1)) assert.ok(JSON.parse(e).choices.length === 1);
+    expectUsage.push([r.headers.get('x-request-id'), { prompt_tokens: 10, completion_tokens: 16, total_tokens: 26, sse_events: 18 }]);
+});
+
+await test('openai: stream without include_usage: no chunk has usage', async () => {
+    requests++;
+    const s = await client('pilot', 'jan').chat.completions.create(chat('mock-model', 'Hallo', { stream: true }));
+    let text = '', chunks = 0;
+    for await (const ch of s) {
+        chunks++;
+        assert.equal(ch.usage, undefined);
+        text += ch.choices[0].delta.content ?? '';
+    }
+    assert.equal(chunks, 17);
+    assert.match(text, /^MOCK/);
+});
+
+await test('stream with include_usage: passed on as the provider sent it (usage chunk and "usage": null)', async () => {
+    const r = await rawStream('sk-test-pilot', chat('mock-model', 'Hallo', { stream: true, stream_options: { include_usage: true } }));
+    assert.equal(r.events.length, 19);
+    assert.deepEqual(JSON.parse(r.events.at(-2)).usage, { prompt_tokens: 10, completion_tokens: 16, total_tokens: 26 });
+    assert.equal(JSON.parse(r.events[0]).usage, null);
+    expectUsage.push([r.headers.get('x-request-id'), { total_tokens: 26, sse_events: 19 }]);
+});
+
+await test('stream whose provider sends no usage even when asked: tokens recorded as unknown, not 0', async () => {
+    const r = await rawStream('sk-test-pilot', chat('mock-no-usage', 'Hallo', { stream: true }));
+    assert.equal(r.events.length, 18);
+    assert.ok(!r.text.includes('"usage"'));
+    expectUsage.push([r.headers.get('x-request-id'), { prompt_tokens: null, completion_tokens: null, total_tokens: null, tokens_unknown: true }]);
+});
+
 await test('openai: legacy completions', async () => {
     requests++;
     const c = await client('pilot', 'jan').completions.create({ model: 'mock-model', prompt: 'Hallo' });
@@ -137,7 +184,7 @@ await test('openai: models list and retrieve (only the allowed models)', async (
     const list = [];
     for await (const m of c.models.list()) list.push(m.id);
     assert.deepEqual(list.sort(),
-        ['mock-500', 'mock-bad-sse', 'mock-echo', 'mock-hang', 'mock-model', 'mock-reset']);
+        ['mock-500', 'mock-bad-sse', 'mock-echo', 'mock-hang', 'mock-model', 'mock-no-usage', 'mock-reset']);
     const m = await c.models.retrieve('mock-echo');
     assert.equal(m.id, 'mock-echo');
     assert.equal(m.object, 'model');
@@ -420,6 +467,7 @@ await test('the server is still up and every response has x-sluis-overhead-ms', 
 });
 
 writeFileSync(COUNT_FILE, `${requests}\n`);
+writeFileSync(join(WORK, 'expect-usage.json'), JSON.stringify(expectUsage));
 for (const l of results) console.log(l);
 console.log(`${results.length - failed}/${results.length} passed`);
 process.exit(failed ? 1 : 0);

@@ -49,6 +49,7 @@ if [ "$sent" != "$recorded" ]; then
 else
     echo "ok   usage records: one per request ($recorded), none lost on a clean shutdown"
 fi
+node "$HERE/check_usage.mjs" "$W/usage.jsonl" "$W/expect-usage.json" || rc=1
 if grep -q "111222333" "$W/usage.jsonl"; then
     echo "FAIL a matched value reached the usage records"; rc=1
 else

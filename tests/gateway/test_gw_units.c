@@ -450,6 +450,43 @@ static void test_snapshot_skips_unroutable_provider(void **state)
     json_decref(doc);
 }
 
+/* A stream whose client did not ask for usage gets stream_options.include_usage upstream:
+ * spliced in textually, or set on the parsed tree when stream_options exists or p changed. */
+static void test_request_ask_usage(void **state)
+{
+    (void)state;
+    struct gw_parsed p;
+    struct gw_perr pe;
+    char *out = NULL;
+    size_t n = 0;
+    const char *b1 =
+        " {\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    assert_int_equal(gw_request_parse(&p, GW_EP_CHAT, b1, strlen(b1), &pe), 0);
+    assert_int_equal(p.include_usage, 0);
+    assert_int_equal(gw_request_ask_usage(&p, b1, strlen(b1), 0, &out, &n), 0);
+    assert_string_equal(out,
+                        " {\"stream_options\":{\"include_usage\":true},\"model\":\"m\",\"stream\":"
+                        "true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+    assert_int_equal(n, strlen(out));
+    gw_request_free(&p);
+    assert_int_equal(gw_request_parse(&p, GW_EP_CHAT, out, n, &pe), 0);
+    assert_int_equal(p.include_usage, 1);
+    gw_request_free(&p);
+    free(out);
+
+    const char *b2 =
+        "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":false},"
+        "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    assert_int_equal(gw_request_parse(&p, GW_EP_CHAT, b2, strlen(b2), &pe), 0);
+    assert_int_equal(gw_request_ask_usage(&p, b2, strlen(b2), 0, &out, &n), 0);
+    gw_request_free(&p);
+    assert_int_equal(gw_request_parse(&p, GW_EP_CHAT, out, n, &pe), 0);
+    assert_int_equal(p.include_usage, 1); /* one stream_options member, now true */
+    assert_null(strstr(strstr(out, "stream_options") + 1, "stream_options"));
+    gw_request_free(&p);
+    free(out);
+}
+
 /* OIDC subjects map to register users; a subject two users claim maps to neither. Without a
  * JWKS a user token is refused (fail closed), never ignored; without a token the header names
  * the user. */
@@ -502,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_error_bodies),
         cmocka_unit_test(test_snapshot_skips_unroutable_provider),
         cmocka_unit_test(test_identity_subjects_and_fail_closed),
+        cmocka_unit_test(test_request_ask_usage),
     };
     const struct CMUnitTest fx_tests[] = {
         cmocka_unit_test(test_enforce_codes),
