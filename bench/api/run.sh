@@ -12,6 +12,8 @@ WHICH=${2:-both}
 BIN=$BUILD/src/cli/sluis
 DUR=${DUR:-10}
 CONNS=${CONNS:-32}
+THREADS=${THREADS:-}   # HTTP threads of the server; empty = the serve default
+RUNS=${RUNS:-read,write}
 W=$(mktemp -d /tmp/sluis-bench.XXXXXX)
 SRV_PID=""
 trap '[ -n "$SRV_PID" ] && kill $SRV_PID 2>/dev/null; rm -rf "$W"' EXIT
@@ -47,27 +49,31 @@ one() { # backend db-url
     "$BIN" demo --db "$db" --tokens "$W/tokens.json" >/dev/null
     local tok; tok=$(sed -n 's/.*"procurement": "\(sluis_[0-9a-f]*\)".*/\1/p' "$W/tokens.json")
     taskset -c $SRV_CPU "$BIN" serve --db "$db" --listen 127.0.0.1:0 --port-file "$W/port" \
-        --threads 1 --no-gateway >"$W/serve.log" 2>&1 &
+        ${THREADS:+--threads $THREADS} --no-gateway >"$W/serve.log" 2>&1 &
     SRV_PID=$!
     for _ in $(seq 100); do [ -s "$W/port" ] && break; sleep 0.1; done
     local port; port=$(cat "$W/port")
     local url="http://127.0.0.1:$port"
     export SLUIS_TOKEN=$tok SLUIS_CONNS=$CONNS
     taskset -c $WRK_CPU wrk -t1 -c$CONNS -d2s -s bench/api/read.lua "$url" >/dev/null # warm-up
+    if [[ $RUNS == *read* ]]; then
     run "$be read (max)" "$W/r.txt" -t1 -c$CONNS -d${DUR}s --latency -s bench/api/read.lua "$url"
     local rmax; rmax=$(awk '/Requests\/sec/ {printf "%d", $2}' "$W/r.txt")
     SLUIS_RATE=$((rmax / 2)) run "$be read (half load, paced)" "$W/r2.txt" -t1 -c$CONNS \
         -d${DUR}s --latency -s bench/api/read.lua "$url"
+    fi
+    if [[ $RUNS == *write* ]]; then
     SLUIS_RUN=max run "$be write (max)" "$W/w.txt" -t1 -c$CONNS -d${DUR}s --latency \
         -s bench/api/write.lua "$url"
     local wmax; wmax=$(awk '/Requests\/sec/ {printf "%d", $2}' "$W/w.txt")
     SLUIS_RUN=half SLUIS_RATE=$((wmax / 2)) run "$be write (half load, paced)" "$W/w2.txt" -t1 \
         -c$CONNS -d${DUR}s --latency -s bench/api/write.lua "$url"
+    fi
     kill $SRV_PID; wait $SRV_PID 2>/dev/null || true; SRV_PID=""
     rm -f "$W/port"
 }
 
-echo "sluis API bench: server pinned to cpu $SRV_CPU (1 HTTP thread), wrk on cpu $WRK_CPU, $CONNS connections, ${DUR}s per run"
+echo "sluis API bench: server pinned to cpu $SRV_CPU (${THREADS:-default} HTTP threads), wrk on cpu $WRK_CPU, $CONNS connections, ${DUR}s per run"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ "$WHICH" != pg ]; then one sqlite "$W/bench.db"; fi
 if [ "$WHICH" != sqlite ]; then

@@ -122,6 +122,8 @@ int store_open(const char *url, struct store **out, struct sluis_err *err)
         goto out;
     rc = store_migrate(st, conn, err);
     store_pool_put(st, conn, rc != 0);
+    if (!rc && st->ops->bg_start)
+        rc = st->ops->bg_start(st, err);
 out:
     if (rc) {
         store_close(st);
@@ -137,6 +139,8 @@ void store_close(struct store *st)
         return;
     if (st->ops->listen_stop)
         st->ops->listen_stop(st);
+    if (st->ops->bg_stop)
+        st->ops->bg_stop(st);
     pthread_mutex_lock(&st->lock);
     while (st->nidle > 0) {
         void *c = st->idle[--st->nidle];
@@ -258,6 +262,25 @@ int store_exec(struct store_tx *tx, const char *sql, int nparams, const char *co
     return rc;
 }
 
+int store_exec_defer(struct store_tx *tx, const char *sql, int nparams, const char *const *params,
+                     struct sluis_err *err)
+{
+    int rc;
+
+    if (!tx->st->ops->defer || !tx->in_batch)
+        return store_exec(tx, sql, nparams, params, NULL, err);
+    if (tx->failed)
+        return sluis_err_set(err, SLUIS_EINVAL, "transaction already failed; roll it back");
+    if (nparams < 0 || nparams > STORE_MAX_PARAMS)
+        return sluis_err_set(err, SLUIS_EINVAL, "too many SQL parameters (%d)", nparams);
+    if (strlen(sql) > STORE_MAX_SQL)
+        return sluis_err_set(err, SLUIS_ETOOBIG, "SQL over %d bytes", STORE_MAX_SQL);
+    rc = tx->st->ops->defer(tx->conn, sql, nparams, params, err);
+    if (rc < 0)
+        tx->failed = 1;
+    return rc;
+}
+
 int store_tx_run(struct store *st, enum store_tx_mode mode, store_tx_fn fn, void *ud,
                  struct sluis_err *err)
 {
@@ -300,7 +323,7 @@ int store_notify(struct store_tx *tx, const char *channel, const char *payload,
         return sluis_err_set(err, SLUIS_ETOOBIG, "notification payload over 7999 bytes");
     if (tx->st->ops->backend == STORE_PG) {
         const char *p[2] = {channel, payload};
-        return store_exec(tx, "SELECT pg_notify($1, $2)", 2, p, NULL, err);
+        return store_exec_defer(tx, "SELECT pg_notify($1, $2)", 2, p, err);
     }
     n = calloc(1, sizeof(*n));
     if (!n)

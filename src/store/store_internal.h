@@ -35,6 +35,19 @@ struct store_ops {
     /* Starts the listener machinery (PostgreSQL only; NULL for SQLite). */
     int (*listen_start)(struct store *st, struct sluis_err *err);
     void (*listen_stop)(struct store *st);
+    /* Background work of the backend (SQLite: the WAL checkpointer thread), started after
+     * the migrations and stopped before the pool closes; NULL = none. */
+    int (*bg_start)(struct store *st, struct sluis_err *err);
+    void (*bg_stop)(struct store *st);
+    /*
+     * Queues a statement whose result nobody reads (no rows; errors only) to go out with
+     * the next query, exec_script or flush on conn (PostgreSQL: in one pipeline, one round
+     * trip for all). NULL = run it at once. Its error is reported by that next call.
+     */
+    int (*defer)(void *conn, const char *sql, int nparams, const char *const *params,
+                 struct sluis_err *err);
+    /* Sends what defer queued and waits for the results; 0 when nothing was queued. */
+    int (*flush)(void *conn, int *transient, struct sluis_err *err);
 };
 
 struct store_listener {
@@ -72,6 +85,7 @@ struct store {
     struct store_listener listeners[STORE_MAX_LISTEN];
     int nlisteners;
     void *listen_state; /* backend-owned (PostgreSQL listener thread) */
+    void *bg_state;     /* backend-owned (SQLite checkpointer thread) */
 };
 
 struct store_note {
@@ -109,6 +123,16 @@ extern const struct store_ops store_pg_ops;
  * close it instead). */
 int store_pool_get(struct store *st, void **conn, struct sluis_err *err);
 void store_pool_put(struct store *st, void *conn, int drop);
+
+/*
+ * Like store_exec() for a statement whose only outcome is success or failure, when nothing
+ * in the transaction needs to know it before the next statement: the backend may hold it
+ * back and send it with the next one (PostgreSQL: one pipeline, one round trip). Its error
+ * then comes from that next store_query/store_exec or from store_tx_commit(); either way
+ * the transaction fails as a whole. Used for the audit INSERT and pg_notify().
+ */
+int store_exec_defer(struct store_tx *tx, const char *sql, int nparams, const char *const *params,
+                     struct sluis_err *err);
 
 /* Marks tx failed when rc < 0 (only rollback is allowed then); returns rc. */
 int store_tx_fail(struct store_tx *tx, int rc);

@@ -10,10 +10,20 @@
 #include <time.h>
 
 #define PG_STMT_CACHE 128
+/* Statements queued by pg_defer() before they go out in one pipeline. */
+#define PG_PENDING_MAX 16
 
 struct pg_stmt {
     uint64_t hash;
     char *sql;
+};
+
+/* One deferred statement: prepared name (or the SQL text) and copied parameters. */
+struct pg_pending {
+    char name[16];
+    char *sql; /* unprepared (cache full): the text; else NULL */
+    int nparams;
+    char *params[STORE_MAX_PARAMS];
 };
 
 struct pg_conn {
@@ -21,6 +31,8 @@ struct pg_conn {
     int broken;
     int nstmt;
     struct pg_stmt stmts[PG_STMT_CACHE];
+    int npending;
+    struct pg_pending pending[PG_PENDING_MAX];
 };
 
 struct pg_listen {
@@ -109,12 +121,25 @@ static int pg_conn_open(struct store *st, void **out, struct sluis_err *err)
     return 0;
 }
 
+static void pending_clear(struct pg_conn *c)
+{
+    for (int i = 0; i < c->npending; i++) {
+        struct pg_pending *p = &c->pending[i];
+        free(p->sql);
+        for (int j = 0; j < p->nparams; j++)
+            free(p->params[j]);
+        memset(p, 0, sizeof(*p));
+    }
+    c->npending = 0;
+}
+
 static void pg_conn_close(void *conn)
 {
     struct pg_conn *c = conn;
 
     if (!c)
         return;
+    pending_clear(c);
     for (int i = 0; i < c->nstmt; i++)
         free(c->stmts[i].sql);
     PQfinish(c->db);
@@ -126,19 +151,6 @@ static int pg_conn_ok(void *conn)
     struct pg_conn *c = conn;
 
     return !c->broken && PQstatus(c->db) == CONNECTION_OK;
-}
-
-static int pg_exec_script(void *conn, const char *sql, int *transient, struct sluis_err *err)
-{
-    struct pg_conn *c = conn;
-    PGresult *res;
-    int rc = 0;
-
-    res = PQexec(c->db, sql);
-    if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK))
-        rc = pg_error(c, res, transient, err);
-    PQclear(res);
-    return rc;
 }
 
 /* Name of the prepared statement for sql, preparing it on first use; NULL = run unprepared. */
@@ -179,29 +191,16 @@ static int pg_prepared(struct pg_conn *c, const char *sql, int nparams, const ch
     return 0;
 }
 
-static int pg_query(void *conn, const char *sql, int nparams, const char *const *params,
-                    store_row_cb cb, void *ud, long long *changes, int *transient,
-                    struct sluis_err *err)
+/* Takes one query's result: rows to cb, *changes; error for anything but success. */
+static int result_take(struct pg_conn *c, PGresult *res, store_row_cb cb, void *ud,
+                       long long *changes, int *transient, struct sluis_err *err)
 {
-    struct pg_conn *c = conn;
     const char *vals[STORE_MAX_COLS];
     const char *names[STORE_MAX_COLS];
-    const char *name;
-    char namebuf[16];
-    PGresult *res;
-    int rc, ncols, nrows, ret = 0;
+    int ncols, nrows, ret = 0;
 
-    rc = pg_prepared(c, sql, nparams, &name, namebuf, transient, err);
-    if (rc)
-        return rc;
-    if (name)
-        res = PQexecPrepared(c->db, name, nparams, params, NULL, NULL, 0);
-    else
-        res = PQexecParams(c->db, sql, nparams, NULL, params, NULL, NULL, 0);
-    if (!res) {
-        ret = pg_error(c, NULL, transient, err);
-        goto out;
-    }
+    if (!res)
+        return pg_error(c, NULL, transient, err);
     switch (PQresultStatus(res)) {
     case PGRES_COMMAND_OK:
         if (changes)
@@ -210,10 +209,8 @@ static int pg_query(void *conn, const char *sql, int nparams, const char *const 
     case PGRES_TUPLES_OK:
         ncols = PQnfields(res);
         nrows = PQntuples(res);
-        if (ncols > STORE_MAX_COLS) {
-            ret = sluis_err_set(err, SLUIS_EINVAL, "more than %d result columns", STORE_MAX_COLS);
-            goto out;
-        }
+        if (ncols > STORE_MAX_COLS)
+            return sluis_err_set(err, SLUIS_EINVAL, "more than %d result columns", STORE_MAX_COLS);
         for (int j = 0; j < ncols; j++)
             names[j] = PQfname(res, j);
         for (int i = 0; i < nrows && cb; i++) {
@@ -221,7 +218,7 @@ static int pg_query(void *conn, const char *sql, int nparams, const char *const 
                 vals[j] = PQgetisnull(res, i, j) ? NULL : PQgetvalue(res, i, j);
             ret = cb(ud, ncols, vals, names);
             if (ret)
-                goto out;
+                return ret;
         }
         if (changes)
             *changes = atoll(PQcmdTuples(res));
@@ -229,9 +226,186 @@ static int pg_query(void *conn, const char *sql, int nparams, const char *const 
     default:
         ret = pg_error(c, res, transient, err);
     }
-out:
+    return ret;
+}
+
+/* The last statement of a pipeline (sql NULL: none, only the deferred ones go out). */
+struct pg_final {
+    const char *sql;
+    const char *name; /* prepared name or NULL */
+    int nparams;
+    const char *const *params;
+    store_row_cb cb;
+    void *ud;
+    long long *changes;
+};
+
+/*
+ * Sends the deferred statements and fin in one pipeline (one round trip) and reads every
+ * result. Returns the first error (a failed statement makes the server skip the ones after
+ * it), else fin's result. The queue is empty afterwards, whatever happened.
+ */
+static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *transient,
+                        struct sluis_err *err)
+{
+    int has_fin = fin && fin->sql;
+    int total = c->npending + has_fin;
+    int nsent = 0, ret = 0, sent_ok = 1;
+    PGresult *res;
+
+    if (total == 0)
+        return 0;
+    if (!PQenterPipelineMode(c->db)) {
+        pending_clear(c);
+        return pg_error(c, NULL, transient, err);
+    }
+    for (int i = 0; i < c->npending && sent_ok; i++) {
+        const struct pg_pending *p = &c->pending[i];
+        const char *const *pv = (const char *const *)p->params;
+        sent_ok = p->sql ? PQsendQueryParams(c->db, p->sql, p->nparams, NULL, pv, NULL, NULL, 0)
+                         : PQsendQueryPrepared(c->db, p->name, p->nparams, pv, NULL, NULL, 0);
+        nsent += sent_ok;
+    }
+    if (sent_ok && has_fin) {
+        sent_ok = fin->name ? PQsendQueryPrepared(c->db, fin->name, fin->nparams, fin->params, NULL,
+                                                  NULL, 0)
+                            : PQsendQueryParams(c->db, fin->sql, fin->nparams, NULL, fin->params,
+                                                NULL, NULL, 0);
+        nsent += sent_ok;
+    }
+    pending_clear(c);
+    if (!sent_ok || !PQpipelineSync(c->db)) {
+        c->broken = 1;
+        ret = pg_error(c, NULL, transient, err);
+        PQexitPipelineMode(c->db);
+        return ret;
+    }
+    for (int i = 0; i < nsent && !c->broken; i++) {
+        int last = has_fin && i == total - 1;
+        int got = 0;
+        while ((res = PQgetResult(c->db)) != NULL) {
+            got = 1;
+            /* PGRES_PIPELINE_ABORTED: skipped after an earlier failure, already in ret. */
+            if (PQresultStatus(res) != PGRES_PIPELINE_ABORTED && !ret)
+                ret = last ? result_take(c, res, fin->cb, fin->ud, fin->changes, transient, err)
+                           : result_take(c, res, NULL, NULL, NULL, transient, err);
+            PQclear(res);
+        }
+        if (!got) {
+            /* The connection went away mid-pipeline. */
+            c->broken = 1;
+            if (!ret)
+                ret = pg_error(c, NULL, transient, err);
+        }
+    }
+    if (!c->broken) {
+        res = PQgetResult(c->db);
+        if (!res || PQresultStatus(res) != PGRES_PIPELINE_SYNC) {
+            c->broken = 1;
+            if (!ret)
+                ret = pg_error(c, res, transient, err);
+        }
+        PQclear(res);
+    }
+    if (!PQexitPipelineMode(c->db))
+        c->broken = 1;
+    return ret;
+}
+
+static int pg_flush(void *conn, int *transient, struct sluis_err *err)
+{
+    return pipeline_run(conn, NULL, transient, err);
+}
+
+static int pg_exec_script(void *conn, const char *sql, int *transient, struct sluis_err *err)
+{
+    struct pg_conn *c = conn;
+    PGresult *res;
+    int rc = 0;
+
+    if (c->npending) {
+        if (!strncmp(sql, "ROLLBACK", 8)) {
+            /* The rollback undoes the deferred statements anyway: run them, ignore their
+             * errors (a failure would make the server skip the ROLLBACK itself). */
+            int t = 0;
+            pipeline_run(c, NULL, &t, NULL);
+        } else if (!strchr(sql, ';')) {
+            /* One utility statement (COMMIT, RELEASE SAVEPOINT ...): the same round trip. */
+            struct pg_final fin = {sql, NULL, 0, NULL, NULL, NULL, NULL};
+            return pipeline_run(c, &fin, transient, err);
+        } else if ((rc = pipeline_run(c, NULL, transient, err)) != 0) {
+            return rc;
+        }
+    }
+    res = PQexec(c->db, sql);
+    if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK))
+        rc = pg_error(c, res, transient, err);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_query(void *conn, const char *sql, int nparams, const char *const *params,
+                    store_row_cb cb, void *ud, long long *changes, int *transient,
+                    struct sluis_err *err)
+{
+    struct pg_conn *c = conn;
+    const char *name;
+    char namebuf[16];
+    PGresult *res;
+    int rc, ret;
+
+    rc = pg_prepared(c, sql, nparams, &name, namebuf, transient, err);
+    if (rc)
+        return rc;
+    if (c->npending) {
+        struct pg_final fin = {sql, name, nparams, params, cb, ud, changes};
+        return pipeline_run(c, &fin, transient, err);
+    }
+    if (name)
+        res = PQexecPrepared(c->db, name, nparams, params, NULL, NULL, 0);
+    else
+        res = PQexecParams(c->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    ret = result_take(c, res, cb, ud, changes, transient, err);
     PQclear(res);
     return ret;
+}
+
+static int pg_defer(void *conn, const char *sql, int nparams, const char *const *params,
+                    struct sluis_err *err)
+{
+    struct pg_conn *c = conn;
+    struct pg_pending *p;
+    const char *name;
+    char namebuf[16];
+    int transient = 0;
+    int rc;
+
+    /* Preparing a new statement is a synchronous round trip of its own; the queued ones
+     * have not been sent, so the order of execution is unchanged. */
+    rc = pg_prepared(c, sql, nparams, &name, namebuf, &transient, err);
+    if (rc)
+        return rc;
+    if (c->npending == PG_PENDING_MAX && (rc = pipeline_run(c, NULL, &transient, err)))
+        return rc;
+    p = &c->pending[c->npending];
+    memset(p, 0, sizeof(*p));
+    if (name) {
+        snprintf(p->name, sizeof(p->name), "%s", name);
+    } else if (!(p->sql = strdup(sql))) {
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < nparams; i++) {
+        if (params[i] && !(p->params[i] = strdup(params[i]))) {
+            p->nparams = i;
+            c->npending++;
+            pending_clear(c);
+            c->broken = 1; /* earlier deferred statements are lost: fail the transaction */
+            return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+        }
+    }
+    p->nparams = nparams;
+    c->npending++;
+    return 0;
 }
 
 /* ---- LISTEN / NOTIFY ---- */
@@ -426,4 +600,8 @@ const struct store_ops store_pg_ops = {
     .query = pg_query,
     .listen_start = pg_listen_start,
     .listen_stop = pg_listen_stop,
+    .bg_start = NULL,
+    .bg_stop = NULL,
+    .defer = pg_defer,
+    .flush = pg_flush,
 };

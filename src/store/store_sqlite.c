@@ -1,11 +1,35 @@
-/* store_sqlite.c - the SQLite backend: WAL, synchronous=FULL, a prepared-statement cache. */
+/*
+ * store_sqlite.c - the SQLite backend: WAL, synchronous=FULL, a prepared-statement cache, and
+ * a checkpointer thread that keeps WAL checkpoints (and their fsyncs) off the request path.
+ */
 #include "store/store_internal.h"
 
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define STMT_CACHE 48
+/* WAL frames (pages) at which a commit wakes the checkpointer; the checkpointer also looks
+ * every CKPT_TICK_MS. At CKPT_INLINE frames the checkpointer is evidently behind and the
+ * committing connection checkpoints itself (what SQLite's autocheckpoint would do at 1000). */
+#define CKPT_WAKE 256
+#define CKPT_INLINE 16384
+#define CKPT_TICK_MS 100
+/* A WAL that grew past this is truncated back to it when it restarts. */
+#define WAL_SIZE_LIMIT "67108864"
+
+/* The checkpointer thread (st->bg_state). */
+struct sq_bg {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stop;
+    int wake;
+    atomic_int frames; /* WAL frames after the latest commit (from the WAL hook) */
+    sqlite3 *db;       /* the checkpointer's own connection */
+};
 
 struct sq_stmt {
     char *sql; /* original ($N) text: the cache key */
@@ -63,6 +87,34 @@ static int sq_error(sqlite3 *db, int rc, int *transient, struct sluis_err *err)
     return sluis_err_set(err, SLUIS_EIO, "sqlite: %s", sqlite3_errmsg(db));
 }
 
+/*
+ * WAL hook, called after every commit (write lock released) on the committing thread. It
+ * replaces SQLite's autocheckpoint, which would run the checkpoint (two fsyncs and a copy of
+ * every changed page) inside the request that happened to cross 1000 frames.
+ */
+static int sq_wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
+{
+    struct store *st = ud;
+    struct sq_bg *bg = st->bg_state;
+
+    if (!bg) {
+        /* No checkpointer (store_open before bg_start): behave like autocheckpoint. */
+        if (frames >= 1000)
+            sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        return SQLITE_OK;
+    }
+    atomic_store(&bg->frames, frames);
+    if (frames >= CKPT_INLINE) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    } else if (frames >= CKPT_WAKE) {
+        pthread_mutex_lock(&bg->mu);
+        bg->wake = 1;
+        pthread_cond_signal(&bg->cv);
+        pthread_mutex_unlock(&bg->mu);
+    }
+    return SQLITE_OK;
+}
+
 static int sq_conn_open(struct store *st, void **out, struct sluis_err *err)
 {
     struct sq_conn *c;
@@ -83,13 +135,15 @@ static int sq_conn_open(struct store *st, void **out, struct sluis_err *err)
     sqlite3_busy_timeout(c->db, 10000);
     /* journal_mode=WAL needs the write lock the first time; busy_timeout covers that. */
     rc = sqlite3_exec(c->db,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                      "PRAGMA journal_size_limit=" WAL_SIZE_LIMIT ";",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         sluis_err_set(err, SLUIS_EIO, "cannot set up database '%s': %s", st->url,
                       sqlite3_errmsg(c->db));
         goto fail;
     }
+    sqlite3_wal_hook(c->db, sq_wal_hook, st);
     *out = c;
     return 0;
 fail:
@@ -242,6 +296,97 @@ out:
     return ret;
 }
 
+/* ---- the checkpointer ---- */
+
+static void *bg_main(void *arg)
+{
+    struct sq_bg *bg = arg;
+    int done = 0; /* WAL frames at the last complete checkpoint */
+
+    pthread_mutex_lock(&bg->mu);
+    while (!bg->stop) {
+        struct timespec dl;
+        int frames, log = 0, ckpt = 0;
+
+        if (!bg->wake) {
+            clock_gettime(CLOCK_REALTIME, &dl);
+            dl.tv_nsec += CKPT_TICK_MS * 1000000L;
+            if (dl.tv_nsec >= 1000000000L) {
+                dl.tv_sec++;
+                dl.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&bg->cv, &bg->mu, &dl);
+            if (bg->stop)
+                break;
+        }
+        bg->wake = 0;
+        frames = atomic_load(&bg->frames);
+        if (frames <= 0 || frames == done)
+            continue;
+        pthread_mutex_unlock(&bg->mu);
+        /* PASSIVE: never waits for readers or writers; copies what it can. */
+        if (sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt) ==
+                SQLITE_OK &&
+            log >= 0 && ckpt == log)
+            done = frames;
+        pthread_mutex_lock(&bg->mu);
+    }
+    pthread_mutex_unlock(&bg->mu);
+    return NULL;
+}
+
+static int sq_bg_start(struct store *st, struct sluis_err *err)
+{
+    struct sq_bg *bg;
+    const char *env = getenv("SLUIS_SQLITE_CHECKPOINT");
+
+    /* SLUIS_SQLITE_CHECKPOINT=inline: SQLite's own autocheckpoint (for comparison). */
+    if (env && !strcmp(env, "inline"))
+        return 0;
+    bg = calloc(1, sizeof(*bg));
+    if (!bg)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    if (sqlite3_open_v2(st->url, &bg->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK) {
+        sluis_err_set(err, SLUIS_EIO, "cannot open database '%s' for the checkpointer: %s", st->url,
+                      bg->db ? sqlite3_errmsg(bg->db) : "out of memory");
+        sqlite3_close(bg->db);
+        free(bg);
+        return SLUIS_EIO;
+    }
+    sqlite3_exec(bg->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+    pthread_mutex_init(&bg->mu, NULL);
+    pthread_cond_init(&bg->cv, NULL);
+    atomic_init(&bg->frames, 0);
+    if (pthread_create(&bg->thread, NULL, bg_main, bg)) {
+        pthread_mutex_destroy(&bg->mu);
+        pthread_cond_destroy(&bg->cv);
+        sqlite3_close(bg->db);
+        free(bg);
+        return sluis_err_set(err, SLUIS_EIO, "cannot start the checkpointer thread");
+    }
+    st->bg_state = bg;
+    return 0;
+}
+
+static void sq_bg_stop(struct store *st)
+{
+    struct sq_bg *bg = st->bg_state;
+
+    if (!bg)
+        return;
+    pthread_mutex_lock(&bg->mu);
+    bg->stop = 1;
+    pthread_cond_signal(&bg->cv);
+    pthread_mutex_unlock(&bg->mu);
+    pthread_join(bg->thread, NULL);
+    st->bg_state = NULL;
+    pthread_mutex_destroy(&bg->mu);
+    pthread_cond_destroy(&bg->cv);
+    sqlite3_close(bg->db);
+    free(bg);
+}
+
 const struct store_ops store_sqlite_ops = {
     .name = "sqlite",
     .backend = STORE_SQLITE,
@@ -252,4 +397,8 @@ const struct store_ops store_sqlite_ops = {
     .query = sq_query,
     .listen_start = NULL,
     .listen_stop = NULL,
+    .bg_start = sq_bg_start,
+    .bg_stop = sq_bg_stop,
+    .defer = NULL,
+    .flush = NULL,
 };

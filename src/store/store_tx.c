@@ -132,7 +132,10 @@ static int begin_write(struct store *st, struct store_tx *tx, struct sluis_err *
     /* The first writer of a batch needs no savepoint: if it rolls back, so does the batch,
      * which holds nothing else yet (an open batch always has released members). */
     if (st->bmembers > 0) {
-        rc = st->ops->exec_script(st->bconn, "SAVEPOINT sluis_tx", &transient, err);
+        /* PostgreSQL: goes out with the writer's first statement (one round trip less). */
+        rc = st->ops->defer
+                 ? st->ops->defer(st->bconn, "SAVEPOINT sluis_tx", 0, NULL, err)
+                 : st->ops->exec_script(st->bconn, "SAVEPOINT sluis_tx", &transient, err);
         if (rc) {
             batch_leave(st);
             return rc;
@@ -244,8 +247,12 @@ int store_tx_commit(struct store_tx *tx, struct sluis_err *err)
         free(tx);
         return rc;
     }
-    rc =
-        tx->sp ? st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, err) : 0;
+    /* Deferred statements go out with the RELEASE (or alone): their errors are this
+     * writer's, so it can still roll back alone. */
+    if (tx->sp)
+        rc = st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, err);
+    else
+        rc = st->ops->flush ? st->ops->flush(st->bconn, &transient, err) : 0;
     if (rc) {
         rollback_write(tx);
         notes_free(tx);
