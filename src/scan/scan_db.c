@@ -82,7 +82,19 @@ static int pattern_digitish(unsigned i)
     }
 }
 
+void scan_db_fill_kid(struct scan_db *db)
+{
+    for (unsigned i = db->npat; i-- > 0;) /* the first pattern of a (kind, arg) wins */
+        if (db->pat[i].kind < SCAN_NKINDS && db->pat[i].arg < 8)
+            db->kid[db->pat[i].kind][db->pat[i].arg] = (unsigned short)i;
+}
+
 int scan_db_new(struct scan_db **out, struct sluis_err *err)
+{
+    return scan_db_new_mode(out, 0, err);
+}
+
+int scan_db_new_mode(struct scan_db **out, int reference, struct sluis_err *err)
 {
     struct scan_db *db = calloc(1, sizeof(*db));
     const char **res = NULL, **gres = NULL;
@@ -96,6 +108,8 @@ int scan_db_new(struct scan_db **out, struct sluis_err *err)
         return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
     db->npat = scan_npatterns;
     db->pat = scan_patterns;
+    db->reference = reference;
+    scan_db_fill_kid(db);
     db->width = calloc(db->npat, sizeof(*db->width));
     res = calloc(db->npat, sizeof(*res));
     flags = calloc(db->npat, sizeof(*flags));
@@ -127,7 +141,11 @@ int scan_db_new(struct scan_db **out, struct sluis_err *err)
         else if (!scan_patterns[i].nosom)
             flags[i] |= HS_FLAG_SOM_LEFTMOST;
         free(info);
-        group[i] = (flags[i] & HS_FLAG_SOM_LEFTMOST ? 2u : 0u) + (pattern_digitish(i) ? 0u : 1u);
+        if (!reference) /* one database of the literal-anchored rest */
+            group[i] = scan_patterns[i].cparse ? SCAN_NGROUPS : 0u;
+        else
+            group[i] =
+                (flags[i] & HS_FLAG_SOM_LEFTMOST ? 2u : 0u) + (pattern_digitish(i) ? 0u : 1u);
     }
     rc = 0;
     for (unsigned g = 0; g < SCAN_NGROUPS && !rc; g++) {

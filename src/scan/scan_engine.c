@@ -14,6 +14,7 @@
 void scan_engine_init(struct scan_engine *e)
 {
     memset(e, 0, sizeof(*e));
+    scan_anchor_reset(e);
 }
 
 void scan_engine_free(struct scan_engine *e)
@@ -64,34 +65,39 @@ static int result_push(struct scan_result *out, const struct scan_finding *f)
     return 0;
 }
 
-int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long long to,
-                         unsigned int flags, void *ctx)
+int scan_engine_push(struct scan_engine *e, struct scan_result *out, unsigned id, uint64_t from,
+                     uint64_t to)
 {
-    struct scan_cbctx *cb = ctx;
-    struct scan_engine *e = cb->eng;
-    const struct scan_db *db = cb->db;
-    unsigned w = db->width[id];
     struct scan_raw *r;
 
-    (void)flags;
     if (e->nraw == e->capraw && grow((void **)&e->raw, &e->capraw, sizeof(*e->raw), RAW_CAP)) {
         if (e->capraw < RAW_CAP) {
             e->oom = 1;
             return 1;
         }
-        cb->out->truncated = 1; /* cannot keep more candidates: drop this one */
+        out->truncated = 1; /* cannot keep more candidates: drop this one */
         return 0;
     }
     r = &e->raw[e->nraw++];
     r->id = id;
+    r->from = from;
     r->to = to;
-    if (w)
-        r->from = to >= w ? to - w : 0;
-    else if (db->pat[id].nosom)
-        r->from = to;
-    else
-        r->from = from;
     return 0;
+}
+
+int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long long to,
+                         unsigned int flags, void *ctx)
+{
+    struct scan_cbctx *cb = ctx;
+    const struct scan_db *db = cb->db;
+    unsigned w = db->width[id];
+
+    (void)flags;
+    if (w)
+        from = to >= w ? to - w : 0;
+    else if (db->pat[id].nosom)
+        from = to;
+    return scan_engine_push(cb->eng, cb->out, id, from, to);
 }
 
 /* Sort key of a validated finding: offset, then the longest first, then the order found
@@ -217,7 +223,7 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     e->ntmp = 0;
     /* A candidate is ready when SCAN_HOLD bytes after it are known and no candidate that
        is still waiting starts before its end (so overlaps are resolved as in block mode). */
-    uint64_t hold_from = UINT64_MAX;
+    uint64_t hold_from = e->pending_from; /* unparsed anchors may still report from here */
     if (!final) {
         for (int round = 0; round < 8; round++) {
             uint64_t m = hold_from;
@@ -319,6 +325,7 @@ int scan_block(const struct scan_db *db, struct scan_scratch *s, const char *tex
     s->eng.nraw = s->eng.ntmp = 0;
     s->eng.emitted_end = 0;
     s->eng.oom = 0;
+    scan_anchor_reset(&s->eng);
     for (int g = 0; g < SCAN_NGROUPS; g++) {
         hs_error_t hr;
         if (!db->block[g])
@@ -329,6 +336,8 @@ int scan_block(const struct scan_db *db, struct scan_scratch *s, const char *tex
         if (hr != HS_SUCCESS)
             return sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan error %d", (int)hr);
     }
+    if (!db->reference && scan_anchor_run(db, &s->eng, &win, 1, out))
+        return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
     rc = scan_engine_flush(db, &s->eng, &win, len, 1, min_confidence, out);
     s->eng.nraw = 0;
     if (rc)

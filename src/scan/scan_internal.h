@@ -58,10 +58,11 @@ enum scan_ctx_class {
 
 struct scan_pattern {
     const char *re;
-    unsigned flags;      /* HS_FLAG_* besides SOM */
-    unsigned char kind;  /* enum scan_raw_kind */
-    unsigned char arg;   /* context class for RK_CTX; sub-kind otherwise */
-    unsigned char nosom; /* validator finds the start itself */
+    unsigned flags;       /* HS_FLAG_* besides SOM */
+    unsigned char kind;   /* enum scan_raw_kind */
+    unsigned char arg;    /* context class for RK_CTX; sub-kind otherwise */
+    unsigned char nosom;  /* validator finds the start itself */
+    unsigned char cparse; /* found by scan_anchor.c, not compiled (except in reference mode) */
 };
 
 /*
@@ -72,7 +73,11 @@ struct scan_pattern {
  */
 #define SCAN_NGROUPS 4
 
+#define SCAN_NKINDS (RK_TOKEN + 1)
+
 struct scan_db {
+    int reference; /* every pattern compiled into Hyperscan (the old path, for tests) */
+    unsigned short kid[SCAN_NKINDS][8]; /* pattern id of (kind, arg), for scan_anchor.c */
     hs_database_t *block[SCAN_NGROUPS];
     hs_database_t *stream[SCAN_NGROUPS];
     unsigned npat;
@@ -92,6 +97,8 @@ struct scan_key {
     uint32_t length, idx;
 };
 
+#define SCAN_RING 32
+
 /* Pending candidates of one block scan or one stream. */
 struct scan_engine {
     struct scan_raw *raw;
@@ -102,6 +109,15 @@ struct scan_engine {
     size_t capkey;
     uint64_t emitted_end; /* end of the last reported finding */
     int oom;
+    /* scan_anchor.c state (persists across stream feeds) */
+    uint64_t anchor_done;  /* anchors before this stream offset have been parsed */
+    uint64_t pending_from; /* candidates of unparsed anchors may start here: hold later ones */
+    uint64_t key_done;     /* API key prefixes before this offset have been looked for */
+    struct {
+        uint64_t end;
+        unsigned id;
+    } ring[SCAN_RING]; /* recent ends of variable-width patterns: one report per (id, end) */
+    unsigned ring_i;
 };
 
 struct scan_scratch {
@@ -127,6 +143,9 @@ struct scan_cbctx {
     struct scan_engine *eng;
     struct scan_result *out; /* its truncated flag is set when candidates are dropped */
 };
+/* Appends one raw candidate; 0, or non-zero when out of memory (e->oom set). */
+int scan_engine_push(struct scan_engine *e, struct scan_result *out, unsigned id, uint64_t from,
+                     uint64_t to);
 int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long long to,
                          unsigned int flags, void *ctx);
 /*
@@ -137,6 +156,23 @@ int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long
 int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
                       const struct scan_window *win, uint64_t limit, int final, float min_conf,
                       struct scan_result *out);
+
+/*
+ * The hand-written candidate finder for the digit, e-mail, password and API-key patterns
+ * (cparse in scan_patterns.c): one SIMD pass finds anchors (digit-run borders, '@', ':',
+ * '='), small parsers at each anchor report what the Hyperscan expressions would report.
+ * Parses anchors from e->anchor_done on; unless final, an anchor is left for the next call
+ * when the window does not yet hold the bytes its parser may read. Updates anchor_done and
+ * pending_from. Returns 0 or SLUIS_ENOMEM.
+ */
+void scan_anchor_reset(struct scan_engine *e);
+int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struct scan_window *w,
+                    int final, struct scan_result *out);
+/* Internal: compiles the databases; reference != 0 puts every pattern into Hyperscan (the
+ * pre-anchor path, kept as the oracle for tests). */
+int scan_db_new_mode(struct scan_db **out, int reference, struct sluis_err *err);
+/* Fills db->kid from db->pat. */
+void scan_db_fill_kid(struct scan_db *db);
 
 /* Validates one raw candidate; calls emit for each finding (detector, offset, length,
  * confidence filled). Returns 0 or the first non-zero value of emit. */

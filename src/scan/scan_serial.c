@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAGIC "SLUISSC1"
+#define MAGIC "SLUISSC2"
+#define HDR 28 /* magic, pattern set id, count, year, reference flag */
 
 /* Identifies the pattern set (expressions, flags, kinds) and the Hyperscan version. */
 static uint64_t pattern_set_id(void)
@@ -16,7 +17,8 @@ static uint64_t pattern_set_id(void)
         const struct scan_pattern *p = &scan_patterns[i];
         for (const char *c = p->re; *c; c++)
             h = (h ^ (unsigned char)*c) * 1099511628211ull;
-        h = (h ^ (p->flags * 131u + p->kind * 7u + p->arg * 3u + p->nosom)) * 1099511628211ull;
+        h = (h ^ (p->flags * 131u + p->kind * 7u + p->arg * 3u + p->nosom + p->cparse * 1024u)) *
+            1099511628211ull;
     }
     for (; *v; v++)
         h = (h ^ (unsigned char)*v) * 1099511628211ull;
@@ -34,7 +36,7 @@ int scan_db_serialize(const struct scan_db *db, char **out, size_t *len, struct 
 
     *out = NULL;
     *len = 0;
-    total = 8 + 8 + 4 + 4 + (size_t)n * sizeof(unsigned);
+    total = HDR + (size_t)n * sizeof(unsigned);
     for (int g = 0; g < 2 * SCAN_NGROUPS && !rc; g++) {
         const hs_database_t *d = g < SCAN_NGROUPS ? db->block[g] : db->stream[g - SCAN_NGROUPS];
         if (d && hs_serialize_database(d, &blob[g], &blen[g]) != HS_SUCCESS)
@@ -48,8 +50,9 @@ int scan_db_serialize(const struct scan_db *db, char **out, size_t *len, struct 
         memcpy(buf + 8, &id, 8);
         memcpy(buf + 16, &n, 4);
         memcpy(buf + 20, &year, 4);
-        memcpy(buf + 24, db->width, (size_t)n * sizeof(unsigned));
-        off = 24 + (size_t)n * sizeof(unsigned);
+        memcpy(buf + 24, &db->reference, 4);
+        memcpy(buf + HDR, db->width, (size_t)n * sizeof(unsigned));
+        off = HDR + (size_t)n * sizeof(unsigned);
         for (int g = 0; g < 2 * SCAN_NGROUPS; g++) {
             uint64_t l = blen[g];
             memcpy(buf + off, &l, 8);
@@ -74,14 +77,14 @@ int scan_db_deserialize(const char *buf, size_t len, struct scan_db **out, struc
     size_t off;
 
     *out = NULL;
-    if (len < 24 || memcmp(buf, MAGIC, 8))
+    if (len < HDR || memcmp(buf, MAGIC, 8))
         return sluis_err_set(err, SLUIS_EINVAL, "scan: not a serialised scan database");
     memcpy(&id, buf + 8, 8);
     memcpy(&n, buf + 16, 4);
     if (id != pattern_set_id() || n != scan_npatterns)
         return sluis_err_set(err, SLUIS_EINVAL,
                              "scan: serialised database is of another pattern set or version");
-    off = 24 + (size_t)n * sizeof(unsigned);
+    off = HDR + (size_t)n * sizeof(unsigned);
     if (len < off)
         return sluis_err_set(err, SLUIS_EINVAL, "scan: serialised database is truncated");
     db = calloc(1, sizeof(*db));
@@ -92,7 +95,10 @@ int scan_db_deserialize(const char *buf, size_t len, struct scan_db **out, struc
     db->npat = n;
     db->pat = scan_patterns;
     memcpy(&db->year_max, buf + 20, 4);
-    memcpy(db->width, buf + 24, (size_t)n * sizeof(unsigned));
+    memcpy(&db->reference, buf + 24, 4);
+    db->reference = db->reference != 0;
+    scan_db_fill_kid(db);
+    memcpy(db->width, buf + HDR, (size_t)n * sizeof(unsigned));
     for (int g = 0; g < 2 * SCAN_NGROUPS; g++) {
         uint64_t l;
         hs_database_t **d = g < SCAN_NGROUPS ? &db->block[g] : &db->stream[g - SCAN_NGROUPS];

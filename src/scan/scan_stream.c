@@ -91,6 +91,8 @@ int scan_stream_feed(struct scan_stream *st, struct scan_scratch *s, const char 
                 return sluis_err_set(err, SLUIS_EINTERNAL, "scan: Hyperscan error %d", (int)hr);
         }
         st->end += n;
+        if (!st->db->reference && scan_anchor_run(st->db, &st->eng, &win, 0, out))
+            return sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
         rc = scan_engine_flush(st->db, &st->eng, &win, st->end, 0, min_confidence, out);
         if (rc)
             return sluis_err_set(err, rc, "scan: out of memory");
@@ -118,6 +120,8 @@ int scan_stream_close(struct scan_stream *st, struct scan_scratch *s, float min_
         if (h != HS_SUCCESS)
             hr = h;
     }
+    if (!st->eng.oom && !st->db->reference && scan_anchor_run(st->db, &st->eng, &win, 1, out))
+        st->eng.oom = 1;
     if (st->eng.oom)
         rc = sluis_err_set(err, SLUIS_ENOMEM, "scan: out of memory");
     else if (hr != HS_SUCCESS)
@@ -150,5 +154,7 @@ uint64_t scan_stream_stable_offset(const struct scan_stream *st)
         if (f < stable)
             stable = f;
     }
+    if (st->eng.pending_from < stable) /* anchors not parsed yet */
+        stable = st->eng.pending_from;
     return stable;
 }

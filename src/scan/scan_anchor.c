@@ -1,0 +1,546 @@
+/*
+ * scan_anchor.c - the hand-written candidate finder. One SIMD pass over the text marks
+ * anchors: the borders of digit runs, '@', ':' and '='. Clean Dutch prose has about one
+ * digit run per 120 bytes and none of the others, so the pass runs at several GB/s. At
+ * each anchor a small parser reports exactly what the Hyperscan expressions of the cparse
+ * patterns in scan_patterns.c would report (same pattern id, start and end; the
+ * variable-width ones once per end with the leftmost start), so the validators in
+ * scan_detect.c are unchanged. Tests compare this against the Hyperscan reference mode.
+ *
+ * Anchors and what they start:
+ *   digit-run start  D8-D12, grouped BSN, postcode, dates, phone (also "+31", "0031"),
+ *                    btw-id and IBAN (the letters before the digits), API keys (the
+ *                    prefix earlier in the same token), a capital right before (plates,
+ *                    document numbers)
+ *   digit-run end    a capital right after (plates, document numbers)
+ *   '@'              e-mail (the domain; the validator walks back to the local part)
+ *   ':' '='          password (the keyword before)
+ */
+#include "scan/scan_internal.h"
+
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define RUN_MAX 64     /* longer digit runs cannot be any digit pattern */
+#define LOOK_DIGIT 128 /* bytes a digit-run parser may read after its anchor */
+#define LOOK_AT 640    /* e-mail: up to ten 63-byte labels and a 24-letter top-level domain */
+#define LOOK_BACK 400  /* a candidate starts at most this far before its anchor */
+#define KEY_BACK 256   /* API key prefix before the first digit of its body */
+
+struct an {
+    const unsigned char *p;
+    int64_t n; /* window length */
+    uint64_t off;
+    const struct scan_db *db;
+    struct scan_engine *e;
+    struct scan_result *out;
+    int err;
+};
+
+static inline int B(const struct an *a, int64_t i)
+{
+    return i >= 0 && i < a->n ? a->p[i] : -1;
+}
+
+static inline int dig(int c)
+{
+    return (unsigned)(c - '0') < 10u;
+}
+
+static inline int upper(int c)
+{
+    return (unsigned)(c - 'A') < 26u;
+}
+
+static inline int alpha(int c)
+{
+    return (unsigned)((c | 0x20) - 'a') < 26u && c >= 0;
+}
+
+static inline int alnum(int c)
+{
+    return dig(c) || alpha(c);
+}
+
+/* \b in Hyperscan (no UCP): word bytes are ASCII letters, digits and '_' */
+static inline int word(int c)
+{
+    return alnum(c) || c == '_';
+}
+
+static inline int sep3(int c)
+{
+    return c == '.' || c == ' ' || c == '-';
+}
+
+static inline int date_sep(int c)
+{
+    return c == '-' || c == '/' || c == '.';
+}
+
+/* Digits at i, counted up to max. */
+static int64_t run(const struct an *a, int64_t i, int64_t max)
+{
+    int64_t k = 0;
+    while (k < max && dig(B(a, i + k)))
+        k++;
+    return k;
+}
+
+static void emit(struct an *a, int kind, int arg, int64_t from, int64_t to)
+{
+    if (!a->err && scan_engine_push(a->e, a->out, a->db->kid[kind][arg], a->off + (uint64_t)from,
+                                    a->off + (uint64_t)to))
+        a->err = SLUIS_ENOMEM;
+}
+
+/* Variable-width patterns: Hyperscan reports each end once, with the leftmost start.
+ * Anchors are parsed in order, so the first report of an end is the leftmost. */
+static void emit_var(struct an *a, int kind, int arg, int64_t from, int64_t to)
+{
+    struct scan_engine *e = a->e;
+    unsigned id = a->db->kid[kind][arg];
+    uint64_t end = a->off + (uint64_t)to;
+
+    for (unsigned k = 0; k < SCAN_RING; k++)
+        if (e->ring[k].end == end && e->ring[k].id == id)
+            return;
+    e->ring[e->ring_i].end = end;
+    e->ring[e->ring_i].id = id;
+    e->ring_i = (e->ring_i + 1) % SCAN_RING;
+    emit(a, kind, arg, from, to);
+}
+
+/* (?:[ -]?\d){6,10}\b from pos */
+static void phone_tail(struct an *a, int arg, int64_t start, int64_t pos)
+{
+    for (int cnt = 0; cnt < 10;) {
+        int c = B(a, pos);
+        if ((c == ' ' || c == '-') && dig(B(a, pos + 1)))
+            pos++;
+        else if (!dig(c))
+            break;
+        pos++;
+        cnt++;
+        if (cnt >= 6 && !word(B(a, pos)))
+            emit_var(a, RK_PHONE, arg, start, pos);
+    }
+}
+
+/* (?:\+|\b00)31[ -]?(?:\(0\)[ -]?)?[1-9](?:[ -]?\d){6,10}\b, pos after "31" */
+static void phone_intl(struct an *a, int64_t start, int64_t pos)
+{
+    int c = B(a, pos);
+
+    if (c == ' ' || c == '-')
+        pos++;
+    if (B(a, pos) == '(' && B(a, pos + 1) == '0' && B(a, pos + 2) == ')') {
+        pos += 3;
+        c = B(a, pos);
+        if (c == ' ' || c == '-')
+            pos++;
+    }
+    c = B(a, pos);
+    if (!dig(c) || c == '0')
+        return;
+    phone_tail(a, 0, start, pos + 1);
+}
+
+/* \bNL[ .]?\d{4}\.?\d{2}\.?\d{3}[ .]?B\d{2}\b, digits from i */
+static void btw(struct an *a, int64_t start, int64_t i)
+{
+    int64_t k = i;
+
+    if (run(a, k, 4) < 4)
+        return;
+    k += 4;
+    if (B(a, k) == '.')
+        k++;
+    if (run(a, k, 2) < 2)
+        return;
+    k += 2;
+    if (B(a, k) == '.')
+        k++;
+    if (run(a, k, 3) < 3)
+        return;
+    k += 3;
+    if (B(a, k) == ' ' || B(a, k) == '.')
+        k++;
+    if (B(a, k) != 'B' || run(a, k + 1, 2) < 2 || word(B(a, k + 3)))
+        return;
+    emit_var(a, RK_BTW, 0, start, k + 3);
+}
+
+/* \bNL\d{2}[A-Z]{4}\d{10}\b and \bNL\d{2} [A-Z]{4} \d{4} \d{4} \d{2}\b, caseless; the
+ * check digits at i */
+static void iban_nl(struct an *a, int64_t i)
+{
+    int ok = dig(B(a, i + 1));
+
+    if (!ok)
+        return;
+    if (alpha(B(a, i + 2))) {
+        for (int k = 2; k < 6; k++)
+            ok &= alpha(B(a, i + k));
+        ok = ok && run(a, i + 6, 11) == 10 && !word(B(a, i + 16));
+        if (ok)
+            emit(a, RK_IBAN, 0, i - 2, i + 16);
+        return;
+    }
+    if (B(a, i + 2) != ' ')
+        return;
+    for (int k = 3; k < 7; k++)
+        ok &= alpha(B(a, i + k));
+    ok = ok && B(a, i + 7) == ' ' && run(a, i + 8, 4) == 4 && B(a, i + 12) == ' ' &&
+         run(a, i + 13, 4) == 4 && B(a, i + 17) == ' ' && run(a, i + 18, 3) == 2 &&
+         !word(B(a, i + 20));
+    if (ok)
+        emit(a, RK_IBAN, 0, i - 2, i + 20);
+}
+
+static inline int ucdig(int c)
+{
+    return upper(c) || dig(c);
+}
+
+/* \b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b, the check digits at i */
+static void iban_foreign(struct an *a, int64_t i)
+{
+    int64_t pos = i + 2;
+
+    if (!dig(B(a, i + 1)))
+        return;
+    for (int g = 1; g <= 7; g++) {
+        int64_t q = pos + (B(a, pos) == ' ');
+        if (!ucdig(B(a, q)) || !ucdig(B(a, q + 1)) || !ucdig(B(a, q + 2)) || !ucdig(B(a, q + 3)))
+            break;
+        pos = q + 4;
+        if (g < 2)
+            continue;
+        if (!word(B(a, pos)))
+            emit_var(a, RK_IBAN, 1, i - 2, pos);
+        int64_t t = pos + (B(a, pos) == ' ');
+        for (int k = 0; k < 3 && ucdig(B(a, t + k)); k++)
+            if (!word(B(a, t + k + 1)))
+                emit_var(a, RK_IBAN, 1, i - 2, t + k + 1);
+    }
+}
+
+/* The alternatives of the month group of the RK_DATE_TEXT expression. */
+static int month_word(const struct an *a, int64_t k, int64_t n)
+{
+    static const char *const m[] = {"jan",  "januari", "feb",      "februari", "mrt",  "maart",
+                                    "apr",  "april",   "mei",      "jun",      "juni", "jul",
+                                    "juli", "aug",     "augustus", "sep",      "sept", "september",
+                                    "okt",  "oktober", "nov",      "november", "dec",  "december"};
+    char low[10];
+
+    if (n < 3 || n > 9)
+        return 0;
+    for (int64_t t = 0; t < n; t++)
+        low[t] = (char)(B(a, k + t) | 0x20);
+    for (size_t t = 0; t < sizeof(m) / sizeof(m[0]); t++)
+        if (strlen(m[t]) == (size_t)n && !memcmp(m[t], low, (size_t)n))
+            return 1;
+    return 0;
+}
+
+/* (?:19|20)\d{2}\b at k */
+static int year_at(const struct an *a, int64_t k)
+{
+    int c0 = B(a, k), c1 = B(a, k + 1);
+    return ((c0 == '1' && c1 == '9') || (c0 == '2' && c1 == '0')) && run(a, k, 5) == 4 &&
+           !word(B(a, k + 4));
+}
+
+/* Dates starting with a run of 1-2 digits [i, j). */
+static void dates_dm(struct an *a, int64_t i, int64_t j)
+{
+    int c = B(a, j);
+
+    if (date_sep(c)) { /* \b\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d{2}\b */
+        int64_t k = j + 1, l2 = run(a, k, 3);
+        if (l2 >= 1 && l2 <= 2 && date_sep(B(a, k + l2)) && year_at(a, k + l2 + 1))
+            emit_var(a, RK_DATE_NUM, 0, i, k + l2 + 5);
+    } else if (c == ' ') { /* \b\d{1,2} (?:month)\.? (?:19|20)\d{2}\b, caseless */
+        int64_t k = j + 1, m = 0;
+        while (m < 10 && alpha(B(a, k + m)))
+            m++;
+        if (!month_word(a, k, m))
+            return;
+        k += m;
+        if (B(a, k) == '.')
+            k++;
+        if (B(a, k) == ' ' && year_at(a, k + 1))
+            emit_var(a, RK_DATE_TEXT, 0, i, k + 5);
+    }
+}
+
+static inline int key_char(int c)
+{
+    return word(c) || c == '-';
+}
+
+/* API key prefixes (\bsk-, \bgh[pousr]_, ...) earlier in the token of the digit at i: the
+ * validator needs a digit in the key body, so a prefix without one is no candidate. */
+static void api_keys(struct an *a, int64_t i)
+{
+    int64_t s = i, lo = (int64_t)a->e->key_done - (int64_t)a->off;
+
+    while (s > 0 && i - s < KEY_BACK && key_char(B(a, s - 1)))
+        s--;
+    if (s < lo)
+        s = lo;
+    for (int64_t q = s; q < i; q++) {
+        int c = a->p[q], arg = -1, len = 0;
+        if (word(B(a, q - 1)))
+            continue;
+        switch (c) {
+        case 's':
+        case 'r':
+            if (c == 's' && B(a, q + 1) == 'k' && B(a, q + 2) == '-')
+                arg = 0, len = 3;
+            else if (B(a, q + 1) == 'k' && q + 8 <= a->n && !memcmp(a->p + q + 2, "_live_", 6))
+                arg = 7, len = 8;
+            break;
+        case 'g':
+            if (B(a, q + 1) == 'h' && B(a, q + 3) == '_' && B(a, q + 2) > 0 &&
+                strchr("pousr", B(a, q + 2)))
+                arg = 1, len = 4;
+            else if (q + 11 <= a->n && !memcmp(a->p + q, "github_pat_", 11))
+                arg = 2, len = 11;
+            else if (q + 6 <= a->n && !memcmp(a->p + q, "glpat-", 6))
+                arg = 6, len = 6;
+            break;
+        case 'A':
+            if (q + 4 <= a->n && !memcmp(a->p + q, "AKIA", 4))
+                arg = 3, len = 4;
+            else if (q + 4 <= a->n && !memcmp(a->p + q, "AIza", 4))
+                arg = 5, len = 4;
+            break;
+        case 'x':
+            if (B(a, q + 1) == 'o' && B(a, q + 2) == 'x' && B(a, q + 4) == '-' && B(a, q + 3) > 0 &&
+                strchr("baprs", B(a, q + 3)))
+                arg = 4, len = 5;
+            break;
+        default:
+            break;
+        }
+        if (arg >= 0)
+            emit(a, RK_APIKEY, arg, q, q + len);
+    }
+    if (a->off + (uint64_t)i > a->e->key_done)
+        a->e->key_done = a->off + (uint64_t)i;
+}
+
+/* A digit run starts at i (a->p[i] is a digit, the byte before is not). */
+static void on_run_start(struct an *a, int64_t i)
+{
+    int c0 = B(a, i - 1), c1 = B(a, i - 2), ca;
+    int64_t j = i + run(a, i, RUN_MAX + 1), L = j - i;
+
+    /* [A-Z]-?\d: a capital (and hyphen) before the run */
+    if (upper(c0) || (c0 == '-' && upper(c1)))
+        emit(a, RK_TOKEN, 0, i + 1, i + 1);
+    if (key_char(c0))
+        api_keys(a, i);
+    if (alpha(c0)) {
+        int c3 = B(a, i - 3);
+        if (c0 == 'L' && c1 == 'N' && !word(c3))
+            btw(a, i - 2, i);
+        if ((c0 | 0x20) == 'l' && (c1 | 0x20) == 'n' && !word(c3))
+            iban_nl(a, i);
+        if (upper(c0) && upper(c1) && !word(c3))
+            iban_foreign(a, i);
+        return;
+    }
+    if ((c0 == ' ' || c0 == '.') && c1 == 'L' && B(a, i - 3) == 'N' && !word(B(a, i - 4)))
+        btw(a, i - 3, i);
+    if (c0 == '+' && B(a, i) == '3' && B(a, i + 1) == '1')
+        phone_intl(a, i - 1, i + 2);
+    if (word(c0) || L > RUN_MAX)
+        return;
+    ca = B(a, j);
+    if (L >= 8 && L <= 12 && !word(ca))
+        emit(a, (int)(RK_D8 + (L - 8)), 0, i, j);
+    if (a->p[i] == '0' && L >= 2) {
+        if (a->p[i + 1] != '0')
+            phone_tail(a, 1, i, i + 2);
+        else if (L >= 4 && a->p[i + 2] == '3' && a->p[i + 3] == '1')
+            phone_intl(a, i, i + 4);
+    }
+    if ((L == 3 || L == 4) && sep3(ca)) { /* \b\d{4}[. -]\d{2}[. -]\d{3}\b, 3-3-3 */
+        int form = L == 3, l2 = form ? 3 : 2;
+        int64_t k = j + 1;
+        if (run(a, k, 4) == l2 && sep3(B(a, k + l2)) && run(a, k + l2 + 1, 4) == 3 &&
+            !word(B(a, k + l2 + 4)))
+            emit(a, RK_D9_GROUPED, form, i, k + l2 + 4);
+    }
+    if (L == 4) {
+        if (a->p[i] != '0') { /* \b[1-9]\d{3} ?[A-Z]{2}\b */
+            if (upper(ca) && upper(B(a, j + 1)) && !word(B(a, j + 2)))
+                emit(a, RK_POSTCODE, 0, i, j + 2);
+            else if (ca == ' ' && upper(B(a, j + 1)) && upper(B(a, j + 2)) && !word(B(a, j + 3)))
+                emit(a, RK_POSTCODE, 1, i, j + 3);
+        }
+        /* \b(?:19|20)\d{2}-\d{2}-\d{2}\b */
+        if (ca == '-' &&
+            ((a->p[i] == '1' && a->p[i + 1] == '9') || (a->p[i] == '2' && a->p[i + 1] == '0'))) {
+            if (run(a, j + 1, 3) == 2 && B(a, j + 3) == '-' && run(a, j + 4, 3) == 2 &&
+                !word(B(a, j + 6)))
+                emit(a, RK_DATE_NUM, 1, i, j + 6);
+        }
+    }
+    if (L <= 2)
+        dates_dm(a, i, j);
+}
+
+/* A digit run ended before k: \d-?[A-Z] */
+static void on_run_end(struct an *a, int64_t k)
+{
+    int c = a->p[k];
+
+    if (upper(c))
+        emit(a, RK_TOKEN, 0, k + 1, k + 1);
+    else if (c == '-' && upper(B(a, k + 1)))
+        emit(a, RK_TOKEN, 0, k + 2, k + 2);
+}
+
+/* @[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,8}\.[A-Za-z]{2,24}\b,
+ * reported by its end */
+static void on_at(struct an *a, int64_t i)
+{
+    int64_t pos = i + 1;
+
+    for (int lab = 0; lab < 10; lab++) {
+        if (lab >= 1) { /* the top-level domain may start here */
+            int64_t t = pos;
+            while (t - pos < 25 && alpha(B(a, t)))
+                t++;
+            if (t - pos >= 2 && t - pos <= 24 && !word(B(a, t)))
+                emit(a, RK_EMAIL, 0, t, t);
+        }
+        if (lab == 9 || !alnum(B(a, pos)))
+            break;
+        int64_t e = pos + 1;
+        while (e - pos < 64 && (alnum(B(a, e)) || B(a, e) == '-'))
+            e++;
+        if (e - pos > 63 || B(a, e) != '.')
+            break;
+        pos = e + 1;
+    }
+}
+
+/* \b(?:wachtwoord|password|passwd|pwd|wachtw|pincode)\b, caseless, reported by its end;
+ * the validator wants ':' or '=' after at most three blanks, so ':' and '=' anchor it. */
+static void on_assign(struct an *a, int64_t i)
+{
+    static const char *const kw[] = {"wachtwoord", "password", "passwd",
+                                     "pwd",        "wachtw",   "pincode"};
+    int64_t e = i, s;
+    int n = 0;
+    char low[12];
+
+    while (n < 3 && (B(a, e - 1) == ' ' || B(a, e - 1) == '\t'))
+        e--, n++;
+    s = e;
+    while (e - s < 11 && word(B(a, s - 1)))
+        s--;
+    if (e - s < 3 || e - s > 10 || word(B(a, s - 1)))
+        return;
+    for (int64_t t = s; t < e; t++)
+        low[t - s] = (char)(a->p[t] | 0x20);
+    for (size_t t = 0; t < sizeof(kw) / sizeof(kw[0]); t++)
+        if (strlen(kw[t]) == (size_t)(e - s) && !memcmp(kw[t], low, (size_t)(e - s))) {
+            emit(a, RK_PASSWORD, 0, e, e);
+            return;
+        }
+}
+
+/* Bit t: p[t] is a digit; *spec bit t: p[t] is '@', ':' or '='. 64 bytes. */
+static uint64_t masks64(const unsigned char *p, uint64_t *spec)
+{
+    uint64_t d = 0, s = 0;
+#if defined(__SSE2__)
+    const __m128i shift = _mm_set1_epi8((char)(0x80 - '0'));
+    const __m128i lim = _mm_set1_epi8((char)(-128 + 10));
+    const __m128i at = _mm_set1_epi8('@'), co = _mm_set1_epi8(':'), eq = _mm_set1_epi8('=');
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i dd = _mm_cmplt_epi8(_mm_add_epi8(x, shift), lim);
+        __m128i ss = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, at), _mm_cmpeq_epi8(x, co)),
+                                  _mm_cmpeq_epi8(x, eq));
+        d |= (uint64_t)(unsigned)_mm_movemask_epi8(dd) << (16 * k);
+        s |= (uint64_t)(unsigned)_mm_movemask_epi8(ss) << (16 * k);
+    }
+#else
+    for (int t = 0; t < 64; t++) {
+        d |= (uint64_t)dig(p[t]) << t;
+        s |= (uint64_t)(p[t] == '@' || p[t] == ':' || p[t] == '=') << t;
+    }
+#endif
+    *spec = s;
+    return d;
+}
+
+void scan_anchor_reset(struct scan_engine *e)
+{
+    e->anchor_done = 0;
+    e->pending_from = UINT64_MAX;
+    e->key_done = 0;
+    memset(e->ring, 0xff, sizeof(e->ring));
+    e->ring_i = 0;
+}
+
+int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struct scan_window *w,
+                    int final, struct scan_result *out)
+{
+    struct an a = {(const unsigned char *)w->p, (int64_t)w->len, w->off, db, e, out, 0};
+    int64_t pos = e->anchor_done > w->off ? (int64_t)(e->anchor_done - w->off) : 0;
+    int64_t stop = a.n;
+
+    while (pos < a.n) {
+        uint64_t d = 0, s = 0, prev = dig(B(&a, pos - 1)), m;
+        if (pos + 64 <= a.n) {
+            d = masks64(a.p + pos, &s);
+        } else {
+            for (int64_t t = 0; pos + t < a.n; t++) {
+                int c = a.p[pos + t];
+                d |= (uint64_t)dig(c) << t;
+                s |= (uint64_t)(c == '@' || c == ':' || c == '=') << t;
+            }
+        }
+        m = (d ^ ((d << 1) | prev)) | s;
+        if (pos + 64 > a.n)
+            m &= (UINT64_C(1) << (a.n - pos)) - 1;
+        while (m) {
+            int64_t k = pos + __builtin_ctzll(m);
+            int c = a.p[k];
+            m &= m - 1;
+            if (!final && k + (dig(c) ? LOOK_DIGIT : c == '@' ? LOOK_AT : 2) > a.n) {
+                stop = k;
+                goto done;
+            }
+            if (dig(c)) {
+                on_run_start(&a, k);
+                continue;
+            }
+            if (k > 0 && dig(a.p[k - 1]))
+                on_run_end(&a, k);
+            if (c == '@')
+                on_at(&a, k);
+            else if (c == ':' || c == '=')
+                on_assign(&a, k);
+        }
+        if (a.err)
+            break;
+        pos += 64;
+    }
+done:
+    e->anchor_done = w->off + (uint64_t)stop;
+    e->pending_from =
+        final ? UINT64_MAX : (e->anchor_done > LOOK_BACK ? e->anchor_done - LOOK_BACK : 0);
+    return a.err;
+}
