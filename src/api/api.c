@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "core/derive.h"
+
+#include <openssl/crypto.h>
 
 static struct route_ud *route_slot(struct api *api)
 {
@@ -22,9 +25,46 @@ static int dispatch(struct http_req *req, struct http_resp *resp, void *ud)
     struct api_principal who;
     if (api_authenticate(r->api, req, resp, &who))
         return 0;
+    if (who.operator&& !r->route->operator_route) {
+        /* the operator holds no organisation: it never sees a tenant's data */
+        http_resp_error(resp, 403, "forbidden", NULL,
+                        "het beheerderstoken van de installatie maakt alleen organisaties aan / "
+                        "the instance operator token only creates organisations");
+        return 0;
+    }
     int rc = r->route->fn(r->api, &who, req, resp, r->route->arg);
     api_principal_free(&who);
     return rc;
+}
+
+/* Keeps the SHA-256 of the operator token (config, $SLUIS_OPERATOR_TOKEN or the file named by
+ * $SLUIS_OPERATOR_TOKEN_FILE). */
+static int operator_init(struct api *api, const char *given, struct sluis_err *err)
+{
+    char buf[600] = "";
+    const char *tok = given;
+    if (!tok)
+        tok = getenv("SLUIS_OPERATOR_TOKEN");
+    if (!tok || !*tok) {
+        const char *path = getenv("SLUIS_OPERATOR_TOKEN_FILE");
+        if (!path || !*path)
+            return 0;
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return sluis_err_set(err, SLUIS_EIO, "cannot read operator token file %s", path);
+        if (!fgets(buf, sizeof(buf), f))
+            buf[0] = '\0';
+        fclose(f);
+        buf[strcspn(buf, "\r\n")] = '\0';
+        tok = buf;
+    }
+    size_t n = strlen(tok);
+    if (n < 32 || n > 512)
+        return sluis_err_set(err, SLUIS_EINVAL,
+                             "operator token: 32..512 bytes (e.g. openssl rand -hex 32)");
+    audit_hash_hex(tok, n, api->operator_sha);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    return 0;
 }
 
 int api_new(struct api **out, const struct api_config *cfg, struct sluis_err *err)
@@ -45,6 +85,9 @@ int api_new(struct api **out, const struct api_config *cfg, struct sluis_err *er
         }
         snprintf(api->today, sizeof(api->today), "%s", cfg->today);
     }
+    rc = operator_init(api, cfg->operator_token, err);
+    if (rc)
+        goto fail;
     rc = api_policy_init(api, cfg->policy_file, err);
     if (rc)
         goto fail;
@@ -86,8 +129,9 @@ const char *api_policy_version(const struct api *api)
 
 int api_routes_register(struct api *api, struct http_server *srv, struct sluis_err *err)
 {
-    const struct api_route *tables[] = {api_routes_misc, api_routes_users, api_routes_apps,
-                                        api_routes_objects, api_routes_literacy};
+    const struct api_route *tables[] = {api_routes_misc,     api_routes_users,    api_routes_apps,
+                                        api_routes_objects,  api_routes_literacy, api_routes_orgs,
+                                        api_routes_policies, api_routes_check};
     for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
         for (const struct api_route *r = tables[t]; r->method; r++) {
             struct route_ud *ud = route_slot(api);

@@ -21,13 +21,18 @@ struct api_config {
     const char *oidc_issuer;   /* required "iss" when OIDC is on */
     const char *oidc_audience; /* required "aud" when set */
     const char *today;         /* fixed "YYYY-MM-DD" evaluation date for tests; NULL = UTC today */
+    /* The instance operator's token (32..512 bytes), who alone may create organisations
+     * (POST /api/v1/organisations); NULL = $SLUIS_OPERATOR_TOKEN, else the first line of the
+     * file $SLUIS_OPERATOR_TOKEN_FILE, else no operator. Only its SHA-256 is kept. */
+    const char *operator_token;
 };
 
 /*
  * Creates the API: loads the current policy (cfg->policy_file, else $SLUIS_POLICY_DIR/
  * standpunt-2025.yaml, else SLUIS_SOURCE_DIR/policy/standpunt-2025.yaml) and records it as a
  * policy_version object when new; loads the OIDC keys. *out is freed with api_free().
- * Errors: SLUIS_EINVAL/EIO (policy or JWKS unreadable or invalid; err says which), ENOMEM.
+ * Errors: SLUIS_EINVAL/EIO (policy or JWKS unreadable or invalid, operator token too short or
+ * unreadable; err says which), ENOMEM.
  */
 int api_new(struct api **out, const struct api_config *cfg, struct sluis_err *err);
 

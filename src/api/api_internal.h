@@ -10,10 +10,11 @@
 
 #include "api/api.h"
 #include "core/policy.h"
+#include "core/verdict.h"
 #include "store/register.h"
 
 #define API_ORG_SYSTEM "system" /* owner organisation of global objects (policy versions) */
-#define API_MAX_POLICIES 16     /* policy versions cached in memory */
+#define API_MAX_POLICIES 256    /* policy sets cached in memory (versions x organisations) */
 #define API_EXT_ID_MAX 64       /* bytes of an id as the API shows it */
 
 enum api_role {
@@ -33,6 +34,7 @@ struct api_principal {
     char user_id[REG_ID_CAP];
     char org_id[REG_ID_CAP];
     char token_id[REG_ID_CAP]; /* "" for OIDC */
+    int operator;              /* 1: the instance operator (no user, no organisation) */
     char name[256];
     char email[256];
     unsigned roles; /* enum api_role bits */
@@ -40,6 +42,7 @@ struct api_principal {
 };
 
 struct api_policy {
+    char key[REG_ID_CAP + 260]; /* version, or "<org>|<version>" for an organisation's set */
     char version[256];
     struct policy_set *ps;
 };
@@ -73,6 +76,10 @@ struct api {
     struct store *st;
     char today[11];
     struct api_policy current;
+    char *current_src; /* the current base policy's YAML (organisation sets are built on it) */
+    size_t current_len;
+    char base_id[64];      /* the base policy's id ("standpunt-2025") */
+    char operator_sha[65]; /* SHA-256 hex of the instance operator token; "" = none */
     pthread_mutex_t pol_mu;
     struct api_policy cached[API_MAX_POLICIES];
     int n_cached;
@@ -170,6 +177,50 @@ void api_policy_fini(struct api *api);
 int api_policy_get(struct api *api, const char *version, const struct policy_set **ps,
                    struct sluis_err *err);
 
+/* Cached set by key (borrowed) or NULL. */
+const struct policy_set *api_policy_cache_get(struct api *api, const char *key);
+/* Caches ps under key (takes ownership); *out is the cached set (another thread's when it
+ * won). SLUIS_ETOOBIG when the cache is full (ps freed). */
+int api_policy_cache_put(struct api *api, const char *key, struct policy_set *ps,
+                         const struct policy_set **out, struct sluis_err *err);
+/* The YAML source of a recorded base policy version (malloc'ed); SLUIS_ENOTFOUND. */
+int api_policy_base_source(struct api *api, struct store_tx *tx, const char *version, char **src,
+                           struct sluis_err *err);
+
+/* ---- organisation policies (orgpolicy.c) ---- */
+#define API_ORG_POLICY_KIND "org_policy"
+#define API_ROLE_MATRIX_ID "role-matrix" /* policy id of the generated role-matrix overlay */
+#define API_PART_RULES "rules"
+#define API_PART_MATRIX "role_matrix"
+/*
+ * The policy set organisation org evaluates with now: the base policy, then its active policy
+ * file (extra rules), then its active role-matrix override. *ps and *version are borrowed
+ * until api_free. Reads in tx. Errors: SLUIS_EINVAL when the stored files no longer load on
+ * the current base (err says why), SLUIS_ETOOBIG (cache full), SLUIS_EIO.
+ */
+int api_org_policy(struct api *api, struct store_tx *tx, const char *org,
+                   const struct policy_set **ps, const char **version, struct sluis_err *err);
+/* The set of a version string as verdicts and decisions carry it ("base" or
+ * "base+file@v+role-matrix@h"), with org's files; borrowed. SLUIS_ENOTFOUND when unknown. */
+int api_org_policy_version(struct api *api, struct store_tx *tx, const char *org,
+                           const char *version, const struct policy_set **ps,
+                           struct sluis_err *err);
+/* The active object of a part (API_PART_RULES / API_PART_MATRIX) of org into *obj (caller
+ * frees); SLUIS_ENOTFOUND when none is active. */
+int api_org_policy_active(struct store_tx *tx, const char *org, const char *part,
+                          struct reg_object *obj, struct sluis_err *err);
+/* Loads the current base plus srcs[0..n-1] (n <= 2) into a new set the caller frees; errors
+ * with the position in names[i]. */
+int api_org_policy_load(struct api *api, const char *const *srcs, const char *const *names,
+                        size_t n, struct policy_set **out, struct sluis_err *err);
+/* 1 when role is one the register's users can advise in (cio_office, ciso, fg, jurist,
+ * procurement). */
+int api_advice_role_ok(const char *role);
+/* Checks that every advice role of ps (a role with advice_required_when) is one users can
+ * hold; otherwise SLUIS_EINVAL naming it (its id also in bad). */
+int api_policy_roles_check(const struct policy_set *ps, char *bad, size_t bad_cap,
+                           struct sluis_err *err);
+
 /* ---- applications (applications.c) ---- */
 /*
  * The dossier as the register sees it: app content + register assessments, advice, decision
@@ -201,13 +252,17 @@ struct api_route {
     const char *pattern;
     api_fn fn;
     const void *arg;
-    int public_route; /* no auth */
+    int public_route;   /* no auth */
+    int operator_route; /* the instance operator may call it (every other route refuses it) */
 };
 extern const struct api_route api_routes_objects[];
 extern const struct api_route api_routes_apps[];
 extern const struct api_route api_routes_users[];
 extern const struct api_route api_routes_misc[];
 extern const struct api_route api_routes_literacy[];
+extern const struct api_route api_routes_orgs[];
+extern const struct api_route api_routes_policies[];
+extern const struct api_route api_routes_check[];
 
 /* shared handlers/helpers between files */
 int api_list_objects(struct api *api, struct http_req *req, struct http_resp *resp,
@@ -216,6 +271,19 @@ int api_require_if_match(struct http_req *req, struct http_resp *resp, long long
 int api_app_literacy(struct api *api, const struct api_principal *who, struct http_req *req,
                      struct http_resp *resp, const void *arg);
 struct audit_filter;
+/* Parses and validates the body as a dossier (the core loader's checks); answers 400/413/415
+ * with the field and returns non-zero when bad. *doc is a new reference on success. */
+int api_dossier_body(struct http_req *req, struct http_resp *resp, json_t **doc);
+/* The organisation's register agreements for the dossier's providers replace the dossier's own
+ * (doc is changed in place). */
+int api_merge_agreements(struct store_tx *tx, const char *org, json_t *doc, struct sluis_err *err);
+/* Validates the environment/date/lang query parameters of a verdict; answers 400 and returns
+ * SLUIS_EINVAL when bad. */
+int api_verdict_query(struct http_req *req, struct http_resp *resp, const char **env,
+                      const char **date, const char **lang);
+/* Evaluates doc for env on date under ps; *permit 1 when the verdict permits it there. */
+int api_evaluate(const struct policy_set *ps, const json_t *doc, const char *env, const char *date,
+                 struct verdict *v, int *permit, struct sluis_err *err);
 int api_audit_answer(struct api *api, struct http_req *req, struct http_resp *resp,
                      const struct audit_filter *f);
 

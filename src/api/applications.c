@@ -69,6 +69,45 @@ static int has_provider(const json_t *list, const char *provider)
     return 0;
 }
 
+int api_merge_agreements(struct store_tx *tx, const char *org, json_t *doc, struct sluis_err *err)
+{
+    json_t *models = json_object_get(doc, "models");
+    if (!json_array_size(models))
+        return 0;
+    struct collect c = {.arr = json_array()};
+    struct reg_filter fa = {.kind = "agreement", .org_id = org, .limit = 1000};
+    int rc = reg_object_list(tx, &fa, collect_cb, &c, err);
+    if (rc) {
+        json_decref(c.arr);
+        return rc;
+    }
+    json_t *own = json_object_get(doc, "agreements");
+    if (!json_is_array(own)) {
+        own = json_array();
+        json_object_set_new(doc, "agreements", own);
+    }
+    size_t i;
+    json_t *a;
+    json_array_foreach(c.arr, i, a)
+    {
+        /* the register's agreement for a provider replaces the dossier's own */
+        const char *p = json_string_value(json_object_get(a, "provider"));
+        if (!p || !has_provider(models, p))
+            continue;
+        for (size_t k = json_array_size(own); k-- > 0;) {
+            const char *q = json_string_value(json_object_get(json_array_get(own, k), "provider"));
+            if (q && !strcmp(q, p))
+                json_array_remove(own, k);
+        }
+        if (json_array_size(own) < DOSSIER_MAX_LIST)
+            json_array_append(own, a);
+    }
+    json_decref(c.arr);
+    if (!json_array_size(own))
+        json_object_del(doc, "agreements");
+    return 0;
+}
+
 int api_effective_dossier(struct store_tx *tx, const struct reg_object *app, json_t **out,
                           struct sluis_err *err)
 {
@@ -124,40 +163,9 @@ int api_effective_dossier(struct store_tx *tx, const struct reg_object *app, jso
     } else if (rc != SLUIS_ENOTFOUND) {
         goto fail;
     }
-    /* agreements of the organisation for the dossier's providers */
-    json_t *models = json_object_get(doc, "models");
-    if (json_array_size(models)) {
-        c.arr = json_array();
-        struct reg_filter fa = {.kind = "agreement", .org_id = app->org_id, .limit = 1000};
-        rc = reg_object_list(tx, &fa, collect_cb, &c, err);
-        if (rc)
-            goto fail;
-        json_t *own = json_object_get(doc, "agreements");
-        if (!json_is_array(own)) {
-            own = json_array();
-            json_object_set_new(doc, "agreements", own);
-        }
-        size_t i;
-        json_t *a;
-        json_array_foreach(c.arr, i, a)
-        {
-            /* the register's agreement for a provider replaces the dossier's own */
-            const char *p = json_string_value(json_object_get(a, "provider"));
-            if (!p || !has_provider(models, p))
-                continue;
-            for (size_t k = json_array_size(own); k-- > 0;) {
-                const char *q =
-                    json_string_value(json_object_get(json_array_get(own, k), "provider"));
-                if (q && !strcmp(q, p))
-                    json_array_remove(own, k);
-            }
-            if (json_array_size(own) < DOSSIER_MAX_LIST)
-                json_array_append(own, a);
-        }
-        json_decref(c.arr);
-        if (!json_array_size(own))
-            json_object_del(doc, "agreements");
-    }
+    rc = api_merge_agreements(tx, app->org_id, doc, err);
+    if (rc)
+        goto fail;
     *out = doc;
     return 0;
 fail:
@@ -275,9 +283,8 @@ static void workflow_refused(struct http_resp *resp, const char *state, const ch
                      what, state);
 }
 
-/* Evaluates the effective dossier (doc) for env on date under ps; *permit 1 when it permits. */
-static int evaluate(const struct policy_set *ps, const json_t *doc, const char *env,
-                    const char *date, struct verdict *v, int *permit, struct sluis_err *err)
+int api_evaluate(const struct policy_set *ps, const json_t *doc, const char *env, const char *date,
+                 struct verdict *v, int *permit, struct sluis_err *err)
 {
     memset(v, 0, sizeof(*v));
     int rc = policy_evaluate_env(ps, doc, env, date, v, err);
@@ -311,7 +318,7 @@ static int h_get(struct api *api, const struct api_principal *who, struct http_r
     return 0;
 }
 
-static int dossier_from_body(struct http_req *req, struct http_resp *resp, json_t **doc)
+int api_dossier_body(struct http_req *req, struct http_resp *resp, json_t **doc)
 {
     if (api_body(req, resp, doc))
         return SLUIS_EINVAL;
@@ -336,7 +343,7 @@ static int h_create(struct api *api, const struct api_principal *who, struct htt
         return 0;
     }
     json_t *doc;
-    if (dossier_from_body(req, resp, &doc))
+    if (api_dossier_body(req, resp, &doc))
         return 0;
     struct sluis_err err;
     sluis_err_clear(&err);
@@ -403,7 +410,7 @@ static int h_put(struct api *api, const struct api_principal *who, struct http_r
     if (api_require_if_match(req, resp, &version))
         return 0;
     json_t *doc;
-    if (dossier_from_body(req, resp, &doc))
+    if (api_dossier_body(req, resp, &doc))
         return 0;
     const char *ext = json_string_value(json_object_get(doc, "id"));
     if (!ext || strcmp(ext, http_req_param(req, "id"))) {
@@ -451,7 +458,13 @@ static int h_put(struct api *api, const struct api_principal *who, struct http_r
         /* a material change after the decision: back to needs_reassessment */
         const char *pinned =
             json_string_value(json_object_get(json_object_get(eff, "decision"), "dossier_hash"));
-        const struct policy_set *ps = api->current.ps;
+        const struct policy_set *ps = NULL;
+        const char *pver;
+        rc = api_org_policy(api, tx, who->org_id, &ps, &pver, &err);
+        if (rc) {
+            api_resp_err(resp, rc, &err);
+            goto fail;
+        }
         char now[65];
         if (pinned &&
             dossier_material_hash(eff, ps ? policy_set_derive_params(ps) : NULL, now) == 0 &&
@@ -632,7 +645,8 @@ static int h_advice_list(struct api *api, const struct api_principal *who, struc
     return list_children(api, who, req, resp, "advice");
 }
 
-static int roles_missing(struct api *api, const json_t *eff, int *missing)
+static int roles_missing(struct api *api, struct store_tx *tx, const char *org, const json_t *eff,
+                         int *missing)
 {
     struct sluis_err err;
     const char *env =
@@ -641,9 +655,12 @@ static int roles_missing(struct api *api, const json_t *eff, int *missing)
     api_today(api, today);
     struct verdict v;
     int permit;
-    if (!api->current.ps)
-        return SLUIS_EIO;
-    int rc = evaluate(api->current.ps, eff, env ? env : "exploration", today, &v, &permit, &err);
+    const struct policy_set *ps;
+    const char *pver;
+    int rc = api_org_policy(api, tx, org, &ps, &pver, &err);
+    if (rc || !ps)
+        return rc ? rc : SLUIS_EIO;
+    rc = api_evaluate(ps, eff, env ? env : "exploration", today, &v, &permit, &err);
     if (rc)
         return rc;
     json_t *m = json_object_get(json_object_get(v.derived, "roles"), "missing");
@@ -714,7 +731,8 @@ static int h_advice_create(struct api *api, const struct api_principal *who, str
         goto fail;
     }
     int missing = 1;
-    if (!strcmp(app.state, "submitted") && roles_missing(api, eff, &missing) == 0 && !missing)
+    if (!strcmp(app.state, "submitted") &&
+        roles_missing(api, tx, who->org_id, eff, &missing) == 0 && !missing)
         snprintf(app.state, sizeof(app.state), "advised");
     rc = reg_object_put(tx, &app, app.version, who->user_id, &err);
     if (rc) {
@@ -821,11 +839,6 @@ static int h_decision_create(struct api *api, const struct api_principal *who, s
     struct sluis_err err;
     sluis_err_clear(&err);
     int rc = 0;
-    if (!api->current.ps) {
-        http_resp_error(resp, 503, "no_policy", NULL, "geen beleid geladen / no policy loaded");
-        json_decref(body);
-        return 0;
-    }
     char today[11];
     api_today(api, today);
     struct store_tx *tx;
@@ -860,7 +873,14 @@ static int h_decision_create(struct api *api, const struct api_principal *who, s
         env = json_string_value(json_object_get(json_object_get(eff, "use"), "environment"));
     if (!env)
         env = "exploration";
-    const struct derive_params *dp = policy_set_derive_params(api->current.ps);
+    const struct policy_set *ps;
+    const char *pver;
+    rc = api_org_policy(api, tx, who->org_id, &ps, &pver, &err);
+    if (rc) {
+        api_resp_err(resp, rc, &err);
+        goto fail;
+    }
+    const struct derive_params *dp = policy_set_derive_params(ps);
     char hash[65];
     json_object_del(eff, "decision");
     rc = dossier_material_hash(eff, dp, hash);
@@ -870,7 +890,7 @@ static int h_decision_create(struct api *api, const struct api_principal *who, s
     }
     json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "by", who->user_id, "role",
                           "owner", "date", today, "outcome", outcome, "environment", env,
-                          "dossier_hash", hash, "policy_version", api->current.version);
+                          "dossier_hash", hash, "policy_version", pver);
     json_t *cond = json_object_get(body, "conditions");
     if (d && cond)
         json_object_set(d, "conditions", cond);
@@ -882,7 +902,7 @@ static int h_decision_create(struct api *api, const struct api_principal *who, s
     json_object_set(eff, "decision", d);
     if (!strcmp(outcome, "approved")) {
         int permit = 0;
-        rc = evaluate(api->current.ps, eff, env, today, &v, &permit, &err);
+        rc = api_evaluate(ps, eff, env, today, &v, &permit, &err);
         if (rc) {
             json_decref(d);
             api_resp_err(resp, rc, &err);
@@ -945,54 +965,66 @@ out:
     return 0;
 }
 
+int api_verdict_query(struct http_req *req, struct http_resp *resp, const char **env,
+                      const char **date, const char **lang)
+{
+    *env = http_req_query(req, "environment");
+    if (!*env)
+        *env = http_req_query(req, "env");
+    *date = http_req_query(req, "date");
+    *lang = http_req_query(req, "lang");
+    if (*env) {
+        int ok = 0;
+        for (const char *const *e = e_env; *e; e++)
+            ok |= !strcmp(*e, *env);
+        if (!ok) {
+            http_resp_error(resp, 400, "invalid", "environment",
+                            "environment: exploration|pilot|production");
+            return SLUIS_EINVAL;
+        }
+    }
+    if (*date && !derive_date_valid(*date)) {
+        http_resp_error(resp, 400, "invalid", "date", "date: YYYY-MM-DD");
+        return SLUIS_EINVAL;
+    }
+    if (*lang && strcmp(*lang, "nl") && strcmp(*lang, "en")) {
+        http_resp_error(resp, 400, "invalid", "lang", "lang: nl|en");
+        return SLUIS_EINVAL;
+    }
+    return 0;
+}
+
 static int h_verdict(struct api *api, const struct api_principal *who, struct http_req *req,
                      struct http_resp *resp, const void *arg)
 {
     (void)arg;
-    const char *env = http_req_query(req, "environment");
-    const char *date = http_req_query(req, "date");
+    const char *env, *date, *lang;
     const char *pol = http_req_query(req, "policy");
-    const char *lang = http_req_query(req, "lang");
-    if (env) {
-        int ok = 0;
-        for (const char *const *e = e_env; *e; e++)
-            ok |= !strcmp(*e, env);
-        if (!ok) {
-            http_resp_error(resp, 400, "invalid", "environment",
-                            "environment: exploration|pilot|production");
-            return 0;
-        }
-    }
-    if (date && !derive_date_valid(date)) {
-        http_resp_error(resp, 400, "invalid", "date", "date: YYYY-MM-DD");
+    if (api_verdict_query(req, resp, &env, &date, &lang))
         return 0;
-    }
-    if (lang && strcmp(lang, "nl") && strcmp(lang, "en")) {
-        http_resp_error(resp, 400, "invalid", "lang", "lang: nl|en");
-        return 0;
-    }
     char today[11];
     api_today(api, today);
     struct sluis_err err;
     sluis_err_clear(&err);
-    const struct policy_set *ps;
-    int rc = api_policy_get(api, pol, &ps, &err);
-    if (rc || !ps) {
-        if (rc == SLUIS_ENOTFOUND)
-            http_resp_error(resp, 404, "not_found", "policy", err.msg);
-        else
-            http_resp_error(resp, 503, "no_policy", NULL, "geen beleid geladen / no policy loaded");
-        return 0;
-    }
+    const struct policy_set *ps = NULL;
     struct store_tx *tx;
     struct reg_object app;
     json_t *eff = NULL;
-    rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
+    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
     if (rc) {
         api_resp_err(resp, rc, &err);
         return 0;
     }
     rc = load_app(api, tx, who, req, resp, &app);
+    if (!rc) {
+        const char *pver;
+        rc = pol ? api_org_policy_version(api, tx, who->org_id, pol, &ps, &err)
+                 : api_org_policy(api, tx, who->org_id, &ps, &pver, &err);
+        if (rc == SLUIS_ENOTFOUND)
+            http_resp_error(resp, 404, "not_found", "policy", err.msg);
+        else if (rc)
+            api_resp_err(resp, rc, &err);
+    }
     if (!rc) {
         rc = api_effective_dossier(tx, &app, &eff, &err);
         if (rc)
@@ -1004,7 +1036,8 @@ static int h_verdict(struct api *api, const struct api_principal *who, struct ht
             env = json_string_value(json_object_get(json_object_get(eff, "use"), "environment"));
         struct verdict v;
         int permit;
-        rc = evaluate(ps, eff, env ? env : "exploration", date ? date : today, &v, &permit, &err);
+        rc = api_evaluate(ps, eff, env ? env : "exploration", date ? date : today, &v, &permit,
+                          &err);
         if (rc) {
             api_resp_err(resp, rc, &err);
         } else {
@@ -1195,23 +1228,23 @@ static int h_key_delete(struct api *api, const struct api_principal *who, struct
 }
 
 const struct api_route api_routes_apps[] = {
-    {"GET", "/api/v1/applications", h_list, NULL, 0},
-    {"POST", "/api/v1/applications", h_create, NULL, 0},
-    {"GET", "/api/v1/applications/{id}", h_get, NULL, 0},
-    {"PUT", "/api/v1/applications/{id}", h_put, NULL, 0},
-    {"DELETE", "/api/v1/applications/{id}", h_delete, NULL, 0},
-    {"GET", "/api/v1/applications/{id}/verdict", h_verdict, NULL, 0},
-    {"POST", "/api/v1/applications/{id}/submit", h_submit, NULL, 0},
-    {"POST", "/api/v1/applications/{id}/transition", h_transition, NULL, 0},
-    {"GET", "/api/v1/applications/{id}/advice", h_advice_list, NULL, 0},
-    {"POST", "/api/v1/applications/{id}/advice", h_advice_create, NULL, 0},
-    {"GET", "/api/v1/applications/{id}/decision", h_decision_get, NULL, 0},
-    {"POST", "/api/v1/applications/{id}/decision", h_decision_create, NULL, 0},
-    {"GET", "/api/v1/applications/{id}/literacy", api_app_literacy, NULL, 0},
-    {"GET", "/api/v1/applications/{id}/audit", h_app_audit, NULL, 0},
-    {"GET", "/api/v1/advice/{id}", h_advice_get, NULL, 0},
-    {"GET", "/api/v1/applications/{id}/keys", h_keys_list, NULL, 0},
-    {"POST", "/api/v1/applications/{id}/keys", h_key_create, NULL, 0},
-    {"DELETE", "/api/v1/applications/{id}/keys/{key}", h_key_delete, NULL, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/applications", h_list, NULL, 0, 0},
+    {"POST", "/api/v1/applications", h_create, NULL, 0, 0},
+    {"GET", "/api/v1/applications/{id}", h_get, NULL, 0, 0},
+    {"PUT", "/api/v1/applications/{id}", h_put, NULL, 0, 0},
+    {"DELETE", "/api/v1/applications/{id}", h_delete, NULL, 0, 0},
+    {"GET", "/api/v1/applications/{id}/verdict", h_verdict, NULL, 0, 0},
+    {"POST", "/api/v1/applications/{id}/submit", h_submit, NULL, 0, 0},
+    {"POST", "/api/v1/applications/{id}/transition", h_transition, NULL, 0, 0},
+    {"GET", "/api/v1/applications/{id}/advice", h_advice_list, NULL, 0, 0},
+    {"POST", "/api/v1/applications/{id}/advice", h_advice_create, NULL, 0, 0},
+    {"GET", "/api/v1/applications/{id}/decision", h_decision_get, NULL, 0, 0},
+    {"POST", "/api/v1/applications/{id}/decision", h_decision_create, NULL, 0, 0},
+    {"GET", "/api/v1/applications/{id}/literacy", api_app_literacy, NULL, 0, 0},
+    {"GET", "/api/v1/applications/{id}/audit", h_app_audit, NULL, 0, 0},
+    {"GET", "/api/v1/advice/{id}", h_advice_get, NULL, 0, 0},
+    {"GET", "/api/v1/applications/{id}/keys", h_keys_list, NULL, 0, 0},
+    {"POST", "/api/v1/applications/{id}/keys", h_key_create, NULL, 0, 0},
+    {"DELETE", "/api/v1/applications/{id}/keys/{key}", h_key_delete, NULL, 0, 0},
+    {NULL, NULL, NULL, NULL, 0, 0},
 };

@@ -144,10 +144,18 @@ static int h_org_literacy(struct api *api, const struct api_principal *who, stru
         api_resp_err(resp, rc, &err);
         return 0;
     }
+    const struct policy_set *ops = NULL;
+    const char *over;
+    rc = api_org_policy(api, tx, who->org_id, &ops, &over, &err);
+    if (rc) {
+        store_tx_rollback(tx);
+        api_resp_err(resp, rc, &err);
+        return 0;
+    }
     struct cov c = {.tx = tx,
                     .org = who->org_id,
                     .date = date ? date : today,
-                    .ps = api->current.ps,
+                    .ps = ops,
                     .users = json_array(),
                     .by_role = json_object()};
     rc = reg_user_list(tx, who->org_id, cov_user, &c, &err);
@@ -252,6 +260,14 @@ int api_app_literacy(struct api *api, const struct api_principal *who, struct ht
         api_resp_err(resp, rc, &err);
         goto out;
     }
+    const struct policy_set *ops = NULL;
+    const char *over;
+    rc = api_org_policy(api, tx, who->org_id, &ops, &over, &err);
+    if (rc) {
+        json_decref(doc);
+        api_resp_err(resp, rc, &err);
+        goto out;
+    }
     int covered = 0, total = 0;
     const char *uid;
     json_t *why;
@@ -270,8 +286,8 @@ int api_app_literacy(struct api *api, const struct api_principal *who, struct ht
         json_t *r;
         json_array_foreach(roles, i, r)
         {
-            const char *lv = api->current.ps && json_is_string(r)
-                                 ? policy_set_role_literacy(api->current.ps, json_string_value(r))
+            const char *lv = ops && json_is_string(r)
+                                 ? policy_set_role_literacy(ops, json_string_value(r))
                                  : NULL;
             if (lv && api_level_rank(lv) > need)
                 need = api_level_rank(lv);
@@ -395,7 +411,7 @@ static int h_import(struct api *api, const struct api_principal *who, struct htt
 }
 
 const struct api_route api_routes_literacy[] = {
-    {"GET", "/api/v1/literacy", h_org_literacy, NULL, 0},
-    {"POST", "/api/v1/training/import", h_import, NULL, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/literacy", h_org_literacy, NULL, 0, 0},
+    {"POST", "/api/v1/training/import", h_import, NULL, 0, 0},
+    {NULL, NULL, NULL, NULL, 0, 0},
 };

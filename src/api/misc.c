@@ -1,4 +1,4 @@
-/* misc.c - health, the OpenAPI document, policy versions and the audit trail. */
+/* misc.c - health, the OpenAPI document and the audit trail. */
 #include "api/api_internal.h"
 
 #include <stdio.h>
@@ -35,89 +35,6 @@ static int h_openapi(struct api *api, const struct api_principal *who, struct ht
     size_t len;
     const char *doc = api_openapi_json(&len);
     return http_resp_raw(resp, 200, "application/json", doc, len);
-}
-
-struct plist {
-    json_t *items;
-    const char *want; /* NULL = list all */
-    const char *current;
-    json_t *found;
-};
-
-static int plist_cb(void *ud, const struct reg_object *obj)
-{
-    struct plist *p = ud;
-    json_t *c = json_loads(obj->content, 0, NULL);
-    const char *v = json_string_value(json_object_get(c, "version"));
-    if (!v) {
-        json_decref(c);
-        return 0;
-    }
-    json_t *j = json_pack("{s:s, s:s, s:O, s:O, s:s, s:b}", "id", v, "version", v, "sha256",
-                          json_object_get(c, "sha256"), "file", json_object_get(c, "file"),
-                          "recorded_at", obj->created_at, "current", !strcmp(v, p->current));
-    if (p->want) {
-        if (!strcmp(p->want, v) && j) {
-            json_object_set(j, "source", json_object_get(c, "source"));
-            p->found = j;
-            j = NULL;
-        }
-        json_decref(j);
-    } else if (j) {
-        json_array_append_new(p->items, j);
-    }
-    json_decref(c);
-    return 0;
-}
-
-static int policies(struct api *api, struct http_req *req, struct http_resp *resp, const char *want)
-{
-    (void)req;
-    struct sluis_err err;
-    struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
-        return 0;
-    }
-    struct plist p = {.items = json_array(), .want = want, .current = api_policy_version(api)};
-    struct reg_filter f = {.kind = "policy_version", .org_id = API_ORG_SYSTEM, .limit = 1000};
-    rc = reg_object_list(tx, &f, plist_cb, &p, &err);
-    store_tx_rollback(tx);
-    if (rc) {
-        json_decref(p.items);
-        api_resp_err(resp, rc, &err);
-        return 0;
-    }
-    if (want) {
-        json_decref(p.items);
-        if (p.found)
-            http_resp_json(resp, 200, p.found);
-        else
-            api_not_found(resp, "beleidsversie/policy version");
-        return 0;
-    }
-    size_t n = json_array_size(p.items);
-    http_resp_json(resp, 200,
-                   json_pack("{s:o, s:I, s:i, s:i}", "items", p.items, "total", (json_int_t)n,
-                             "limit", 1000, "offset", 0));
-    return 0;
-}
-
-static int h_policies(struct api *api, const struct api_principal *who, struct http_req *req,
-                      struct http_resp *resp, const void *arg)
-{
-    (void)who;
-    (void)arg;
-    return policies(api, req, resp, NULL);
-}
-
-static int h_policy(struct api *api, const struct api_principal *who, struct http_req *req,
-                    struct http_resp *resp, const void *arg)
-{
-    (void)who;
-    (void)arg;
-    return policies(api, req, resp, http_req_param(req, "id"));
 }
 
 static int h_audit(struct api *api, const struct api_principal *who, struct http_req *req,
@@ -180,11 +97,9 @@ static int h_audit_verify(struct api *api, const struct api_principal *who, stru
 }
 
 const struct api_route api_routes_misc[] = {
-    {"GET", "/api/v1/health", h_health, NULL, 1},
-    {"GET", "/api/v1/openapi.json", h_openapi, NULL, 1},
-    {"GET", "/api/v1/policies", h_policies, NULL, 0},
-    {"GET", "/api/v1/policies/{id}", h_policy, NULL, 0},
-    {"GET", "/api/v1/audit", h_audit, NULL, 0},
-    {"GET", "/api/v1/audit/verify", h_audit_verify, NULL, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/health", h_health, NULL, 1, 0},
+    {"GET", "/api/v1/openapi.json", h_openapi, NULL, 1, 0},
+    {"GET", "/api/v1/audit", h_audit, NULL, 0, 0},
+    {"GET", "/api/v1/audit/verify", h_audit_verify, NULL, 0, 0},
+    {NULL, NULL, NULL, NULL, 0, 0},
 };

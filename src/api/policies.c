@@ -125,6 +125,14 @@ int api_policy_init(struct api *api, const char *policy_file, struct sluis_err *
     }
     rc = store_tx_run(api->st, STORE_TX_WRITE, record_version, content, err);
     json_decref(content);
+    if (rc)
+        goto out;
+    api->current_src = buf;
+    api->current_len = len;
+    buf = NULL;
+    snprintf(api->base_id, sizeof(api->base_id), "%.*s", (int)strcspn(api->current.version, "@+"),
+             api->current.version);
+    snprintf(api->current.key, sizeof(api->current.key), "%s", api->current.version);
 out:
     free(buf);
     return rc;
@@ -134,9 +142,78 @@ void api_policy_fini(struct api *api)
 {
     policy_set_free(api->current.ps);
     api->current.ps = NULL;
+    free(api->current_src);
+    api->current_src = NULL;
     for (int i = 0; i < api->n_cached; i++)
         policy_set_free(api->cached[i].ps);
     api->n_cached = 0;
+}
+
+const struct policy_set *api_policy_cache_get(struct api *api, const char *key)
+{
+    const struct policy_set *ps = NULL;
+    pthread_mutex_lock(&api->pol_mu);
+    for (int i = 0; i < api->n_cached && !ps; i++)
+        if (!strcmp(api->cached[i].key, key))
+            ps = api->cached[i].ps;
+    pthread_mutex_unlock(&api->pol_mu);
+    return ps;
+}
+
+int api_policy_cache_put(struct api *api, const char *key, struct policy_set *ps,
+                         const struct policy_set **out, struct sluis_err *err)
+{
+    *out = NULL;
+    if (strlen(key) >= sizeof(api->cached[0].key)) {
+        policy_set_free(ps);
+        return sluis_err_set(err, SLUIS_ETOOBIG, "policy version too long");
+    }
+    pthread_mutex_lock(&api->pol_mu);
+    for (int i = 0; i < api->n_cached; i++) {
+        if (!strcmp(api->cached[i].key, key)) { /* another thread won */
+            *out = api->cached[i].ps;
+            pthread_mutex_unlock(&api->pol_mu);
+            policy_set_free(ps);
+            return 0;
+        }
+    }
+    if (api->n_cached >= API_MAX_POLICIES) {
+        pthread_mutex_unlock(&api->pol_mu);
+        policy_set_free(ps);
+        return sluis_err_set(err, SLUIS_ETOOBIG, "too many policy versions in use");
+    }
+    struct api_policy *e = &api->cached[api->n_cached];
+    snprintf(e->key, sizeof(e->key), "%s", key);
+    snprintf(e->version, sizeof(e->version), "%s", policy_set_version(ps));
+    e->ps = ps;
+    *out = ps;
+    api->n_cached++;
+    pthread_mutex_unlock(&api->pol_mu);
+    return 0;
+}
+
+int api_policy_base_source(struct api *api, struct store_tx *tx, const char *version, char **src,
+                           struct sluis_err *err)
+{
+    *src = NULL;
+    if (!strcmp(version, api->current.version)) {
+        *src = strdup(api->current_src ? api->current_src : "");
+        return *src ? 0 : sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    }
+    struct find_ud f = {.version = version};
+    struct reg_filter flt = {.kind = "policy_version", .org_id = API_ORG_SYSTEM, .limit = 1000};
+    int rc = reg_object_list(tx, &flt, find_cb, &f, err);
+    if (rc < 0) {
+        free(f.yaml);
+        return rc;
+    }
+    if (!f.found || !f.yaml) {
+        free(f.yaml);
+        return sluis_err_set(err, SLUIS_ENOTFOUND,
+                             "onbekende beleidsversie / unknown policy version %s", version);
+    }
+    *src = f.yaml;
+    return 0;
 }
 
 int api_policy_get(struct api *api, const char *version, const struct policy_set **ps,
@@ -147,55 +224,22 @@ int api_policy_get(struct api *api, const char *version, const struct policy_set
         *ps = api->current.ps;
         return 0;
     }
-    pthread_mutex_lock(&api->pol_mu);
-    for (int i = 0; i < api->n_cached; i++) {
-        if (!strcmp(api->cached[i].version, version)) {
-            *ps = api->cached[i].ps;
-            pthread_mutex_unlock(&api->pol_mu);
-            return 0;
-        }
-    }
-    pthread_mutex_unlock(&api->pol_mu);
-    struct find_ud f = {.version = version};
-    struct reg_filter flt = {.kind = "policy_version", .org_id = API_ORG_SYSTEM, .limit = 1000};
+    *ps = api_policy_cache_get(api, version);
+    if (*ps)
+        return 0;
     struct store_tx *tx;
+    char *yaml = NULL;
     int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, err);
     if (rc)
         return rc;
-    rc = reg_object_list(tx, &flt, find_cb, &f, err);
+    rc = api_policy_base_source(api, tx, version, &yaml, err);
     store_tx_rollback(tx);
-    if (rc < 0) {
-        free(f.yaml);
-        return rc;
-    }
-    if (!f.found || !f.yaml) {
-        free(f.yaml);
-        return sluis_err_set(err, SLUIS_ENOTFOUND,
-                             "onbekende beleidsversie / unknown policy version %s", version);
-    }
-    struct policy_set *loaded = NULL;
-    rc = policy_set_load_buffer(&loaded, f.yaml, strlen(f.yaml), version, err);
-    free(f.yaml);
     if (rc)
         return rc;
-    pthread_mutex_lock(&api->pol_mu);
-    for (int i = 0; i < api->n_cached; i++) {
-        if (!strcmp(api->cached[i].version, version)) { /* another thread won */
-            policy_set_free(loaded);
-            *ps = api->cached[i].ps;
-            pthread_mutex_unlock(&api->pol_mu);
-            return 0;
-        }
-    }
-    if (api->n_cached >= API_MAX_POLICIES) {
-        pthread_mutex_unlock(&api->pol_mu);
-        policy_set_free(loaded);
-        return sluis_err_set(err, SLUIS_ETOOBIG, "too many policy versions in use");
-    }
-    snprintf(api->cached[api->n_cached].version, sizeof(api->cached[0].version), "%s", version);
-    api->cached[api->n_cached].ps = loaded;
-    *ps = loaded;
-    api->n_cached++;
-    pthread_mutex_unlock(&api->pol_mu);
-    return 0;
+    struct policy_set *loaded = NULL;
+    rc = policy_set_load_buffer(&loaded, yaml, strlen(yaml), version, err);
+    free(yaml);
+    if (rc)
+        return rc;
+    return api_policy_cache_put(api, version, loaded, ps, err);
 }

@@ -42,9 +42,11 @@ static int read_tx(struct api *api, struct store_tx **tx, struct http_resp *resp
     return rc;
 }
 
-/* Reads the caller's own organisation. Returns 0, or an error already answered in resp. */
+/* Reads the caller's own organisation and the policy version it evaluates with (*pver,
+ * borrowed from the api; NULL when its own policy does not load). Returns 0, or an error
+ * already answered in resp. */
 static int read_own_org(struct api *api, const struct api_principal *who, struct http_resp *resp,
-                        struct reg_org *org)
+                        struct reg_org *org, const char **pver)
 {
     struct store_tx *tx;
     struct sluis_err err;
@@ -52,6 +54,9 @@ static int read_own_org(struct api *api, const struct api_principal *who, struct
     if (read_tx(api, &tx, resp))
         return SLUIS_EIO;
     int rc = reg_org_get(tx, who->org_id, org, &err);
+    const struct policy_set *ps;
+    if (!rc && api_org_policy(api, tx, who->org_id, &ps, pver, &err))
+        *pver = NULL;
     store_tx_rollback(tx);
     if (rc)
         api_resp_err(resp, rc, &err);
@@ -64,42 +69,14 @@ static int h_me(struct api *api, const struct api_principal *who, struct http_re
     (void)arg;
     (void)req;
     struct reg_org org;
-    if (read_own_org(api, who, resp, &org))
+    const char *pver = NULL;
+    if (read_own_org(api, who, resp, &org, &pver))
         return 0;
     http_resp_json(resp, 200,
-                   json_pack("{s:s, s:s, s:s, s:O, s:o, s:s*, s:s}", "user_id", who->user_id,
+                   json_pack("{s:s, s:s, s:s, s:O, s:o, s:s*, s:s*}", "user_id", who->user_id,
                              "name", who->name, "email", who->email, "roles", who->roles_json,
                              "organisation", org_json(&org), "token_id",
-                             who->token_id[0] ? who->token_id : NULL, "policy_version",
-                             api_policy_version(api)));
-    return 0;
-}
-
-static int h_orgs(struct api *api, const struct api_principal *who, struct http_req *req,
-                  struct http_resp *resp, const void *arg)
-{
-    (void)arg;
-    (void)req;
-    struct reg_org org;
-    if (read_own_org(api, who, resp, &org))
-        return 0;
-    http_resp_json(resp, 200,
-                   json_pack("{s:[o], s:i, s:i, s:i}", "items", org_json(&org), "total", 1, "limit",
-                             100, "offset", 0));
-    return 0;
-}
-
-static int h_org(struct api *api, const struct api_principal *who, struct http_req *req,
-                 struct http_resp *resp, const void *arg)
-{
-    (void)arg;
-    if (strcmp(http_req_param(req, "id"), who->org_id)) {
-        api_not_found(resp, "organisatie/organisation");
-        return 0;
-    }
-    struct reg_org org;
-    if (!read_own_org(api, who, resp, &org))
-        http_resp_json(resp, 200, org_json(&org));
+                             who->token_id[0] ? who->token_id : NULL, "policy_version", pver));
     return 0;
 }
 
@@ -521,16 +498,14 @@ static int h_token_revoke(struct api *api, const struct api_principal *who, stru
 }
 
 const struct api_route api_routes_users[] = {
-    {"GET", "/api/v1/me", h_me, NULL, 0},
-    {"GET", "/api/v1/organisations", h_orgs, NULL, 0},
-    {"GET", "/api/v1/organisations/{id}", h_org, NULL, 0},
-    {"GET", "/api/v1/users", h_users, NULL, 0},
-    {"POST", "/api/v1/users", h_user_create, NULL, 0},
-    {"GET", "/api/v1/users/{id}", h_user, NULL, 0},
-    {"PUT", "/api/v1/users/{id}", h_user_put, NULL, 0},
-    {"DELETE", "/api/v1/users/{id}", h_user_delete, NULL, 0},
-    {"GET", "/api/v1/tokens", h_tokens, NULL, 0},
-    {"POST", "/api/v1/tokens", h_token_create, NULL, 0},
-    {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, NULL, 0},
-    {NULL, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/me", h_me, NULL, 0, 0},
+    {"GET", "/api/v1/users", h_users, NULL, 0, 0},
+    {"POST", "/api/v1/users", h_user_create, NULL, 0, 0},
+    {"GET", "/api/v1/users/{id}", h_user, NULL, 0, 0},
+    {"PUT", "/api/v1/users/{id}", h_user_put, NULL, 0, 0},
+    {"DELETE", "/api/v1/users/{id}", h_user_delete, NULL, 0, 0},
+    {"GET", "/api/v1/tokens", h_tokens, NULL, 0, 0},
+    {"POST", "/api/v1/tokens", h_token_create, NULL, 0, 0},
+    {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, NULL, 0, 0},
+    {NULL, NULL, NULL, NULL, 0, 0},
 };
