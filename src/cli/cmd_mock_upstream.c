@@ -6,11 +6,14 @@
  * Endpoints: POST /v1/chat/completions (plain and streaming), /v1/completions, /v1/embeddings;
  * GET /v1/models. Behaviour is chosen per request by the model name, so one mock serves every
  * test:
- *   mock-echo       answers with the text of the last message (to see what reached upstream)
+ *   mock-echo       answers with the text of the last message (to see what reached upstream);
+ *                   streamed: that text in slices of 4 bytes, one per event
  *   mock-hang       never answers (until the mock stops, at most 120 s)
  *   mock-reset      closes the connection without a response; when streaming, after 2 events
  *   mock-bad-sse    streams one good event, one broken JSON event, then a line without end
  *   mock-500        answers 500 with an OpenAI error object
+ *   mock-leak       answers (streamed: 4 bytes per event) a text with a BSN and an e-mail
+ *                   address, to test response scanning
  *   mock-no-usage   streams without a usage chunk even when stream_options.include_usage asks
  *   anything else   the normal canned answer
  * Options set latency (before the first byte), the number of stream events, the delay between
@@ -29,6 +32,8 @@
 #include <unistd.h>
 
 #define MOCK_MAX_BODY (16 * 1024 * 1024)
+/* mock-leak: sensitive data in an answer (a valid test BSN and an e-mail address) */
+#define MOCK_LEAK_TEXT "MOCK: het nummer is 111222333, mail jan@example.nl voor vragen."
 
 struct mock_cfg {
     unsigned latency_us;  /* before the first byte of every response */
@@ -54,7 +59,9 @@ struct mock_stream {
     int include_usage; /* stream_options.include_usage */
     int fault;         /* 0 none, 1 reset, 2 bad sse */
     int chat;          /* chat.completion.chunk or text_completion */
-    char *pending;     /* bytes of the current event not yet handed to MHD */
+    char *echo;        /* mock-echo streaming: the JSON-escaped text to send in slices */
+    size_t echo_len, echo_off;
+    char *pending; /* bytes of the current event not yet handed to MHD */
     size_t pending_len, pending_off;
     int done;
 };
@@ -106,18 +113,20 @@ static int json_flag(const char *body, const char *key)
     return !strncmp(p, "true", 4);
 }
 
-/* The text of the last "content" string in the request (for mock-echo), JSON-escaped as is. */
-static void last_content(const char *body, char *out, size_t cap)
+/* The text of the last string member named key (quoted, e.g. "\"content\"") in the request
+   (for mock-echo), JSON-escaped as is. */
+static void last_string(const char *body, const char *key, char *out, size_t cap)
 {
     out[0] = 0;
+    size_t kl = strlen(key);
     const char *p = body, *last = NULL;
-    while (p && (p = strstr(p, "\"content\"")) != NULL) {
+    while (p && (p = strstr(p, key)) != NULL) {
         last = p;
-        p += 9;
+        p += kl;
     }
     if (!last)
         return;
-    p = last + 9;
+    p = last + kl;
     while (*p == ' ' || *p == ':')
         p++;
     if (*p != '"')
@@ -201,7 +210,33 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
         for (int i = 0; i < 300000; i++)
             fputc('z', f); /* an event line that never ends */
         s->done = 1;
-    } else if (s->sent < g_cfg.events) {
+    } else if (s->echo && s->echo_off < s->echo_len) {
+        /* 4 bytes of the echo per event; an escape sequence is never cut */
+        size_t b = s->echo_off, e = b;
+        while (e < s->echo_len && e - b < 4) {
+            if (s->echo[e] == '\\' && e + 1 < s->echo_len)
+                e += s->echo[e + 1] == 'u' ? 6 : 2;
+            else
+                e++;
+        }
+        if (e > s->echo_len)
+            e = s->echo_len;
+        s->echo_off = e;
+        if (s->chat)
+            fprintf(f,
+                    "data: {\"id\":\"chatcmpl-mock\",\"object\":\"chat.completion.chunk\","
+                    "\"created\":1700000000,\"model\":\"%s\",\"system_fingerprint\":\"sluis-MOCK\","
+                    "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%.*s\"},"
+                    "\"finish_reason\":null}]}\n\n",
+                    s->model, (int)(e - b), s->echo + b);
+        else
+            fprintf(f,
+                    "data: {\"id\":\"cmpl-mock\",\"object\":\"text_completion\","
+                    "\"created\":1700000000,\"model\":\"%s\",\"system_fingerprint\":\"sluis-MOCK\","
+                    "\"choices\":[{\"index\":0,\"text\":\"%.*s\",\"finish_reason\":null}]}\n\n",
+                    s->model, (int)(e - b), s->echo + b);
+        s->sent--; /* echo slices do not count against --events */
+    } else if (!s->echo && s->sent < g_cfg.events) {
         char *tok = token_text();
         if (!tok) {
             fclose(f);
@@ -256,6 +291,7 @@ static void stream_free(void *cls)
 {
     struct mock_stream *s = cls;
     free(s->pending);
+    free(s->echo);
     free(s);
 }
 
@@ -418,6 +454,23 @@ static enum MHD_Result handle_post(struct MHD_Connection *c, const char *url, st
             json_flag(r->body, "include_usage") && strcmp(model, "mock-no-usage") != 0;
         s->fault = !strcmp(model, "mock-reset") ? 1 : !strcmp(model, "mock-bad-sse") ? 2 : 0;
         s->chat = chat;
+        if (!strcmp(model, "mock-leak")) {
+            s->echo = strdup(MOCK_LEAK_TEXT);
+            if (!s->echo) {
+                free(s);
+                return MHD_NO;
+            }
+            s->echo_len = strlen(MOCK_LEAK_TEXT);
+        } else if (!strcmp(model, "mock-echo")) {
+            char buf[8192];
+            last_string(r->body, chat ? "\"content\"" : "\"prompt\"", buf, sizeof(buf));
+            s->echo = strdup(buf);
+            if (!s->echo) {
+                free(s);
+                return MHD_NO;
+            }
+            s->echo_len = strlen(buf);
+        }
         struct MHD_Response *resp = MHD_create_response_from_callback(
             MHD_SIZE_UNKNOWN, 4096, stream_reader, s, stream_free);
         if (!resp) {
@@ -432,9 +485,11 @@ static enum MHD_Result handle_post(struct MHD_Connection *c, const char *url, st
         return ret;
     }
     char *content = NULL;
-    if (!strcmp(model, "mock-echo")) {
+    if (!strcmp(model, "mock-leak")) {
+        content = strdup(MOCK_LEAK_TEXT);
+    } else if (!strcmp(model, "mock-echo")) {
         char buf[8192];
-        last_content(r->body, buf, sizeof(buf));
+        last_string(r->body, "\"content\"", buf, sizeof(buf));
         content = strdup(buf);
     } else {
         content = canned_content();
@@ -531,7 +586,8 @@ static void usage(FILE *out)
             "                 [--event-us N] [--token-bytes N] [--dims N] [--port-file PATH]\n\n"
             "Een MOCK OpenAI-compatibele upstream voor tests en demo; geen echt model.\n"
             "A MOCK OpenAI-compatible upstream for tests and the demo; not a real model.\n"
-            "Models mock-echo, mock-hang, mock-reset, mock-bad-sse, mock-500, mock-no-usage\n"
+            "Models mock-echo, mock-hang, mock-reset, mock-bad-sse, mock-500, mock-no-usage,\n"
+            "mock-leak "
             "select faults.\n");
 }
 

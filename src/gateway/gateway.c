@@ -65,6 +65,7 @@ void gw_req_release(struct gw_req *r)
         curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->hdrs);
     gw_sse_free(&r->sse);
+    gw_sscan_free(&r->sscan);
     gw_snapshot_release(r->snap);
     pthread_mutex_destroy(&r->mu);
     free(r);
@@ -787,6 +788,9 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     r->up_body_len = r->body_len;
     r->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : (long)gw->cfg.upstream_timeout_ms;
     r->out_cap = r->stream ? GW_STREAM_BUF : gw->cfg.max_response;
+    /* response scanning of a stream: on the upstream thread, over the delta texts */
+    r->scan_stream = r->stream && (gw->cfg.scan_responses || r->v.app->scan_responses);
+    r->rv.app = r->v.app;
     char hdr[GW_ID_CAP + 64];
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     if (h)
@@ -927,6 +931,11 @@ static void on_v1_done(void *ud, struct MHD_Connection *conn, void **con_cls,
     r->usage.total_tokens = r->total_tokens;
     if (r->stream_started && r->up_err && !r->usage.code[0])
         snprintf(r->usage.code, sizeof(r->usage.code), "%s", r->up_err);
+    if (r->rv.n_findings) { /* a streamed response's findings: names and rule, never values */
+        snprintf(r->usage.detectors, sizeof(r->usage.detectors), "%s", r->rv.detectors);
+        if (r->rv.code)
+            snprintf(r->usage.rule, sizeof(r->usage.rule), "%s", r->rv.rule);
+    }
     if (r->up_status)
         r->usage.upstream_status = (int)r->up_status;
     pthread_mutex_unlock(&r->mu);

@@ -26,7 +26,7 @@ void gw_scanner_free(struct gw_scanner *sc)
     memset(sc, 0, sizeof(*sc));
 }
 
-static struct scan_scratch *scratch_get(struct gw_scanner *sc)
+struct scan_scratch *gw_scanner_scratch_get(struct gw_scanner *sc)
 {
     struct scan_scratch *s = NULL;
     pthread_mutex_lock(&sc->mu);
@@ -38,7 +38,7 @@ static struct scan_scratch *scratch_get(struct gw_scanner *sc)
     return s;
 }
 
-static void scratch_put(struct gw_scanner *sc, struct scan_scratch *s)
+void gw_scanner_scratch_put(struct gw_scanner *sc, struct scan_scratch *s)
 {
     pthread_mutex_lock(&sc->mu);
     if (sc->n_free == sc->cap_free) {
@@ -237,13 +237,13 @@ int gw_enforce_scan(struct gw_scanner *sc, struct gw_parsed *p, struct gw_verdic
         return refuse(v, "unscannable_content", "SP-05");
     if (!p->n_texts)
         return 0;
-    struct scan_scratch *scr = scratch_get(sc);
+    struct scan_scratch *scr = gw_scanner_scratch_get(sc);
     if (!scr)
         return refuse(v, "gateway_unavailable", "");
     int rc = 0;
     for (size_t i = 0; i < p->n_texts && !rc; i++)
         rc = scan_one(sc, scr, p->texts[i].s, p->texts[i].len, p, i, v);
-    scratch_put(sc, scr);
+    gw_scanner_scratch_put(sc, scr);
     if (rc < 0)
         return refuse(v, "gateway_unavailable", "");
     return rc;
@@ -254,12 +254,28 @@ int gw_enforce_scan_response(struct gw_scanner *sc, const char *text, size_t len
 {
     if (!v->app || !sc || !sc->db)
         return refuse(v, "gateway_unavailable", "");
-    struct scan_scratch *scr = scratch_get(sc);
+    struct scan_scratch *scr = gw_scanner_scratch_get(sc);
     if (!scr)
         return refuse(v, "gateway_unavailable", "");
     int rc = scan_one(sc, scr, text, len, NULL, 0, v);
-    scratch_put(sc, scr);
+    gw_scanner_scratch_put(sc, scr);
     if (rc < 0)
         return refuse(v, "gateway_unavailable", "");
+    return rc;
+}
+
+int gw_enforce_response_findings(const struct scan_result *r, struct gw_verdict *v)
+{
+    const struct gw_app *a = v->app;
+    int rc = 0;
+    for (size_t f = 0; f < r->n; f++) {
+        const struct scan_finding *fd = &r->findings[f];
+        note_detector(v, fd->detector_name);
+        v->n_findings++;
+        if (!a || a->env == GW_ENV_EXPLORATION || !app_allows(a, fd))
+            rc = 1;
+    }
+    if (rc)
+        refuse(v, "sensitive_data_in_response", "SP-05");
     return rc;
 }

@@ -28,6 +28,9 @@ struct gw_scanner {
 /* Compiles the scan database. Returns 0 or a negative SLUIS_E* code with err set. */
 int gw_scanner_init(struct gw_scanner *sc, struct sluis_err *err);
 void gw_scanner_free(struct gw_scanner *sc);
+/* A scratch space from the pool (or a new one); NULL on ENOMEM. Give it back with _put. */
+struct scan_scratch *gw_scanner_scratch_get(struct gw_scanner *sc);
+void gw_scanner_scratch_put(struct gw_scanner *sc, struct scan_scratch *s);
 
 /* The outcome of enforcement. code NULL means allowed. Strings are static or inline. */
 struct gw_verdict {
@@ -76,5 +79,14 @@ int gw_enforce_scan(struct gw_scanner *sc, struct gw_parsed *p, struct gw_verdic
  */
 int gw_enforce_scan_response(struct gw_scanner *sc, const char *text, size_t len,
                              struct gw_verdict *v);
+
+struct scan_result;
+/*
+ * Decides on findings in a response (streamed or not) of the application in v: exploration
+ * refuses any finding, pilot and production the findings whose detector or category the
+ * application does not allow; classification markings and secrets always. Notes the detector
+ * names in v. Returns 0, or 1 with v->code sensitive_data_in_response (rule SP-05).
+ */
+int gw_enforce_response_findings(const struct scan_result *r, struct gw_verdict *v);
 
 #endif

@@ -22,6 +22,7 @@
 #include "gateway/gw_request.h"
 #include "gateway/gw_snapshot.h"
 #include "gateway/gw_sse.h"
+#include "gateway/gw_sscan.h"
 #include "gateway/gw_usage.h"
 
 #define GW_STREAM_BUF (64 * 1024) /* client-bound bytes buffered per stream before pausing */
@@ -88,6 +89,10 @@ struct gw_req {
     unsigned long long events;
     long prompt_tokens, completion_tokens, total_tokens;
     struct gw_sse sse; /* upstream thread only */
+    /* scanning of a streamed response (upstream thread only; rv.app set by the MHD side) */
+    int scan_stream;
+    struct gw_sscan sscan;
+    struct gw_verdict rv; /* the response's findings; code set when refused */
 };
 
 struct gw_upstream {
@@ -101,7 +106,8 @@ struct gw_upstream {
     atomic_int stop;
     struct gw_req *active;
     struct gateway *gw;
-    CURL *pool[64]; /* idle easy handles, reset and reused (upstream thread only) */
+    CURL *pool[64];               /* idle easy handles, reset and reused (upstream thread only) */
+    struct scan_scratch *scratch; /* for streamed-response scans (upstream thread only) */
     int n_pool;
 };
 

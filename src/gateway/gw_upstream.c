@@ -46,11 +46,14 @@ static int out_add(struct gw_req *r, const char *s, size_t n)
     return 0;
 }
 
-/* Appends an SSE error event (caller holds mu). */
+/* Appends an SSE error event (caller holds mu); a response-scan refusal names its rule and
+   detectors (never the value). */
 static void out_error_event(struct gw_req *r, const char *code)
 {
     char *body = NULL;
-    long n = gw_error_body(code, NULL, NULL, NULL, NULL, &body);
+    int scan = r->rv.code && !strcmp(code, r->rv.code);
+    long n = gw_error_body(code, NULL, scan ? r->rv.rule : NULL, scan ? r->rv.detectors : NULL,
+                           NULL, &body);
     if (n > 0) {
         /* room is kept for this: the cap check of the write path leaves slack */
         size_t save = r->out_cap;
@@ -70,6 +73,56 @@ static long token_count(const json_t *v)
 }
 
 /* One upstream SSE event: checked and re-framed for the client. Caller holds mu. */
+static int emit_cb(void *ud, const char *bytes, size_t n)
+{
+    return out_add(ud, bytes, n);
+}
+
+/* A streamed-response scan said no (rc 1) or failed (rc < 0): the stream ends with an error
+   event. Returns the code for gw_sse_feed to stop with. Caller holds mu. */
+static int scan_refused(struct gw_req *r, int rc)
+{
+    if (rc == 1) {
+        r->up_err = r->rv.code;
+        gw_metrics_refusal(&r->gw->metrics, r->rv.code);
+    } else {
+        r->up_err = "gateway_unavailable";
+    }
+    return SLUIS_EDENIED;
+}
+
+/* Passes one framed event on, through the response scan when it is on. Caller holds mu. */
+static int pass_event(struct gw_req *r, const char *json, size_t len)
+{
+    if (!r->scan_stream) {
+        if (out_add(r, "data: ", 6) || out_add(r, json, len) || out_add(r, "\n\n", 2))
+            return SLUIS_ETOOBIG;
+        r->events++;
+        return 0;
+    }
+    char *framed = malloc(len + 8);
+    if (!framed)
+        return scan_refused(r, -1);
+    memcpy(framed, "data: ", 6);
+    memcpy(framed + 6, json, len);
+    memcpy(framed + 6 + len, "\n\n", 2);
+    int is_done = len == 6 && !memcmp(json, "[DONE]", 6);
+    struct gw_upstream *u = &r->gw->up;
+    int rc;
+    if (is_done) /* the end: judge the rest of the text, then everything held and [DONE] */
+        rc = gw_sscan_close(&r->sscan, &r->gw->scanner, u->scratch, emit_cb, r, &r->rv);
+    else
+        rc = gw_sscan_event(&r->sscan, &r->gw->scanner, u->scratch, json, len, framed, len + 8,
+                            emit_cb, r, &r->rv);
+    if (!rc && is_done && out_add(r, framed, len + 8))
+        rc = -1;
+    free(framed);
+    if (rc)
+        return scan_refused(r, rc);
+    r->events++;
+    return 0;
+}
+
 static int on_event(void *ud, const char *event, const char *data, size_t len)
 {
     struct gw_req *r = ud;
@@ -78,12 +131,8 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
         r->saw_event = 1;
         r->t_first_event_ns = gw_now_ns();
     }
-    if (len == 6 && !memcmp(data, "[DONE]", 6)) {
-        if (out_add(r, "data: [DONE]\n\n", 14))
-            return SLUIS_ETOOBIG;
-        r->events++;
-        return 0;
-    }
+    if (len == 6 && !memcmp(data, "[DONE]", 6))
+        return pass_event(r, data, len);
     /* every event must be one JSON object: cheap structural check, full parse for usage */
     size_t b = 0, e = len;
     while (b < e && (data[b] == ' ' || data[b] == '\t'))
@@ -123,12 +172,9 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
         }
         json_decref(j);
     }
-    int full = out_add(r, "data: ", 6) || out_add(r, data, len) || out_add(r, "\n\n", 2);
+    int rc = pass_event(r, data, len);
     free(rewritten);
-    if (full)
-        return SLUIS_ETOOBIG;
-    r->events++;
-    return 0;
+    return rc;
 }
 
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -177,7 +223,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
     unsigned long long before = r->events;
     int rc = gw_sse_feed(&r->sse, ptr, n, on_event, r);
     if (rc) {
-        r->up_err = "upstream_error"; /* malformed SSE */
+        if (!r->up_err)
+            r->up_err = "upstream_error"; /* malformed SSE */
         pthread_mutex_unlock(&r->mu);
         return 0;
     }
@@ -251,6 +298,12 @@ static void finish(struct gw_upstream *u, struct gw_req *r, CURLcode res)
         r->up_err = res == CURLE_OPERATION_TIMEDOUT ? "upstream_timeout" : "upstream_error";
     if (r->is_sse && !r->up_err && gw_sse_finish(&r->sse) != 0)
         r->up_err = "upstream_error"; /* the stream stopped inside an event */
+    if (r->is_sse && !r->up_err && r->scan_stream && r->sscan.st) {
+        /* ended without [DONE]: judge the rest; the held events go out only when clean */
+        int rc = gw_sscan_close(&r->sscan, &gw->scanner, u->scratch, emit_cb, r, &r->rv);
+        if (rc)
+            scan_refused(r, rc);
+    }
     if (r->stream && r->is_sse) {
         /* the client gets (or already has) a 200 SSE response: errors become an event */
         if (r->up_err)
@@ -271,6 +324,7 @@ static void finish(struct gw_upstream *u, struct gw_req *r, CURLcode res)
     curl_slist_free_all(r->hdrs);
     r->hdrs = NULL;
     gw_sse_free(&r->sse);
+    gw_sscan_free(&r->sscan);
     gw_req_release(r);
 }
 
@@ -282,6 +336,12 @@ static int start_transfer(struct gw_upstream *u, struct gw_req *r)
         return -1;
     r->easy = e;
     gw_sse_init(&r->sse, 0);
+    if (r->scan_stream) {
+        if (!u->scratch)
+            u->scratch = gw_scanner_scratch_get(&gw->scanner);
+        if (!u->scratch || gw_sscan_open(&r->sscan, &gw->scanner) != 0)
+            return -1; /* cannot scan: refused as gateway_unavailable (fail closed) */
+    }
     curl_easy_setopt(e, CURLOPT_URL, r->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -356,6 +416,7 @@ static void drain_queues(struct gw_upstream *u)
                 curl_easy_cleanup(sub->easy);
             sub->easy = NULL;
             gw_sse_free(&sub->sse);
+            gw_sscan_free(&sub->sscan);
             gw_req_release(sub);
         }
         sub = next;
@@ -470,6 +531,9 @@ void gw_upstream_stop(struct gw_upstream *u)
     }
     while (u->n_pool)
         curl_easy_cleanup(u->pool[--u->n_pool]);
+    if (u->scratch)
+        gw_scanner_scratch_put(&u->gw->scanner, u->scratch);
+    u->scratch = NULL;
     if (u->multi)
         curl_multi_cleanup(u->multi);
     if (u->share)

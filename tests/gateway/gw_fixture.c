@@ -21,8 +21,8 @@
 #include "store/register.h"
 #include "store/store.h"
 
-static const char *const MODELS[] = {"mock-model",   "mock-echo", "mock-hang",    "mock-reset",
-                                     "mock-bad-sse", "mock-500",  "mock-no-usage"};
+static const char *const MODELS[] = {"mock-model",   "mock-echo", "mock-hang",     "mock-reset",
+                                     "mock-bad-sse", "mock-500",  "mock-no-usage", "mock-leak"};
 
 static void set(json_t *d, const char *obj, const char *key, json_t *v)
 {
@@ -314,11 +314,13 @@ int main(int argc, char **argv)
                               json_pack("{s:s, s:s, s:s, s:b}", "id", apps[i].id, "application",
                                         apps[i].id, "sha256", hex, "revoked", 0));
     }
+    /* prod and expl also scan responses (streams too); pilot does not */
     json_object_set_new(doc, "gateway_apps",
-                        json_pack("[{s:s, s:s, s:s, s:[s]}, {s:s, s:s, s:s}]", "id", "prod",
-                                  "application", "prod", "sensitive_action", "redact",
-                                  "allowed_categories", "email", "id", "pilot", "application",
-                                  "pilot", "sensitive_action", "block"));
+                        json_pack("[{s:s, s:s, s:s, s:[s], s:b}, {s:s, s:s, s:s}, {s:s, s:s, s:b}]",
+                                  "id", "prod", "application", "prod", "sensitive_action", "redact",
+                                  "allowed_categories", "email", "scan_responses", 1, "id", "pilot",
+                                  "application", "pilot", "sensitive_action", "block", "id", "expl",
+                                  "application", "expl", "scan_responses", 1));
     json_t *prov =
         json_pack("{s:s, s:s, s:s}", "id", "mock-provider", "base_url", base, "terms", "business");
     if (keyfile)

@@ -163,6 +163,61 @@ await test('stream whose provider sends no usage even when asked: tokens recorde
     expectUsage.push([r.headers.get('x-request-id'), { prompt_tokens: null, completion_tokens: null, total_tokens: null, tokens_unknown: true }]);
 });
 
+// ---- scanning of streamed responses (expl and prod scan responses; pilot does not) ----
+
+const LEAK_MSG = 'Het antwoord bevat gevoelige gegevens / The response contains sensitive data [SP-05]';
+
+await test('streamed response with a BSN (exploration): nothing of it reaches the client, then one error event', async () => {
+    const r = await rawStream('sk-test-expl', chat('mock-leak', 'Hallo', { stream: true }));
+    assert.equal(r.headers.get('content-type'), 'text/event-stream');
+    const last = JSON.parse(r.events.at(-1));
+    assert.deepEqual(last, { error: { message: LEAK_MSG, type: 'server_error', param: null,
+        code: 'sensitive_data_in_response', rule_id: 'SP-05', detectors: ['bsn', 'email'] } });
+    assert.ok(!r.text.includes('[DONE]'));
+    assert.ok(!/\d/.test(r.events.slice(0, -1).join('')), 'no digit of the BSN was passed on');
+    expectUsage.push([r.headers.get('x-request-id'), { code: 'sensitive_data_in_response', rule_ids: ['SP-05'], detector_types: ['bsn', 'email'] }]);
+});
+
+await test('openai: a streamed response with sensitive data raises an APIError with our code', async () => {
+    requests++;
+    const s = await client('expl').chat.completions.create(chat('mock-leak', 'Hallo', { stream: true }));
+    let text = '';
+    await assert.rejects(async () => { for await (const ch of s) text += ch.choices[0]?.delta?.content ?? ''; },
+        (e) => e instanceof OpenAI.APIError && e.code === 'sensitive_data_in_response');
+    assert.ok(!text.includes('111'));
+});
+
+await test('streamed legacy completion with a BSN (exploration): refused the same way', async () => {
+    const r = await post('/completions', 'sk-test-expl', { model: 'mock-leak', prompt: 'Hallo', stream: true });
+    assert.equal(r.status, 200);
+    const ev = r.text.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+    assert.equal(JSON.parse(ev.at(-1)).error.code, 'sensitive_data_in_response');
+    assert.ok(!r.text.includes('111222333'));
+});
+
+await test('streamed response (production): a BSN it does not allow is refused; e-mail it allows passes', async () => {
+    let r = await rawStream('sk-test-prod', chat('mock-leak', 'Hallo', { stream: true }));
+    assert.equal(JSON.parse(r.events.at(-1)).error.code, 'sensitive_data_in_response');
+    r = await rawStream('sk-test-prod', chat('mock-echo', 'schrijf naar jan@example.nl', { stream: true }));
+    assert.equal(r.events.at(-1), '[DONE]');
+    const text = r.events.slice(0, -1).map((e) => JSON.parse(e).choices[0]?.delta?.content ?? '').join('');
+    assert.equal(text, 'schrijf naar jan@example.nl');
+});
+
+await test('streamed clean response with scanning on: every event, in order, then [DONE]', async () => {
+    const msg = 'Wat is de hoofdstad van Utrecht? '.repeat(40); // > the scanner's hold-back window
+    const r = await rawStream('sk-test-expl', chat('mock-echo', msg, { stream: true }));
+    assert.equal(r.events.at(-1), '[DONE]');
+    const text = r.events.slice(0, -1).map((e) => JSON.parse(e).choices[0]?.delta?.content ?? '').join('');
+    assert.equal(text, msg);
+});
+
+await test('streamed response with a BSN on an application that does not scan responses: passed on', async () => {
+    const r = await rawStream('sk-test-pilot', chat('mock-leak', 'Hallo', { stream: true }));
+    assert.equal(r.events.at(-1), '[DONE]');
+    assert.ok(r.text.includes('1112'));
+});
+
 await test('openai: legacy completions', async () => {
     requests++;
     const c = await client('pilot', 'jan').completions.create({ model: 'mock-model', prompt: 'Hallo' });
@@ -184,7 +239,7 @@ await test('openai: models list and retrieve (only the allowed models)', async (
     const list = [];
     for await (const m of c.models.list()) list.push(m.id);
     assert.deepEqual(list.sort(),
-        ['mock-500', 'mock-bad-sse', 'mock-echo', 'mock-hang', 'mock-model', 'mock-no-usage', 'mock-reset']);
+        ['mock-500', 'mock-bad-sse', 'mock-echo', 'mock-hang', 'mock-leak', 'mock-model', 'mock-no-usage', 'mock-reset']);
     const m = await c.models.retrieve('mock-echo');
     assert.equal(m.id, 'mock-echo');
     assert.equal(m.object, 'model');

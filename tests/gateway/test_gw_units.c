@@ -24,6 +24,7 @@
 #include "gateway/gw_identity.h"
 #include "gateway/gw_request.h"
 #include "gateway/gw_snapshot.h"
+#include "gateway/gw_sscan.h"
 #include "gateway/gw_sse.h"
 
 /* ---- SSE framer ---- */
@@ -450,6 +451,119 @@ static void test_snapshot_skips_unroutable_provider(void **state)
     json_decref(doc);
 }
 
+/* ---- streamed-response scanning ---- */
+
+struct emitted {
+    char buf[65536];
+    size_t len;
+    int calls;
+};
+
+static int emit_into(void *ud, const char *b, size_t n)
+{
+    struct emitted *e = ud;
+    if (e->len + n > sizeof(e->buf))
+        return -1;
+    memcpy(e->buf + e->len, b, n);
+    e->len += n;
+    e->calls++;
+    return 0;
+}
+
+/* Feeds text as chat chunks of 4 bytes; returns the first non-zero gw_sscan result. */
+static int sscan_text(struct gw_sscan *ss, struct gw_scanner *sc, struct scan_scratch *scr,
+                      const char *text, struct emitted *out, struct gw_verdict *v)
+{
+    size_t n = strlen(text);
+    for (size_t o = 0; o < n; o += 4) {
+        char json[256], framed[300];
+        snprintf(json, sizeof(json),
+                 "{\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+                 "{\"content\":\"%.*s\"}}]}",
+                 (int)(n - o < 4 ? n - o : 4), text + o);
+        int fl = snprintf(framed, sizeof(framed), "data: %s\n\n", json);
+        int rc =
+            gw_sscan_event(ss, sc, scr, json, strlen(json), framed, (size_t)fl, emit_into, out, v);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static void test_sscan_hold_release_refuse(void **state)
+{
+    (void)state;
+    struct sluis_err err = {0};
+    struct gw_scanner sc;
+    assert_int_equal(gw_scanner_init(&sc, &err), 0);
+    struct scan_scratch *scr = gw_scanner_scratch_get(&sc);
+    assert_non_null(scr);
+    struct gw_app app = {0};
+    app.env = GW_ENV_EXPLORATION;
+
+    /* clean and long: events are released while the stream runs, all of them by the end */
+    static struct emitted out;
+    memset(&out, 0, sizeof(out));
+    struct gw_verdict v = {0};
+    v.app = &app;
+    struct gw_sscan ss;
+    assert_int_equal(gw_sscan_open(&ss, &sc), 0);
+    char text[2001];
+    for (int i = 0; i < 2000; i++)
+        text[i] = "abcdefgh "[i % 9];
+    text[2000] = 0;
+    assert_int_equal(sscan_text(&ss, &sc, scr, text, &out, &v), 0);
+    assert_true(out.calls > 0); /* released before the end */
+    size_t before_close = out.len;
+    assert_int_equal(gw_sscan_close(&ss, &sc, scr, emit_into, &out, &v), 0);
+    assert_true(out.len > before_close);
+    assert_int_equal(out.len,
+                     500 * strlen("data: {\"object\":\"chat.completion.chunk\",\"choices\":"
+                                  "[{\"index\":0,\"delta\":{\"content\":\"abcd\"}}]}\n\n"));
+    gw_sscan_free(&ss);
+
+    /* a BSN split over three events after a long clean text: refused, and no part of it was
+       ever emitted */
+    memset(&out, 0, sizeof(out));
+    memset(&v, 0, sizeof(v));
+    v.app = &app;
+    assert_int_equal(gw_sscan_open(&ss, &sc), 0);
+    char leak[2100];
+    snprintf(leak, sizeof(leak), "%s het nummer is 111222333 en verder niets.", text);
+    int rc = sscan_text(&ss, &sc, scr, leak, &out, &v);
+    if (!rc)
+        rc = gw_sscan_close(&ss, &sc, scr, emit_into, &out, &v);
+    assert_int_equal(rc, 1);
+    assert_string_equal(v.code, "sensitive_data_in_response");
+    assert_string_equal(v.detectors, "bsn");
+    out.buf[out.len] = 0;
+    /* the chunks " het", " num", "mer ", "is 1", "1122", "2333": none was passed on */
+    assert_null(strstr(out.buf, "\"is 1\""));
+    assert_null(strstr(out.buf, "\"1122\""));
+    assert_null(strstr(out.buf, "\"2333\""));
+    assert_null(strstr(out.buf, "\" het\"")); /* held back: not judged yet when found */
+    assert_true(out.len > 0);                   /* the clean start was passed on */
+    gw_sscan_free(&ss);
+
+    /* pilot allowing the detector: passes */
+    memset(&out, 0, sizeof(out));
+    memset(&v, 0, sizeof(v));
+    app.env = GW_ENV_PILOT;
+    char *allowed[1] = {(char *)"bsn"};
+    app.allowed = allowed;
+    app.n_allowed = 1;
+    v.app = &app;
+    assert_int_equal(gw_sscan_open(&ss, &sc), 0);
+    assert_int_equal(sscan_text(&ss, &sc, scr, "het nummer is 111222333.", &out, &v), 0);
+    assert_int_equal(gw_sscan_close(&ss, &sc, scr, emit_into, &out, &v), 0);
+    out.buf[out.len] = 0;
+    assert_non_null(strstr(out.buf, "1222"));
+    gw_sscan_free(&ss);
+
+    gw_scanner_scratch_put(&sc, scr);
+    gw_scanner_free(&sc);
+}
+
 /* A stream whose client did not ask for usage gets stream_options.include_usage upstream:
  * spliced in textually, or set on the parsed tree when stream_options exists or p changed. */
 static void test_request_ask_usage(void **state)
@@ -540,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_snapshot_skips_unroutable_provider),
         cmocka_unit_test(test_identity_subjects_and_fail_closed),
         cmocka_unit_test(test_request_ask_usage),
+        cmocka_unit_test(test_sscan_hold_release_refuse),
     };
     const struct CMUnitTest fx_tests[] = {
         cmocka_unit_test(test_enforce_codes),
