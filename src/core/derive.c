@@ -12,6 +12,7 @@
 
 #include "core/dossier.h"
 #include "core/dossier_schema.h"
+#include "core/jpool.h"
 
 /* Copies src into dst of cap bytes (truncating, always terminated); no printf on this path. */
 static void copy_str(char *dst, size_t cap, const char *src)
@@ -495,7 +496,7 @@ static json_t *decision_facts(const json_t *d, const char *hash)
     return o;
 }
 
-int derive_facts(const json_t *dossier, const struct derive_params *p, const char *eval_date,
+static int facts(const json_t *dossier, const struct derive_params *p, const char *eval_date,
                  json_t **out, struct sluis_err *err)
 {
     struct derive_params dflt;
@@ -554,4 +555,15 @@ nomem:
     json_decref(models);
     json_decref(o);
     return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+}
+
+int derive_facts(const json_t *dossier, const struct derive_params *p, const char *eval_date,
+                 json_t **out, struct sluis_err *err)
+{
+    int rc;
+
+    jpool_scope_enter(); /* the facts' small blocks come from the pool (jpool.h) */
+    rc = facts(dossier, p, eval_date, out, err);
+    jpool_scope_leave();
+    return rc;
 }

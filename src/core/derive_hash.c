@@ -195,13 +195,14 @@ static void put_value(struct sink *s, const json_t *v, int depth)
         put(s, num, strlen(num));
         break;
     case JSON_REAL: { /* never in a valid dossier; defer to jansson for its exact format */
-        char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-        if (!t) {
-            s->err = SLUIS_ENOMEM;
+        char t[64];   /* json_dumpb: no allocation (json_dumps inside a jpool scope
+                         would hand out a pooled string that free() cannot take) */
+        size_t n = json_dumpb(v, t, sizeof(t), JSON_ENCODE_ANY | JSON_COMPACT);
+        if (n == 0 || n > sizeof(t)) {
+            s->err = SLUIS_EINTERNAL;
             return;
         }
-        put(s, t, strlen(t));
-        free(t);
+        put(s, t, n);
         break;
     }
     case JSON_TRUE:

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/dossier_internal.h"
+#include "core/jpool.h"
 #include "core/dossier_schema.h"
 
 struct yconv {
@@ -682,8 +683,8 @@ out:
     return rc;
 }
 
-int dossier_load_buffer(const char *buf, size_t len, const char *name, json_t **out,
-                        struct sluis_err *err)
+static int load_buffer(const char *buf, size_t len, const char *name, json_t **out,
+                       struct sluis_err *err)
 {
     /* the fast paths check UTF-8 themselves (jansson; plain_bytes() in dossier_fast.c) */
     if (buf && len <= DOSSIER_MAX_FILE && !memchr(buf, '\0', len)) {
@@ -698,6 +699,17 @@ int dossier_load_buffer(const char *buf, size_t len, const char *name, json_t **
         }
     }
     return dossier_load_buffer_ref(buf, len, name, out, err);
+}
+
+int dossier_load_buffer(const char *buf, size_t len, const char *name, json_t **out,
+                        struct sluis_err *err)
+{
+    int rc;
+
+    jpool_scope_enter(); /* the tree's small blocks come from the pool (jpool.h) */
+    rc = load_buffer(buf, len, name, out, err);
+    jpool_scope_leave();
+    return rc;
 }
 
 int dossier_load_file(const char *path, json_t **out, struct sluis_err *err)

@@ -3,6 +3,7 @@
  * one finding per rule, and the verdict for the requested environment (docs/policy.md).
  */
 #include "core/policy_internal.h"
+#include "core/jpool.h"
 #include "core/verdict_text.h"
 
 #include <stdio.h>
@@ -136,8 +137,8 @@ static int unmet_in_exploration(const struct policy_set *ps, const struct findin
     return 0;
 }
 
-int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, const char *env,
-                        const char *eval_date, struct verdict *out, struct sluis_err *err)
+static int evaluate(const struct policy_set *ps, const json_t *dossier, const char *env,
+                    const char *eval_date, struct verdict *out, struct sluis_err *err)
 {
     json_t *derived = NULL;
     struct finding *findings = NULL;
@@ -210,6 +211,17 @@ fail:
     json_decref(derived);
     memset(out, 0, sizeof *out);
     return sluis_err_set(err, rc, "out of memory while evaluating the policy");
+}
+
+int policy_evaluate_env(const struct policy_set *ps, const json_t *dossier, const char *env,
+                        const char *eval_date, struct verdict *out, struct sluis_err *err)
+{
+    int rc;
+
+    jpool_scope_enter(); /* derived's small blocks come from the pool (jpool.h) */
+    rc = evaluate(ps, dossier, env, eval_date, out, err);
+    jpool_scope_leave();
+    return rc;
 }
 
 int policy_evaluate(const struct policy_set *ps, const json_t *dossier, const char *eval_date,
