@@ -231,18 +231,27 @@ static void iban_foreign(struct an *a, int64_t i)
 /* The alternatives of the month group of the RK_DATE_TEXT expression. */
 static int month_word(const struct an *a, int64_t k, int64_t n)
 {
-    static const char *const m[] = {"jan",  "januari", "feb",      "februari", "mrt",  "maart",
-                                    "apr",  "april",   "mei",      "jun",      "juni", "jul",
-                                    "juli", "aug",     "augustus", "sep",      "sept", "september",
-                                    "okt",  "oktober", "nov",      "november", "dec",  "december"};
+    static const struct {
+        char w[10];
+        unsigned char n;
+    } m[] = {{"jan", 3},   {"januari", 7},  {"feb", 3},       {"februari", 8}, {"mrt", 3},
+             {"maart", 5}, {"apr", 3},      {"april", 5},     {"mei", 3},      {"jun", 3},
+             {"juni", 4},  {"jul", 3},      {"juli", 4},      {"aug", 3},      {"augustus", 8},
+             {"sep", 3},   {"sept", 4},     {"september", 9}, {"okt", 3},      {"oktober", 7},
+             {"nov", 3},   {"november", 8}, {"dec", 3},       {"december", 8}};
     char low[10];
+    int c0;
 
     if (n < 3 || n > 9)
         return 0;
+    c0 = a->p[k] | 0x20; /* months start with one of these */
+    if (c0 != 'j' && c0 != 'f' && c0 != 'm' && c0 != 'a' && c0 != 's' && c0 != 'o' && c0 != 'n' &&
+        c0 != 'd')
+        return 0;
     for (int64_t t = 0; t < n; t++)
-        low[t] = (char)(B(a, k + t) | 0x20);
+        low[t] = (char)(a->p[k + t] | 0x20);
     for (size_t t = 0; t < sizeof(m) / sizeof(m[0]); t++)
-        if (strlen(m[t]) == (size_t)n && !memcmp(m[t], low, (size_t)n))
+        if (m[t].n == n && m[t].w[0] == c0 && !memcmp(m[t].w, low, (size_t)n))
             return 1;
     return 0;
 }
@@ -437,8 +446,11 @@ static void on_at(struct an *a, int64_t i)
  * the validator wants ':' or '=' after at most three blanks, so ':' and '=' anchor it. */
 static void on_assign(struct an *a, int64_t i)
 {
-    static const char *const kw[] = {"wachtwoord", "password", "passwd",
-                                     "pwd",        "wachtw",   "pincode"};
+    static const struct {
+        char w[11];
+        unsigned char n;
+    } kw[] = {{"wachtwoord", 10}, {"password", 8}, {"passwd", 6},
+              {"pwd", 3},         {"wachtw", 6},   {"pincode", 7}};
     int64_t e = i, s;
     int n = 0;
     char low[12];
@@ -453,7 +465,7 @@ static void on_assign(struct an *a, int64_t i)
     for (int64_t t = s; t < e; t++)
         low[t - s] = (char)(a->p[t] | 0x20);
     for (size_t t = 0; t < sizeof(kw) / sizeof(kw[0]); t++)
-        if (strlen(kw[t]) == (size_t)(e - s) && !memcmp(kw[t], low, (size_t)(e - s))) {
+        if (kw[t].n == e - s && !memcmp(kw[t].w, low, (size_t)(e - s))) {
             emit(a, RK_PASSWORD, 0, e, e);
             return;
         }
