@@ -4,7 +4,7 @@
 find_program(SLUIS_NODE node)
 if(SLUIS_NODE AND TARGET sluis)
     set(_api_dir ${CMAKE_CURRENT_SOURCE_DIR}/api)
-    foreach(t api_workflow api_matrix api_durability)
+    foreach(t api_workflow api_matrix api_durability api_orgs)
         foreach(b sqlite pg)
             add_test(NAME ${t}_${b} COMMAND ${SLUIS_NODE} ${_api_dir}/${t}.mjs ${b})
             set_tests_properties(${t}_${b} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600

@@ -4,7 +4,7 @@
 // Usage: node api_matrix.mjs sqlite|pg
 import { readFileSync } from 'node:fs';
 import { backend, freshDb, demo, serve, call, check, eq, done } from './lib.mjs';
-import { setup, idFor, request } from './routes.mjs';
+import { setup, idFor, request, OPERATOR } from './routes.mjs';
 
 const b = backend();
 const db = freshDb(b);
@@ -52,6 +52,26 @@ for (const route of routes) {
       table.push(`${route} ${role} other ${r2.status}`);
     }
     if (isPublic) break; /* public routes: one pass is enough */
+  }
+}
+// the instance operator: only lists and creates organisations; every other route is 403 and
+// shows nothing of any organisation
+for (const route of routes) {
+  if (route.endsWith('/health') || route.endsWith('/openapi.json')) continue;
+  const opRoute = matrix.routes[route].length === 0 || route === 'GET /api/v1/organisations';
+  const r = await request(route, 'operator', fa, A, route.includes('{id}') ? idFor(route, fa, true) : null);
+  if (opRoute) check(r.status < 300, `operator: ${route} allowed, got ${r.status}`, r.json);
+  else eq(r.status, 403, `operator: ${route} refused`, r.json);
+  check(!r.text.includes('"content"') && !r.text.includes('sluis_' + 'x') && !r.text.includes('"email"'), `operator: ${route} shows no tenant data`);
+  table.push(`${route} operator ${r.status}`);
+}
+{
+  const r = await call(S, 'GET', '/api/v1/organisations', { token: OPERATOR });
+  const ids = r.json.items.map((o) => o.id);
+  check(ids.includes('voorbeeldstad') && ids.includes('anderstad') && !ids.includes('system'), 'operator lists the organisations (not the internal one)', ids);
+  for (const role of matrix.roles) {
+    const own = await call(S, 'GET', '/api/v1/organisations', { token: A.tokens[role] });
+    eq(own.json.total, 1, `organisations as ${role}: only its own`);
   }
 }
 // lists of the other organisation stay invisible

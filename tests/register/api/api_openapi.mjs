@@ -29,7 +29,7 @@ ops.sort((x, y) => rank(x) - rank(y));
 for (const [route, op] of ops) {
   const documented = Object.keys(op.responses);
   const allowed = matrix.routes[route] === 'all' ? matrix.roles : matrix.routes[route] || ['admin'];
-  const role = allowed.includes('admin') ? 'admin' : allowed[0];
+  const role = allowed.includes('admin') ? 'admin' : allowed[0] || 'operator';
   const id = route.includes('{id}') ? idFor(route, fa, true) : null;
   // PUT/DELETE: the real version (If-Match) of the object, read first
   let version = 999;

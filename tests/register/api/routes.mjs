@@ -1,9 +1,17 @@
 // routes.mjs - fixtures in two organisations and one realistic request per API route, shared
 // by the matrix test and the OpenAPI test.
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { call } from './lib.mjs';
 
 const dossier = JSON.parse(readFileSync(new URL('./fixtures/dossier.json', import.meta.url)));
+const orgPolicy = readFileSync(new URL('./fixtures/org-policy.yaml', import.meta.url), 'utf8');
+// An organisation policy file with its own version string.
+export const policyFile = (version) => orgPolicy.replace('VERSION', version);
+
+// The instance operator: `sluis serve` children of this process inherit the token.
+export const OPERATOR = 'op-' + randomBytes(24).toString('hex');
+process.env.SLUIS_OPERATOR_TOKEN = OPERATOR;
 let S, A, Bo, fa, fb, policyVersion;
 
 async function must(p, what) {
@@ -30,6 +38,8 @@ async function fixtures(O, org) {
   f.training = (await must(call(S, 'POST', '/api/v1/training', { token: t.admin, body: { user: O.users.jurist, course: 'Basis', level: 'bewust', date: '2026-01-01' } }), 'training')).id;
   f.app = app;
   f.key = (await must(call(S, 'POST', `/api/v1/applications/${app}/keys`, { token: t.owner }), 'key')).id;
+  // an organisation policy file, stored but not active (activation is what the routes test)
+  f.policy = (await must(call(S, 'POST', '/api/v1/policies?activate=false', { token: t.admin, raw: policyFile(`${org}-1`), ctype: 'application/yaml' }), 'policy')).id;
   return f;
 }
 
@@ -55,6 +65,7 @@ export function idFor(route, f, own) {
   if (p.startsWith('/api/v1/models/')) return f.model;
   if (p.startsWith('/api/v1/agreements/')) return f.agreement;
   if (p.startsWith('/api/v1/training/')) return f.training;
+  if (p.startsWith('/api/v1/policies/{id}/')) return encodeURIComponent(f.policy);
   if (p.startsWith('/api/v1/policies/')) return encodeURIComponent(policyVersion);
   throw new Error('no id for ' + route);
 }
@@ -69,7 +80,7 @@ export async function request(route, role, f, O, id, noAuth = false, version = 9
   }
   const path = p.replace('{id}', id).replace('{key}', gwKey);
   const u = `${role}-${++seq}`;
-  const o = noAuth ? {} : { token: A.tokens[role] };
+  const o = noAuth ? {} : { token: role === 'operator' ? OPERATOR : A.tokens[role] };
   const key = route;
   if (key === 'POST /api/v1/users') o.body = { id: `voorbeeldstad.n-${u}`, name: 'N', roles: ['read_only'] };
   else if (key === 'PUT /api/v1/users/{id}') o.body = { id, name: 'Extra', roles: ['read_only'] };
@@ -89,6 +100,15 @@ export async function request(route, role, f, O, id, noAuth = false, version = 9
   else if (key === 'PUT /api/v1/agreements/{id}') { o.body = { provider: 'mistral-ai', valid_until: '2027-02-01' }; o.ifMatch = version; }
   else if (key === 'POST /api/v1/training') o.body = { user: A.users.jurist, course: 'C', level: 'bewust', date: '2026-01-01' };
   else if (key === 'PUT /api/v1/training/{id}') { o.body = { user: A.users.jurist, course: 'C', level: 'expert', date: '2026-01-01' }; o.ifMatch = version; }
+  else if (key === 'POST /api/v1/organisations') o.body = { id: `org-${u}`, name: 'Gemeente N', layer: 'gemeente', admin: { id: `org-${u}.beheer`, name: 'Beheer' } };
+  else if (key === 'PUT /api/v1/organisations/{id}') {
+    o.body = { name: O === A ? 'Gemeente Voorbeeldstad' : 'Gemeente Anderstad', layer: 'gemeente', role_matrix: { jurist: 'use.kind != unavoidable' } };
+    // the organisation's ETag is a content hash: read it as the org's own admin
+    const g = await call(S, 'GET', `/api/v1/organisations/${id}`, { token: O.tokens.admin });
+    o.headers = { 'If-Match': g.headers.get('etag') || '"x"' };
+  }
+  else if (key === 'POST /api/v1/check') o.body = { ...dossier, id: 'nog-niet-opgeslagen' };
+  else if (key === 'POST /api/v1/policies') { o.raw = policyFile(`m-${u}`); o.ctype = 'application/yaml'; }
   else if (key === 'POST /api/v1/training/import') { o.raw = `user_id,course,level,date\n${A.users.fg},Import,bekwaam,2026-01-05\n`; o.ctype = 'text/csv'; }
   return call(S, method, path, o);
 }
