@@ -221,6 +221,25 @@ int api_advice_role_ok(const char *role);
 int api_policy_roles_check(const struct policy_set *ps, char *bad, size_t bad_cap,
                            struct sluis_err *err);
 
+/* ---- the role-matrix override (rolematrix.c) ---- */
+#define API_MATRIX_HEAD_LINES 7 /* lines of the generated file before its first role */
+/* Checks a role_matrix value: null, or {advice role: condition string (1..4096 bytes) | null}.
+ * SLUIS_EINVAL with err->path ("/role_matrix/<role>"). */
+int api_role_matrix_shape(const json_t *m, struct sluis_err *err);
+/*
+ * Writes the organisation policy file (YAML; JSON flow style, one role per line after
+ * API_MATRIX_HEAD_LINES lines) that replaces the roles of matrix ({role: condition}, strings
+ * only) on top of below (their titles and literacy levels are kept). *src is malloc'ed (caller
+ * frees); ver gets the content hash (12 hex, the file's version); order[0..*n_order-1] (room for
+ * 5) the role of each generated role line. Errors: SLUIS_ENOMEM, SLUIS_ETOOBIG.
+ */
+int api_role_matrix_source(const char *base_id, const struct policy_set *below,
+                           const json_t *matrix, const char *today, char **src, char ver[13],
+                           const char **order, size_t *n_order, struct sluis_err *err);
+/* line:column of the first `id: <role>` line of a policy file's text (for an error that names
+ * a role); *line and *col are left alone when there is none. */
+void api_policy_role_position(const char *src, const char *role, int *line, int *col);
+
 /* ---- applications (applications.c) ---- */
 /*
  * The dossier as the register sees it: app content + register assessments, advice, decision

@@ -11,8 +11,6 @@
 
 static const char *const e_layer[] = {"rijk", "gemeente", "provincie", "waterschap",
                                       "zbo",  "other",    NULL};
-static const char *const advice_order[] = {"cio_office", "ciso",        "fg",
-                                           "jurist",     "procurement", NULL};
 
 static const struct api_field org_put_fields[] = {
     {"id", AF_SLUG, 0, 0, NULL},       {"name", AF_STR, 1, 200, NULL},
@@ -114,129 +112,6 @@ static int h_org(struct api *api, const struct api_principal *who, struct http_r
     return 0;
 }
 
-/* ---- the role-matrix override, as a generated organisation policy file ---- */
-
-/* Header lines of the generated file before the first role (error lines map to roles). */
-#define MATRIX_HEAD_LINES 7
-
-/*
- * Builds the overlay file for matrix ({role: condition}) on top of below (base + the active
- * policy file: titles and literacy levels of the roles are kept). *src is malloc'ed; ver gets
- * the content hash (the file's version); order[] the role of each generated line.
- */
-static int matrix_source(struct api *api, const struct policy_set *below, const json_t *matrix,
-                         const char *today, char **src, char ver[13], const char **order,
-                         size_t *n_order, struct sluis_err *err)
-{
-    *src = NULL;
-    *n_order = 0;
-    char *canon = json_dumps(matrix, JSON_COMPACT | JSON_SORT_KEYS);
-    json_t *pj = policy_set_to_json(below);
-    if (!canon || !pj) {
-        free(canon);
-        json_decref(pj);
-        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
-    }
-    char sha[AUDIT_HASH_HEX];
-    audit_hash_hex(canon, strlen(canon), sha);
-    free(canon);
-    snprintf(ver, 13, "%.12s", sha);
-    size_t cap = 4096, len = 0;
-    char *b = malloc(cap);
-    int rc = 0;
-    if (!b) {
-        json_decref(pj);
-        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
-    }
-    len += (size_t)snprintf(b, cap,
-                            "sluis_policy: 1\nid: %s\nversion: \"%s\"\npublished: %s\n"
-                            "extends: %s\ntitle: {nl: \"Rollenmatrix van de organisatie\", en: "
-                            "\"The organisation's role matrix\"}\nroles:\n",
-                            API_ROLE_MATRIX_ID, ver, today, api->base_id);
-    for (const char *const *r = advice_order; *r; r++) {
-        const char *cond = json_string_value(json_object_get(matrix, *r));
-        if (!cond)
-            continue;
-        json_t *title = NULL;
-        const char *lit = NULL;
-        size_t i;
-        json_t *role;
-        json_array_foreach(json_object_get(pj, "roles"), i, role)
-        {
-            const char *id = json_string_value(json_object_get(role, "id"));
-            if (id && !strcmp(id, *r)) {
-                title = json_object_get(role, "title");
-                lit = json_string_value(json_object_get(role, "literacy"));
-            }
-        }
-        json_t *line =
-            json_pack("{s:s, s:o, s:s}", "id", *r, "title",
-                      json_is_object(title) ? json_deep_copy(title)
-                                            : json_pack("{s:s, s:s}", "nl", *r, "en", *r),
-                      "advice_required_when", cond);
-        if (line && lit)
-            json_object_set_new(line, "literacy", json_string(lit));
-        /* JSON is YAML 1.2 flow style: one role per line */
-        char *t = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(line);
-        if (!t) {
-            rc = sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
-            break;
-        }
-        size_t need = len + strlen(t) + 8;
-        if (need > cap) {
-            char *nb = need <= POLICY_MAX_FILE_BYTES ? realloc(b, need * 2) : NULL;
-            if (!nb) {
-                free(t);
-                rc = sluis_err_set(err, SLUIS_ETOOBIG, "role matrix too big");
-                break;
-            }
-            b = nb;
-            cap = need * 2;
-        }
-        len += (size_t)snprintf(b + len, cap - len, "  - %s\n", t);
-        free(t);
-        order[(*n_order)++] = *r;
-    }
-    json_decref(pj);
-    if (rc) {
-        free(b);
-        return rc;
-    }
-    *src = b;
-    return 0;
-}
-
-/* Checks the shape of a role_matrix value: {advice role: condition string | null}. */
-static int matrix_shape(const json_t *m, struct sluis_err *err)
-{
-    if (json_is_null(m))
-        return 0;
-    if (!json_is_object(m)) {
-        snprintf(err->path, sizeof(err->path), "/role_matrix");
-        return sluis_err_set(err, SLUIS_EINVAL,
-                             "role_matrix: object {adviesrol/advice role: voorwaarde/condition}");
-    }
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)m, k, v)
-    {
-        snprintf(err->path, sizeof(err->path), "/role_matrix/%.200s", k);
-        if (!api_advice_role_ok(k))
-            return sluis_err_set(err, SLUIS_EINVAL,
-                                 "onbekende adviesrol / unknown advice role (cio_office, ciso, "
-                                 "fg, jurist, procurement)");
-        if (!json_is_null(v) && !json_is_string(v))
-            return sluis_err_set(err, SLUIS_EINVAL,
-                                 "een voorwaarde (tekst) of null / a condition (string) or null");
-        if (json_is_string(v) && (json_string_length(v) == 0 || json_string_length(v) > 4096 ||
-                                  strlen(json_string_value(v)) != json_string_length(v)))
-            return sluis_err_set(err, SLUIS_EINVAL, "voorwaarde / condition: 1..4096 bytes");
-    }
-    err->path[0] = '\0';
-    return 0;
-}
-
 /*
  * Makes matrix (object, or NULL/{} = no override) the organisation's active role-matrix
  * override: validates it with the core (the conditions are compiled and type-checked against
@@ -285,7 +160,8 @@ static int matrix_apply(struct api *api, struct store_tx *tx, const char *org, c
     api_today(api, today);
     const char *order[8];
     size_t n_order = 0;
-    rc = matrix_source(api, below, matrix, today, &src, ver, order, &n_order, err);
+    rc =
+        api_role_matrix_source(api->base_id, below, matrix, today, &src, ver, order, &n_order, err);
     if (rc)
         goto out;
     srcs[ns] = src;
@@ -294,8 +170,9 @@ static int matrix_apply(struct api *api, struct store_tx *tx, const char *org, c
     rc = api_org_policy_load(api, srcs, names, ns + 1, &full, err);
     if (rc) {
         /* a condition the core refuses: name the role and give the core's message */
-        size_t line =
-            err->line > MATRIX_HEAD_LINES ? (size_t)err->line - MATRIX_HEAD_LINES - 1 : (size_t)-1;
+        size_t line = err->line > API_MATRIX_HEAD_LINES
+                          ? (size_t)err->line - API_MATRIX_HEAD_LINES - 1
+                          : (size_t)-1;
         char msg[sizeof(err->msg)];
         snprintf(msg, sizeof(msg), "%s", err->msg);
         if (!strcmp(err->file, API_ROLE_MATRIX_ID) && line < n_order) {
@@ -397,7 +274,7 @@ static int h_org_put(struct api *api, const struct api_principal *who, struct ht
                            "id verschilt van het pad / id differs from the path");
     }
     if (!rc && m)
-        rc = matrix_shape(m, &err);
+        rc = api_role_matrix_shape(m, &err);
     if (rc) {
         api_resp_err(resp, rc, &err);
         json_decref(body);

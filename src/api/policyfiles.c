@@ -3,7 +3,6 @@
  * `sluis policy lint`), activate, deactivate. Files are immutable once stored. */
 #include "api/api_internal.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,34 +198,6 @@ static void answer_errors(struct http_resp *resp, const char *first, json_t *err
         json_object_set(e, "errors", errors);
 }
 
-/* line:column of the role `id: role` in src (the first such line), for an error. */
-static void role_position(const char *src, const char *role, int *line, int *col)
-{
-    int ln = 1;
-    size_t rl = strlen(role);
-    for (const char *p = src; *p; ln++) {
-        const char *e = strchr(p, '\n');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        const char *q = p;
-        while (q < p + n && (*q == ' ' || *q == '-'))
-            q++;
-        if ((size_t)(p + n - q) >= 4 + rl && !strncmp(q, "id:", 3)) {
-            const char *v = q + 3;
-            while (*v == ' ' || *v == '"' || *v == '\'')
-                v++;
-            if (!strncmp(v, role, rl) &&
-                !(isalnum((unsigned char)v[rl]) || v[rl] == '_' || v[rl] == '-')) {
-                *line = ln;
-                *col = (int)(v - p) + 1;
-                return;
-            }
-        }
-        if (!e)
-            break;
-        p = e + 1;
-    }
-}
-
 static int ref_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -310,7 +281,7 @@ static int h_policy_upload(struct api *api, const struct api_principal *who, str
     if (!rc) {
         rc = api_policy_roles_check(merged, bad, sizeof(bad), &err);
         if (rc && bad[0])
-            role_position(body, bad, &err.line, &err.column);
+            api_policy_role_position(body, bad, &err.line, &err.column);
     }
     if (rc) {
         char first[600];
