@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct ctx_word {
@@ -179,10 +180,17 @@ static int lookup_h(const char *low, size_t n, uint32_t h)
  * byte that ends a word. Built with the hash table.
  */
 static unsigned char wlow[256];
+/* Bit (second letter - 'a') of pair[first letter]: some word in words[] begins with that
+ * pair. Most words of the text are rejected by it without hashing. */
+static uint32_t pair[256];
 
 static void tables_build(void)
 {
     ht_build();
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        unsigned char c1 = (unsigned char)words[i].w[1];
+        pair[(unsigned char)words[i].w[0]] |= c1 >= 'a' && c1 <= 'z' ? 1u << (c1 - 'a') : ~0u;
+    }
     for (int c = 0; c < 256; c++) {
         if (c >= 'A' && c <= 'Z')
             wlow[c] = (unsigned char)(c - 'A' + 'a');
@@ -251,8 +259,8 @@ static size_t read_word(const char **pp, const char *end, char *low, uint32_t *h
     return n;
 }
 
-int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, unsigned mask,
-                     unsigned before, unsigned after)
+static int ctx_nearest_direct(const struct scan_window *w, uint64_t from, uint64_t to,
+                              unsigned mask, unsigned before, unsigned after)
 {
     uint64_t wend = w->off + w->len;
     uint64_t b0 = from > w->off + before ? from - before : w->off;
@@ -264,9 +272,6 @@ int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, un
     uint32_t h, hdash;
     size_t dash;
 
-    if (from < w->off || to > wend || from > to)
-        return -1;
-    pthread_once(&ht_once, tables_build);
     /* before: the last matching word, forgetting words before a sentence break */
     const char *start = w->p + (b0 - w->off);
     for (const char *p = start, *end = w->p + (from - w->off); p < end;) {
@@ -310,6 +315,159 @@ int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, un
     if (best_before >= 0 && d_before <= d_after)
         return best_before;
     return best_after;
+}
+
+#define IX_MAX 65536 /* events per index; a full index starts again */
+
+static int ix_push(struct scan_ctx_index *ix, uint64_t start, uint64_t end, int cls)
+{
+    if (ix->n == ix->cap) {
+        size_t ncap = ix->cap ? ix->cap * 2 : 1024;
+        struct scan_ctx_event *ne = realloc(ix->ev, ncap * sizeof(*ne));
+        if (!ne)
+            return -1;
+        ix->ev = ne;
+        ix->cap = ncap;
+    }
+    ix->ev[ix->n].start = start;
+    ix->ev[ix->n].end = end;
+    ix->ev[ix->n].cls = cls;
+    ix->n++;
+    return 0;
+}
+
+/* Tokenises the window from ix->end on until words starting before upto are indexed
+ * (whole words: the last one may end later). Returns 0 or -1 (out of memory). */
+static int ix_extend(const struct scan_window *w, struct scan_ctx_index *ix, uint64_t upto)
+{
+    const char *wp_end = w->p + w->len, *p = w->p + (ix->end - w->off);
+    const char *stop = w->p + (upto - w->off);
+    char low[33];
+    uint32_t h, hdash;
+    size_t dash;
+
+    while (p < stop) {
+        int c = (unsigned char)*p;
+        if (!wlow[c]) {
+            if (break_byte(c) && sentence_break(p, wp_end) &&
+                ix_push(ix, w->off + (uint64_t)(p - w->p), 0, -1))
+                return -1;
+            p++;
+            continue;
+        }
+        /* only words of a class are kept (and breaks): the rest cannot be an answer */
+        const char *s = p;
+        while (p < wp_end && wlow[(unsigned char)*p])
+            p++;
+        size_t n = (size_t)(p - s);
+        unsigned c1 = n >= 3 ? wlow[(unsigned char)s[1]] : 0;
+        if (n < 3 || n >= sizeof(low) || c1 < 'a' || c1 > 'z' ||
+            !(pair[wlow[c]] & (1u << (c1 - 'a'))))
+            continue;
+        const char *q = s;
+        read_word(&q, wp_end, low, &h, &dash, &hdash);
+        int cls = word_class(low, n, h, dash, hdash);
+        if (cls >= 0 &&
+            ix_push(ix, w->off + (uint64_t)(s - w->p), w->off + (uint64_t)(p - w->p), cls))
+            return -1;
+    }
+    ix->end = w->off + (uint64_t)(p - w->p);
+    return 0;
+}
+
+/* Starts an index at pos; a word cut by pos starts before it and is left out. */
+static void ix_start(const struct scan_window *w, struct scan_ctx_index *ix, uint64_t pos)
+{
+    const char *p = w->p + (pos - w->off);
+
+    ix->n = 0;
+    ix->start = ix->end = pos;
+    if (pos > w->off && wlow[(unsigned char)p[-1]]) {
+        const char *wp_end = w->p + w->len;
+        while (p < wp_end && wlow[(unsigned char)*p])
+            p++;
+        ix->end = w->off + (uint64_t)(p - w->p);
+    }
+}
+
+/* First event at or after pos (binary search). */
+static size_t ix_find(const struct scan_ctx_index *ix, uint64_t pos)
+{
+    size_t lo = 0, hi = ix->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->ev[mid].start < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * scan_ctx_nearest through the index: the same answer as the direct look-up, which is
+ * used instead when the candidate starts or ends inside a word (the direct look-up reads
+ * a cut word there) or lies before the index. Returns -2 when the index cannot answer.
+ */
+static int ctx_nearest_ix(const struct scan_window *w, struct scan_ctx_index *ix, uint64_t from,
+                          uint64_t to, unsigned mask, unsigned before, unsigned after)
+{
+    uint64_t wend = w->off + w->len;
+    uint64_t b0 = from > w->off + before ? from - before : w->off;
+    uint64_t a1 = to + after < wend ? to + after : wend;
+    int best_before = -1, best_after = -1;
+    uint64_t d_before = UINT64_MAX, d_after = UINT64_MAX;
+    size_t i;
+
+    if (from > w->off && from < wend && wlow[(unsigned char)w->p[from - w->off - 1]] &&
+        wlow[(unsigned char)w->p[from - w->off]])
+        return -2;
+    if (to > w->off && to < wend && wlow[(unsigned char)w->p[to - w->off - 1]] &&
+        wlow[(unsigned char)w->p[to - w->off]])
+        return -2;
+    if (ix->end == 0 || b0 < ix->start || ix->n >= IX_MAX)
+        ix_start(w, ix, b0);
+    if (ix->end < a1 && ix_extend(w, ix, a1))
+        return -2;
+    for (i = ix_find(ix, b0); i < ix->n && ix->ev[i].start < from; i++) {
+        const struct scan_ctx_event *ev = &ix->ev[i];
+        if (ev->end == 0) {
+            best_before = -1;
+        } else if (ev->cls >= 0 && (mask & (1u << ev->cls))) {
+            best_before = ev->cls;
+            d_before = from - ev->end;
+        }
+    }
+    for (i = ix_find(ix, to); i < ix->n && ix->ev[i].start < a1; i++) {
+        const struct scan_ctx_event *ev = &ix->ev[i];
+        if (ev->end == 0)
+            break;
+        if (ev->cls >= 0 && (mask & (1u << ev->cls))) {
+            best_after = ev->cls;
+            d_after = ev->start - to;
+            break;
+        }
+    }
+    if (best_before >= 0 && d_before <= d_after)
+        return best_before;
+    return best_after;
+}
+
+int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, unsigned mask,
+                     unsigned before, unsigned after)
+{
+    uint64_t wend = w->off + w->len;
+
+    if (from < w->off || to > wend || from > to)
+        return -1;
+    pthread_once(&ht_once, tables_build);
+    if (w->ix) {
+        int cls = ctx_nearest_ix(w, w->ix, from, to, mask, before, after);
+        if (cls != -2)
+            return cls;
+    }
+    return ctx_nearest_direct(w, from, to, mask, before, after);
 }
 
 int scan_ctx_table_check(void)

@@ -22,6 +22,7 @@ void scan_engine_free(struct scan_engine *e)
     free(e->raw);
     free(e->tmp);
     free(e->key);
+    free(e->ix.ev);
     memset(e, 0, sizeof(*e));
 }
 
@@ -213,14 +214,19 @@ static int raw_ready(const struct scan_db *db, const struct scan_window *w,
 }
 
 int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
-                      const struct scan_window *win, uint64_t limit, int final, float min_conf,
+                      const struct scan_window *win_in, uint64_t limit, int final, float min_conf,
                       struct scan_result *out)
 {
     struct tmp_arg ta = {e, min_conf};
+    struct scan_window wcopy = *win_in, *win = &wcopy;
     size_t keep = 0, nk = 0, i;
     int rc;
 
     e->ntmp = 0;
+    /* context words are tokenised once per flush (the reference mode looks each one up) */
+    e->ix.n = 0;
+    e->ix.end = 0;
+    wcopy.ix = db->reference ? NULL : &e->ix;
     /* A candidate is ready when SCAN_HOLD bytes after it are known and no candidate that
        is still waiting starts before its end (so overlaps are resolved as in block mode). */
     uint64_t hold_from = e->pending_from; /* unparsed anchors may still report from here */
@@ -306,7 +312,7 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
 int scan_block(const struct scan_db *db, struct scan_scratch *s, const char *text, size_t len,
                float min_confidence, struct scan_result *out, struct sluis_err *err)
 {
-    struct scan_window win = {text ? text : "", len, 0};
+    struct scan_window win = {text ? text : "", len, 0, NULL};
     struct scan_cbctx cb = {db, &s->eng, out};
     int rc;
 

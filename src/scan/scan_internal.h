@@ -97,6 +97,20 @@ struct scan_key {
     uint32_t length, idx;
 };
 
+/*
+ * Context words and sentence breaks of a stretch of the window, tokenised once per flush
+ * and shared by all candidates in it (scan_ctx.c). Events are in position order.
+ */
+struct scan_ctx_event {
+    uint64_t start, end; /* a word [start, end), or a sentence break at start (end == 0) */
+    int cls;             /* class of the word, -1 for none */
+};
+struct scan_ctx_index {
+    struct scan_ctx_event *ev;
+    size_t n, cap;
+    uint64_t start, end; /* words starting in [start, end) are indexed; end = 0: empty */
+};
+
 #define SCAN_RING 32
 
 /* Pending candidates of one block scan or one stream. */
@@ -107,6 +121,7 @@ struct scan_engine {
     size_t ntmp, captmp;
     struct scan_key *key; /* sort keys of tmp */
     size_t capkey;
+    struct scan_ctx_index ix;
     uint64_t emitted_end; /* end of the last reported finding */
     int oom;
     /* scan_anchor.c state (persists across stream feeds) */
@@ -130,6 +145,7 @@ struct scan_window {
     const char *p;
     size_t len;
     uint64_t off;
+    struct scan_ctx_index *ix; /* context index of this flush, or NULL (look up directly) */
 };
 
 extern const struct scan_pattern scan_patterns[];

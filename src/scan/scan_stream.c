@@ -79,6 +79,7 @@ int scan_stream_feed(struct scan_stream *st, struct scan_scratch *s, const char 
         win.p = st->buf;
         win.len = st->blen;
         win.off = st->boff;
+        win.ix = NULL;
         st->eng.oom = 0;
         for (int g = 0; g < SCAN_NGROUPS; g++) {
             hs_error_t hr;
@@ -105,7 +106,7 @@ int scan_stream_feed(struct scan_stream *st, struct scan_scratch *s, const char 
 int scan_stream_close(struct scan_stream *st, struct scan_scratch *s, float min_confidence,
                       struct scan_result *out, struct sluis_err *err)
 {
-    struct scan_window win = {st->buf ? st->buf : "", st->blen, st->boff};
+    struct scan_window win = {st->buf ? st->buf : "", st->blen, st->boff, NULL};
     struct scan_cbctx cb = {st->db, &st->eng, out};
     hs_error_t hr = HS_SUCCESS;
     int rc = 0;
