@@ -5,6 +5,7 @@
  */
 #include "gateway/gw_internal.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #define DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
 #define RETAIN_MAX (64 * 1024)
 #define DISCARD_MAX (64ull * 1024 * 1024) /* read and drop at most this of a too-big body */
+#define FULL_REBUILD_MS 30000 /* an unchanged register is still rebuilt this often (secrets) */
 
 long long gw_now_ns(void)
 {
@@ -83,23 +85,85 @@ static struct gw_snapshot *snapshot_get(struct gateway *gw)
     return s;
 }
 
+/* One listed register object, kept as text until we know the register changed. */
+struct raw_obj {
+    json_t *arr; /* the document section it goes to */
+    int is_app;
+    char *id, *org_id, *state, *content;
+};
+
 struct list_ctx {
     json_t *arr;
     const char *kind;
     long long n;
     int rc;
+    EVP_MD_CTX *sha;
+    struct raw_obj *raw;
+    size_t n_raw, cap_raw;
 };
 
+static void sha_str(EVP_MD_CTX *sha, const char *s)
+{
+    EVP_DigestUpdate(sha, s ? s : "", s ? strlen(s) + 1 : 1); /* with its NUL: a separator */
+}
+
+static void raw_free(struct list_ctx *c)
+{
+    for (size_t i = 0; i < c->n_raw; i++) {
+        free(c->raw[i].id);
+        free(c->raw[i].org_id);
+        free(c->raw[i].state);
+        free(c->raw[i].content);
+    }
+    free(c->raw);
+    c->raw = NULL;
+    c->n_raw = c->cap_raw = 0;
+}
+
+/* Lists: hash and keep the text (no JSON parsing yet). */
 static int object_cb(void *ud, const struct reg_object *obj)
 {
     struct list_ctx *c = ud;
     c->n++;
+    sha_str(c->sha, c->kind);
+    sha_str(c->sha, obj->id);
+    sha_str(c->sha, obj->org_id);
+    sha_str(c->sha, obj->state);
+    sha_str(c->sha, obj->content);
+    if (c->n_raw == c->cap_raw) {
+        size_t nc = c->cap_raw ? c->cap_raw * 2 : 64;
+        struct raw_obj *nr = realloc(c->raw, nc * sizeof(*nr));
+        if (!nr) {
+            c->rc = SLUIS_ENOMEM;
+            return 1;
+        }
+        c->raw = nr;
+        c->cap_raw = nc;
+    }
+    struct raw_obj *r = &c->raw[c->n_raw];
+    r->arr = c->arr;
+    r->is_app = !strcmp(c->kind, GATEWAY_KIND_APPLICATION);
+    r->id = strdup(obj->id);
+    r->org_id = strdup(obj->org_id);
+    r->state = strdup(obj->state);
+    r->content = strdup(obj->content ? obj->content : "null");
+    c->n_raw++;
+    if (!r->id || !r->org_id || !r->state || !r->content) {
+        c->rc = SLUIS_ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+/* Parses a kept object into its document section. */
+static int raw_add(const struct raw_obj *obj)
+{
     json_error_t je;
-    json_t *content = json_loads(obj->content ? obj->content : "null", 0, &je);
+    json_t *content = json_loads(obj->content, 0, &je);
     if (!content)
         return 0; /* unreadable content: leave it out (its application is then refused) */
     json_t *item;
-    if (!strcmp(c->kind, GATEWAY_KIND_APPLICATION)) {
+    if (obj->is_app) {
         item = json_pack("{s:s, s:s, s:s, s:o}", "id", obj->id, "org_id", obj->org_id, "state",
                          obj->state, "dossier", content);
     } else {
@@ -111,10 +175,8 @@ static int object_cb(void *ud, const struct reg_object *obj)
         if (!json_object_get(item, "id"))
             json_object_set_new(item, "id", json_string(obj->id));
     }
-    if (!item || json_array_append_new(c->arr, item)) {
-        c->rc = SLUIS_ENOMEM;
-        return 1;
-    }
+    if (!item || json_array_append_new(obj->arr, item))
+        return SLUIS_ENOMEM;
     return 0;
 }
 
@@ -124,6 +186,9 @@ static int user_cb(void *ud, const struct reg_user *u)
     struct list_ctx *c = ud;
     if (!u->oidc_subject[0])
         return 0;
+    sha_str(c->sha, "user");
+    sha_str(c->sha, u->id);
+    sha_str(c->sha, u->oidc_subject);
     json_t *item = json_pack("{s:s, s:s}", "id", u->id, "oidc_subject", u->oidc_subject);
     if (!item || json_array_append_new(c->arr, item)) {
         c->rc = SLUIS_ENOMEM;
@@ -132,8 +197,22 @@ static int user_cb(void *ud, const struct reg_user *u)
     return 0;
 }
 
-static int load_from_store(struct gateway *gw, json_t *doc, struct sluis_err *err)
+/*
+ * Reads the register into doc. The listing is hashed first (with the evaluation date); when
+ * the hash equals the current snapshot's, *same is set and nothing is parsed: the snapshot is
+ * still right and only its freshness is renewed.
+ */
+static int load_from_store(struct gateway *gw, json_t *doc, const char *day, unsigned char fp[32],
+                           int *same, struct sluis_err *err)
 {
+    EVP_MD_CTX *sha = EVP_MD_CTX_new();
+    if (!sha || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(sha);
+        return SLUIS_ENOMEM;
+    }
+    sha_str(sha, day);
+    struct list_ctx all = {.sha = sha};
+    *same = 0;
     static const char *const kinds[][2] = {{GATEWAY_KIND_APPLICATION, "applications"},
                                            {GATEWAY_KIND_KEY, "gateway_keys"},
                                            {GATEWAY_KIND_APP, "gateway_apps"},
@@ -141,8 +220,10 @@ static int load_from_store(struct gateway *gw, json_t *doc, struct sluis_err *er
                                            {GATEWAY_KIND_TRAINING, "trainings"}};
     struct store_tx *tx = NULL;
     int rc = store_tx_begin(gw->cfg.store, STORE_TX_READ, &tx, err);
-    if (rc)
+    if (rc) {
+        EVP_MD_CTX_free(sha);
         return rc;
+    }
     for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && !rc; k++) {
         json_t *arr = json_array();
         if (!arr || json_object_set_new(doc, kinds[k][1], arr)) {
@@ -151,35 +232,61 @@ static int load_from_store(struct gateway *gw, json_t *doc, struct sluis_err *er
         }
         for (long long off = 0; !rc; off += 1000) {
             struct reg_filter f = {.kind = kinds[k][0], .limit = 1000, .offset = off};
-            struct list_ctx c = {arr, kinds[k][0], 0, 0};
-            rc = reg_object_list(tx, &f, object_cb, &c, err);
+            all.arr = arr;
+            all.kind = kinds[k][0];
+            all.n = 0;
+            rc = reg_object_list(tx, &f, object_cb, &all, err);
             if (rc == 1)
-                rc = c.rc;
-            if (rc || c.n < 1000)
+                rc = all.rc;
+            if (rc || all.n < 1000)
                 break;
         }
     }
     if (!rc && gw->oidc.keys) {
         json_t *arr = json_array();
-        struct list_ctx c = {arr, "user", 0, 0};
+        all.arr = arr;
         if (!arr || json_object_set_new(doc, "users", arr))
             rc = SLUIS_ENOMEM;
-        else if ((rc = reg_user_list(tx, NULL, user_cb, &c, err)) == 1)
-            rc = c.rc;
+        else if ((rc = reg_user_list(tx, NULL, user_cb, &all, err)) == 1)
+            rc = all.rc;
     }
     store_tx_rollback(tx);
+    unsigned int fl = 0;
+    if (EVP_DigestFinal_ex(sha, fp, &fl) != 1 || fl != 32)
+        rc = rc ? rc : SLUIS_EINTERNAL;
+    EVP_MD_CTX_free(sha);
+    /* a full rebuild at least every FULL_REBUILD_MS re-reads provider secrets (rotation) */
+    struct gw_snapshot *cur = snapshot_get(gw);
+    long long age = cur ? gw_now_ns() / 1000000LL - cur->built_ms : FULL_REBUILD_MS;
+    gw_snapshot_release(cur);
+    if (!rc && gw->have_fp && !memcmp(fp, gw->snap_fp, 32) && age < FULL_REBUILD_MS) {
+        *same = 1;
+    } else {
+        for (size_t i = 0; i < all.n_raw && !rc; i++)
+            rc = raw_add(&all.raw[i]);
+    }
+    raw_free(&all);
     return rc;
 }
 
 static int rebuild(struct gateway *gw, struct sluis_err *err)
 {
     json_t *doc = NULL;
-    int rc = 0;
+    int rc = 0, same = 0;
+    unsigned char fp[32];
+    char day[GW_DATE_CAP];
+    today(gw, day);
     if (gw->cfg.store) {
         doc = json_object();
         if (!doc)
             return SLUIS_ENOMEM;
-        rc = load_from_store(gw, doc, err);
+        rc = load_from_store(gw, doc, day, fp, &same, err);
+        if (!rc && same) { /* the register did not change: the snapshot is fresh as it is */
+            json_decref(doc);
+            atomic_store(&gw->fresh_ms, gw_now_ns() / 1000000LL);
+            atomic_fetch_add(&gw->metrics.snapshot_refreshes, 1);
+            return 0;
+        }
     } else if (gw->register_file) {
         json_error_t je;
         doc = json_load_file(gw->register_file, JSON_REJECT_DUPLICATES, &je);
@@ -192,11 +299,8 @@ static int rebuild(struct gateway *gw, struct sluis_err *err)
             rc = SLUIS_ENOMEM;
     }
     struct gw_snapshot *s = NULL;
-    if (!rc) {
-        char d[GW_DATE_CAP];
-        today(gw, d);
-        rc = gw_snapshot_build(doc, gw->ps, d, &s, err);
-    }
+    if (!rc)
+        rc = gw_snapshot_build(doc, gw->ps, day, &s, err);
     json_decref(doc);
     if (rc) {
         atomic_fetch_add(&gw->metrics.snapshot_failures, 1);
@@ -205,6 +309,11 @@ static int rebuild(struct gateway *gw, struct sluis_err *err)
     pthread_mutex_lock(&gw->snap_mu);
     struct gw_snapshot *old = gw->snap;
     gw->snap = s;
+    if (gw->cfg.store) {
+        memcpy(gw->snap_fp, fp, 32);
+        gw->have_fp = 1;
+    }
+    atomic_store(&gw->fresh_ms, s->built_ms);
     pthread_mutex_unlock(&gw->snap_mu);
     gw_snapshot_release(old);
     atomic_fetch_add(&gw->metrics.snapshot_refreshes, 1);
@@ -307,10 +416,7 @@ static int store_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
     if (!es || !details)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        json_t *j = gw_usage_to_json(&recs[i]);
-        details[i] =
-            j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) : NULL;
-        json_decref(j);
+        details[i] = gw_usage_format(&recs[i], NULL);
         if (!details[i])
             goto out;
         entry_from(&es[i], &recs[i]);
@@ -336,12 +442,11 @@ static int file_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
     int rc = 0;
     pthread_mutex_lock(&gw->usage_fp_mu);
     for (size_t i = 0; i < n && !rc; i++) {
-        json_t *j = gw_usage_to_json(&recs[i]);
-        if (!j ||
-            json_dumpf(j, gw->usage_fp, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9)) ||
-            fputc('\n', gw->usage_fp) == EOF)
+        size_t len = 0;
+        char *line = gw_usage_format(&recs[i], &len);
+        if (!line || fwrite(line, 1, len, gw->usage_fp) != len || fputc('\n', gw->usage_fp) == EOF)
             rc = SLUIS_EIO;
-        json_decref(j);
+        free(line);
     }
     if (fflush(gw->usage_fp))
         rc = SLUIS_EIO;
@@ -705,7 +810,7 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     /* fail closed: no snapshot, or one older than allowed */
     r->snap = snapshot_get(gw);
     if (!r->snap ||
-        (gw_now_ns() / 1000000LL - r->snap->built_ms) > (long long)gw->cfg.max_stale_ms) {
+        (gw_now_ns() / 1000000LL - atomic_load(&gw->fresh_ms)) > (long long)gw->cfg.max_stale_ms) {
         atomic_fetch_add(&gw->metrics.requests[r->ep][GW_OUT_UNAVAILABLE], 1);
         return respond_error(r, "gateway_unavailable", NULL, NULL, NULL, NULL);
     }
@@ -963,7 +1068,8 @@ static int metrics_route(struct http_req *req, struct http_resp *resp, void *ud)
     long long t0 = gw_now_ns();
     struct gw_snapshot *s = snapshot_get(gw);
     if (s) {
-        atomic_store(&gw->metrics.snapshot_age_ms, gw_now_ns() / 1000000LL - s->built_ms);
+        atomic_store(&gw->metrics.snapshot_age_ms,
+                     gw_now_ns() / 1000000LL - atomic_load(&gw->fresh_ms));
         gw_snapshot_release(s);
     }
     char *out = NULL;

@@ -127,6 +127,9 @@ struct gateway {
 
     pthread_mutex_t snap_mu;
     struct gw_snapshot *snap;
+    atomic_llong fresh_ms;     /* monotonic ms when the snapshot was last known right */
+    unsigned char snap_fp[32]; /* hash of the register listing it was built from */
+    int have_fp;               /* refresher thread (and gateway_start) only */
     pthread_cond_t refresh_cv;
     int refresh_wanted;
     int refresh_stop;

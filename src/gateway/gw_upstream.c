@@ -73,9 +73,17 @@ static long token_count(const json_t *v)
 }
 
 /* One upstream SSE event: checked and re-framed for the client. Caller holds mu. */
+/* Released events of a scanned stream. They may overshoot the client buffer's cap by what was
+   held (at most GW_SSCAN_MAX_HELD): bounded, and the write path pauses the transfer until the
+   client has drained it. */
 static int emit_cb(void *ud, const char *bytes, size_t n)
 {
-    return out_add(ud, bytes, n);
+    struct gw_req *r = ud;
+    size_t save = r->out_cap;
+    r->out_cap += GW_SSCAN_MAX_HELD;
+    int rc = out_add(r, bytes, n);
+    r->out_cap = save;
+    return rc;
 }
 
 /* A streamed-response scan said no (rc 1) or failed (rc < 0): the stream ends with an error
@@ -114,7 +122,7 @@ static int pass_event(struct gw_req *r, const char *json, size_t len)
     else
         rc = gw_sscan_event(&r->sscan, &r->gw->scanner, u->scratch, json, len, framed, len + 8,
                             emit_cb, r, &r->rv);
-    if (!rc && is_done && out_add(r, framed, len + 8))
+    if (!rc && is_done && emit_cb(r, framed, len + 8))
         rc = -1;
     free(framed);
     if (rc)

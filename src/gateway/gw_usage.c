@@ -162,61 +162,216 @@ void gw_usage_stop(struct gw_usage *u)
     pthread_cond_destroy(&u->room);
 }
 
-static json_t *str_or_null(const char *s)
+/* ---- the record as JSON text, written directly (no tree, no re-serialisation) ---- */
+
+struct jbuf {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+
+static void jb_reserve(struct jbuf *b, size_t n)
 {
-    return s && *s ? json_string(s) : json_null();
+    if (b->oom || b->len + n + 1 <= b->cap)
+        return;
+    size_t nc = b->cap ? b->cap : 1024;
+    while (nc < b->len + n + 1)
+        nc *= 2;
+    char *np = realloc(b->p, nc);
+    if (!np) {
+        b->oom = 1;
+        return;
+    }
+    b->p = np;
+    b->cap = nc;
 }
 
-static json_t *tokens(long v)
+static void jb_raw(struct jbuf *b, const char *s, size_t n)
 {
-    return v >= 0 ? json_integer(v) : json_null();
+    jb_reserve(b, n);
+    if (b->oom)
+        return;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
 }
 
-json_t *gw_usage_to_json(const struct gw_usage_rec *r)
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when it is not valid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
-    json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "request_id", json_string(r->request_id));
-    json_object_set_new(o, "node", str_or_null(r->node));
-    json_object_set_new(o, "application", str_or_null(r->app));
-    json_object_set_new(o, "key_id", str_or_null(r->key_id));
-    json_object_set_new(o, "user", str_or_null(r->user));
-    json_object_set_new(o, "model", str_or_null(r->model));
-    json_object_set_new(o, "provider", str_or_null(r->provider));
-    json_object_set_new(o, "endpoint", json_string(r->endpoint));
-    json_object_set_new(o, "environment", str_or_null(r->env));
-    json_object_set_new(o, "verdict", str_or_null(r->verdict));
-    json_object_set_new(o, "code", str_or_null(r->code));
-    json_object_set_new(o, "rule_ids", r->rule[0] ? json_pack("[s]", r->rule) : json_array());
-    json_t *dets = json_array();
-    const char *p = r->detectors;
-    while (dets && *p) {
+    unsigned c = s[0];
+    size_t l = c < 0x80             ? 1
+               : (c & 0xE0) == 0xC0 ? 2
+               : (c & 0xF0) == 0xE0 ? 3
+               : (c & 0xF8) == 0xF0 ? 4
+                                    : 0;
+    if (!l || l > n || (l == 2 && c < 0xC2) || (l == 4 && c > 0xF4))
+        return 0;
+    for (size_t i = 1; i < l; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if (l == 3 && ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)))
+        return 0; /* overlong, or a surrogate */
+    if (l == 4 && ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)))
+        return 0;
+    return l;
+}
+
+/* A JSON string; bytes that are not valid UTF-8 (a header the client sent) become U+FFFD. */
+static void jb_str(struct jbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s);
+    jb_reserve(b, n + 2);
+    jb_raw(b, "\"", 1);
+    size_t run = 0; /* start of the pending plain run */
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t l = c >= 0x80 ? utf8_len((const unsigned char *)s + i, n - i) : 0;
+        if (l) {
+            i += l;
+            continue;
+        }
+        jb_raw(b, s + run, i - run);
+        if (c == '"')
+            jb_raw(b, "\\\"", 2);
+        else if (c == '\\')
+            jb_raw(b, "\\\\", 2);
+        else if (c < 0x20) {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            jb_raw(b, u, 6);
+        } else
+            jb_raw(b, "\\ufffd", 6);
+        i++;
+        run = i;
+    }
+    jb_raw(b, s + run, n - run);
+    jb_raw(b, "\"", 1);
+}
+
+static void jb_key(struct jbuf *b, const char *k)
+{
+    if (b->len > 1)
+        jb_raw(b, ",", 1);
+    jb_raw(b, "\"", 1);
+    jb_raw(b, k, strlen(k));
+    jb_raw(b, "\":", 2);
+}
+
+static void jb_str_or_null(struct jbuf *b, const char *k, const char *v)
+{
+    jb_key(b, k);
+    if (v && *v)
+        jb_str(b, v);
+    else
+        jb_raw(b, "null", 4);
+}
+
+static void jb_num(struct jbuf *b, const char *k, long long v)
+{
+    char t[32];
+    int n = snprintf(t, sizeof(t), "%lld", v);
+    jb_key(b, k);
+    jb_raw(b, t, (size_t)n);
+}
+
+static void jb_tokens(struct jbuf *b, const char *k, long v)
+{
+    if (v >= 0)
+        jb_num(b, k, v);
+    else
+        jb_str_or_null(b, k, NULL);
+}
+
+static void jb_ms(struct jbuf *b, const char *k, double v)
+{
+    char t[48];
+    long long us = (long long)(v * 1000); /* whole microseconds, like the metrics */
+    int n = snprintf(t, sizeof(t), "%s%lld.%03lld", us < 0 ? "-" : "", (us < 0 ? -us : us) / 1000,
+                     (us < 0 ? -us : us) % 1000);
+    jb_key(b, k);
+    jb_raw(b, t, (size_t)n);
+}
+
+/* A comma-separated list as a JSON array of strings. */
+static void jb_list(struct jbuf *b, const char *k, const char *csv)
+{
+    jb_key(b, k);
+    jb_raw(b, "[", 1);
+    const char *p = csv;
+    char item[160];
+    int first = 1;
+    while (*p) {
         const char *e = strchr(p, ',');
         size_t l = e ? (size_t)(e - p) : strlen(p);
-        json_array_append_new(dets, json_stringn(p, l));
-        p += l + (e ? 1 : 0);
+        if (l >= sizeof(item))
+            l = sizeof(item) - 1;
+        memcpy(item, p, l);
+        item[l] = 0;
+        if (!first)
+            jb_raw(b, ",", 1);
+        jb_str(b, item);
+        first = 0;
+        p = e ? e + 1 : p + strlen(p);
     }
-    json_object_set_new(o, "detector_types", dets ? dets : json_array());
-    json_object_set_new(o, "status", json_integer(r->status));
-    json_object_set_new(o, "upstream_status",
-                        r->upstream_status ? json_integer(r->upstream_status) : json_null());
-    json_object_set_new(o, "prompt_tokens", tokens(r->prompt_tokens));
-    json_object_set_new(o, "completion_tokens", tokens(r->completion_tokens));
-    json_object_set_new(o, "total_tokens", tokens(r->total_tokens));
-    /* the provider answered but reported no usage: say so, never count it as 0 */
-    if (r->upstream_status >= 200 && r->upstream_status < 300 && r->total_tokens < 0)
-        json_object_set_new(o, "tokens_unknown", json_true());
-    json_object_set_new(o, "latency_ms",
-                        json_real((double)(long long)(r->latency_ms * 1000) / 1000));
-    json_object_set_new(o, "overhead_ms",
-                        json_real((double)(long long)(r->overhead_ms * 1000) / 1000));
-    json_object_set_new(o, "stream", json_boolean(r->stream));
-    if (r->stream)
-        json_object_set_new(o, "sse_events", json_integer((json_int_t)r->sse_events));
-    if (r->redacted)
-        json_object_set_new(o, "redacted_parts", json_integer(r->redacted));
+    jb_raw(b, "]", 1);
+}
+
+char *gw_usage_format(const struct gw_usage_rec *r, size_t *len)
+{
+    struct jbuf b = {0};
+    jb_reserve(&b, r->content ? strlen(r->content) + 1024 : 1024);
+    jb_raw(&b, "{", 1);
+    /* keys in sorted order: the text is already canonical for the audit chain */
+    jb_str_or_null(&b, "application", r->app);
+    jb_str_or_null(&b, "code", r->code);
+    jb_tokens(&b, "completion_tokens", r->completion_tokens);
     if (r->content)
-        json_object_set_new(o, "content", json_string(r->content));
-    return o;
+        jb_str_or_null(&b, "content", r->content);
+    jb_list(&b, "detector_types", r->detectors);
+    jb_key(&b, "endpoint");
+    jb_str(&b, r->endpoint);
+    jb_str_or_null(&b, "environment", r->env);
+    jb_str_or_null(&b, "key_id", r->key_id);
+    jb_ms(&b, "latency_ms", r->latency_ms);
+    jb_str_or_null(&b, "model", r->model);
+    jb_str_or_null(&b, "node", r->node);
+    jb_ms(&b, "overhead_ms", r->overhead_ms);
+    jb_tokens(&b, "prompt_tokens", r->prompt_tokens);
+    jb_str_or_null(&b, "provider", r->provider);
+    if (r->redacted)
+        jb_num(&b, "redacted_parts", r->redacted);
+    jb_key(&b, "request_id");
+    jb_str(&b, r->request_id);
+    jb_list(&b, "rule_ids", r->rule);
+    if (r->stream)
+        jb_num(&b, "sse_events", (long long)r->sse_events);
+    jb_num(&b, "status", r->status);
+    jb_key(&b, "stream");
+    jb_raw(&b, r->stream ? "true" : "false", r->stream ? 4 : 5);
+    /* the provider answered but reported no usage: say so, never count it as 0 */
+    if (r->upstream_status >= 200 && r->upstream_status < 300 && r->total_tokens < 0) {
+        jb_key(&b, "tokens_unknown");
+        jb_raw(&b, "true", 4);
+    }
+    jb_tokens(&b, "total_tokens", r->total_tokens);
+    if (r->upstream_status)
+        jb_num(&b, "upstream_status", r->upstream_status);
+    else
+        jb_str_or_null(&b, "upstream_status", NULL);
+    jb_str_or_null(&b, "user", r->user);
+    jb_str_or_null(&b, "verdict", r->verdict);
+    jb_raw(&b, "}", 1);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    if (len)
+        *len = b.len;
+    return b.p;
 }

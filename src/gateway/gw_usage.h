@@ -7,7 +7,6 @@
 #ifndef SLUIS_GATEWAY_GW_USAGE_H
 #define SLUIS_GATEWAY_GW_USAGE_H
 
-#include <jansson.h>
 #include <pthread.h>
 #include <stddef.h>
 
@@ -72,7 +71,12 @@ int gw_usage_push(struct gw_usage *u, struct gw_usage_rec *r);
 /* Writes everything buffered, stops and joins the thread, frees the ring. Idempotent. */
 void gw_usage_stop(struct gw_usage *u);
 
-/* The record as a JSON object (new reference; content only when present), or NULL. */
-json_t *gw_usage_to_json(const struct gw_usage_rec *r);
+/*
+ * The record as compact JSON text with sorted keys (the audit chain's canonical key order),
+ * written directly: no JSON tree. Strings are escaped; bytes that are not valid UTF-8 become
+ * U+FFFD. Returns a malloc'ed NUL-terminated string (caller frees; *len its length when len is
+ * not NULL), or NULL on ENOMEM.
+ */
+char *gw_usage_format(const struct gw_usage_rec *r, size_t *len);
 
 #endif

@@ -263,6 +263,7 @@ int main(int argc, char **argv)
         int decided;
     } apps[] = {
         {"prod", "production", "business", "", 1},
+        {"prod-scan", "production", "business", "", 1},
         {"pilot", "pilot", "business", "", 1},
         {"expl", "exploration", "business", "", 1},
         {"expl-expired", "exploration", "business", "", 1},
@@ -314,13 +315,17 @@ int main(int argc, char **argv)
                               json_pack("{s:s, s:s, s:s, s:b}", "id", apps[i].id, "application",
                                         apps[i].id, "sha256", hex, "revoked", 0));
     }
-    /* prod and expl also scan responses (streams too); pilot does not */
-    json_object_set_new(doc, "gateway_apps",
-                        json_pack("[{s:s, s:s, s:s, s:[s], s:b}, {s:s, s:s, s:s}, {s:s, s:s, s:b}]",
-                                  "id", "prod", "application", "prod", "sensitive_action", "redact",
-                                  "allowed_categories", "email", "scan_responses", 1, "id", "pilot",
-                                  "application", "pilot", "sensitive_action", "block", "id", "expl",
-                                  "application", "expl", "scan_responses", 1));
+    /* prod-scan (as prod, but it scans responses too, streams included) and expl scan
+       responses; prod (the benchmark's application) and pilot do not */
+    json_object_set_new(
+        doc, "gateway_apps",
+        json_pack("[{s:s, s:s, s:s, s:[s]}, {s:s, s:s, s:s, s:[s], s:b}, {s:s, s:s, s:s}, "
+                  "{s:s, s:s, s:b}]",
+                  "id", "prod", "application", "prod", "sensitive_action", "redact",
+                  "allowed_categories", "email", "id", "prod-scan", "application", "prod-scan",
+                  "sensitive_action", "redact", "allowed_categories", "email", "scan_responses", 1,
+                  "id", "pilot", "application", "pilot", "sensitive_action", "block", "id", "expl",
+                  "application", "expl", "scan_responses", 1));
     json_t *prov =
         json_pack("{s:s, s:s, s:s}", "id", "mock-provider", "base_url", base, "terms", "business");
     if (keyfile)

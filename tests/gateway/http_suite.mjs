@@ -196,9 +196,9 @@ await test('streamed legacy completion with a BSN (exploration): refused the sam
 });
 
 await test('streamed response (production): a BSN it does not allow is refused; e-mail it allows passes', async () => {
-    let r = await rawStream('sk-test-prod', chat('mock-leak', 'Hallo', { stream: true }));
+    let r = await rawStream('sk-test-prod-scan', chat('mock-leak', 'Hallo', { stream: true }));
     assert.equal(JSON.parse(r.events.at(-1)).error.code, 'sensitive_data_in_response');
-    r = await rawStream('sk-test-prod', chat('mock-echo', 'schrijf naar jan@example.nl', { stream: true }));
+    r = await rawStream('sk-test-prod-scan', chat('mock-echo', 'schrijf naar jan@example.nl', { stream: true }));
     assert.equal(r.events.at(-1), '[DONE]');
     const text = r.events.slice(0, -1).map((e) => JSON.parse(e).choices[0]?.delta?.content ?? '').join('');
     assert.equal(text, 'schrijf naar jan@example.nl');

@@ -25,6 +25,7 @@
 #include "gateway/gw_request.h"
 #include "gateway/gw_snapshot.h"
 #include "gateway/gw_sscan.h"
+#include "gateway/gw_usage.h"
 #include "gateway/gw_sse.h"
 
 /* ---- SSE framer ---- */
@@ -451,6 +452,61 @@ static void test_snapshot_skips_unroutable_provider(void **state)
     json_decref(doc);
 }
 
+/* ---- usage records as text ---- */
+
+/* The hand-written record text is JSON with sorted keys, its strings escaped, bytes that are
+ * not UTF-8 replaced, tokens null (and tokens_unknown) when the provider reported none. */
+static void test_usage_format(void **state)
+{
+    (void)state;
+    struct gw_usage_rec r = {0};
+    snprintf(r.request_id, sizeof(r.request_id), "req_1");
+    snprintf(r.app, sizeof(r.app), "prod");
+    snprintf(r.user, sizeof(r.user), "ja\"n\\\x01\xff\xc3\xa9");
+    snprintf(r.endpoint, sizeof(r.endpoint), "chat");
+    snprintf(r.detectors, sizeof(r.detectors), "bsn,email");
+    snprintf(r.rule, sizeof(r.rule), "SP-05");
+    r.status = 200;
+    r.upstream_status = 200;
+    r.prompt_tokens = 10;
+    r.completion_tokens = -1;
+    r.total_tokens = -1;
+    r.latency_ms = 1.2345;
+    r.stream = 1;
+    r.sse_events = 18;
+    size_t len = 0;
+    char *t = gw_usage_format(&r, &len);
+    assert_non_null(t);
+    assert_int_equal(len, strlen(t));
+    json_error_t je;
+    json_t *j = json_loads(t, JSON_REJECT_DUPLICATES, &je);
+    assert_non_null(j);
+    char *canon = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    json_t *j2 = json_loads(canon, 0, &je);
+    assert_true(json_equal(j, j2));
+    /* already in sorted key order: the keys appear in the same order as in the canonical dump */
+    const char *keys[] = {"\"application\"", "\"code\"",         "\"detector_types\"",
+                          "\"request_id\"",  "\"total_tokens\"", "\"user\""};
+    for (size_t k = 1; k < sizeof(keys) / sizeof(keys[0]); k++)
+        assert_true(strstr(t, keys[k - 1]) < strstr(t, keys[k]));
+    assert_string_equal(json_string_value(json_object_get(j, "user")),
+                        "ja\"n\\\x01\xef\xbf\xbd\xc3\xa9");
+    assert_true(json_is_null(json_object_get(j, "total_tokens")));
+    assert_int_equal(json_integer_value(json_object_get(j, "prompt_tokens")), 10);
+    assert_true(json_is_true(json_object_get(j, "tokens_unknown")));
+    assert_int_equal(json_array_size(json_object_get(j, "detector_types")), 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "rule_ids"), 0)),
+                        "SP-05");
+    assert_int_equal(json_integer_value(json_object_get(j, "sse_events")), 18);
+    assert_true(json_real_value(json_object_get(j, "latency_ms")) > 1.2339 &&
+                json_real_value(json_object_get(j, "latency_ms")) < 1.2346);
+    assert_true(json_is_null(json_object_get(j, "code")));
+    json_decref(j);
+    json_decref(j2);
+    free(canon);
+    free(t);
+}
+
 /* ---- streamed-response scanning ---- */
 
 struct emitted {
@@ -542,7 +598,7 @@ static void test_sscan_hold_release_refuse(void **state)
     assert_null(strstr(out.buf, "\"1122\""));
     assert_null(strstr(out.buf, "\"2333\""));
     assert_null(strstr(out.buf, "\" het\"")); /* held back: not judged yet when found */
-    assert_true(out.len > 0);                   /* the clean start was passed on */
+    assert_true(out.len > 0);                 /* the clean start was passed on */
     gw_sscan_free(&ss);
 
     /* pilot allowing the detector: passes */
@@ -655,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_identity_subjects_and_fail_closed),
         cmocka_unit_test(test_request_ask_usage),
         cmocka_unit_test(test_sscan_hold_release_refuse),
+        cmocka_unit_test(test_usage_format),
     };
     const struct CMUnitTest fx_tests[] = {
         cmocka_unit_test(test_enforce_codes),
