@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct ctx_word {
     const char *w;
@@ -338,37 +341,115 @@ static int ix_push(struct scan_ctx_index *ix, uint64_t start, uint64_t end, int 
 
 /* Tokenises the window from ix->end on until words starting before upto are indexed
  * (whole words: the last one may end later). Returns 0 or -1 (out of memory). */
-static int ix_extend(const struct scan_window *w, struct scan_ctx_index *ix, uint64_t upto)
+/* Can the word [s, s + n) be a context word? Most words fail this pair test. */
+static inline int ix_maybe(const char *s, size_t n)
 {
-    const char *wp_end = w->p + w->len, *p = w->p + (ix->end - w->off);
-    const char *stop = w->p + (upto - w->off);
+    unsigned c1 = n >= 3 ? wlow[(unsigned char)s[1]] : 0;
+
+    return n >= 3 && n < 33 && c1 >= 'a' && c1 <= 'z' &&
+           (pair[wlow[(unsigned char)s[0]]] & (1u << (c1 - 'a')));
+}
+
+/* Indexes the word [s, s + n) (3 <= n < 33) if it is a context word. */
+static int ix_word(const struct scan_window *w, struct scan_ctx_index *ix, const char *s, size_t n)
+{
+    const char *q = s, *wp_end = w->p + w->len;
     char low[33];
     uint32_t h, hdash;
     size_t dash;
 
+    read_word(&q, wp_end, low, &h, &dash, &hdash);
+    int cls = word_class(low, n, h, dash, hdash);
+    if (cls >= 0 &&
+        ix_push(ix, w->off + (uint64_t)(s - w->p), w->off + (uint64_t)(s + n - w->p), cls))
+        return -1;
+    return 0;
+}
+
+static int ix_break(const struct scan_window *w, struct scan_ctx_index *ix, const char *p)
+{
+    if (sentence_break(p, w->p + w->len) && ix_push(ix, w->off + (uint64_t)(p - w->p), 0, -1))
+        return -1;
+    return 0;
+}
+
+#if defined(__SSE2__)
+/* Bit t: p[t] is a word byte; *brk bit t: p[t] may start a sentence break. 64 bytes. */
+static uint64_t word_mask64(const char *p, uint64_t *brk)
+{
+    const __m128i shift = _mm_set1_epi8((char)(0x80 - 'a')), lim = _mm_set1_epi8((char)(-128 + 26));
+    const __m128i dshift = _mm_set1_epi8((char)(0x80 - '0')), dlim = _mm_set1_epi8((char)(-118));
+    const __m128i x20 = _mm_set1_epi8(0x20), dash = _mm_set1_epi8('-'), apo = _mm_set1_epi8('\'');
+    const __m128i dot = _mm_set1_epi8('.'), ex = _mm_set1_epi8('!'), qu = _mm_set1_epi8('?');
+    const __m128i nl = _mm_set1_epi8('\n');
+    uint64_t wm = 0, bm = 0;
+
+    for (int k = 0; k < 4; k++) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        __m128i l = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x, x20), shift), lim);
+        __m128i d = _mm_cmplt_epi8(_mm_add_epi8(x, dshift), dlim);
+        __m128i o = _mm_or_si128(_mm_cmpeq_epi8(x, dash), _mm_cmpeq_epi8(x, apo));
+        __m128i b = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, dot), _mm_cmpeq_epi8(x, ex)),
+                                 _mm_or_si128(_mm_cmpeq_epi8(x, qu), _mm_cmpeq_epi8(x, nl)));
+        wm |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(l, d), o))
+              << (16 * k);
+        bm |= (uint64_t)(unsigned)_mm_movemask_epi8(b) << (16 * k);
+    }
+    *brk = bm;
+    return wm;
+}
+#endif
+
+/* Tokenises the window from ix->end on until words starting before upto are indexed
+ * (whole words: the last one may end later). ix->end is never inside a word. Returns 0
+ * or -1 (out of memory). */
+static int ix_extend(const struct scan_window *w, struct scan_ctx_index *ix, uint64_t upto)
+{
+    const char *wp_end = w->p + w->len, *p = w->p + (ix->end - w->off);
+    const char *stop = w->p + (upto - w->off);
+
+#if defined(__SSE2__)
+    while (p < stop && p + 64 <= wp_end) { /* 64 bytes at a time */
+        uint64_t brk, wm = word_mask64(p, &brk), ev;
+        size_t lim = (size_t)(stop - p) < 64 ? (size_t)(stop - p) : 64;
+        const char *next = p + lim;
+        ev = (wm & ~(wm << 1)) | brk; /* word starts (p is never inside a word) and breaks */
+        if (lim < 64)
+            ev &= (UINT64_C(1) << lim) - 1;
+        while (ev) {
+            unsigned t = (unsigned)__builtin_ctzll(ev);
+            ev &= ev - 1;
+            if (!((wm >> t) & 1)) {
+                if (ix_break(w, ix, p + t))
+                    return -1;
+                continue;
+            }
+            /* the word ends at the first non-word byte; zeros shifted in are ones here */
+            uint64_t rest = ~(wm >> t);
+            const char *s = p + t, *e = rest ? s + __builtin_ctzll(rest) : p + 64;
+            if (e == p + 64) /* it may go on past this block */
+                while (e < wp_end && wlow[(unsigned char)*e])
+                    e++;
+            if (ix_maybe(s, (size_t)(e - s)) && ix_word(w, ix, s, (size_t)(e - s)))
+                return -1;
+            if (e > next)
+                next = e;
+        }
+        p = next;
+    }
+#endif
     while (p < stop) {
         int c = (unsigned char)*p;
         if (!wlow[c]) {
-            if (break_byte(c) && sentence_break(p, wp_end) &&
-                ix_push(ix, w->off + (uint64_t)(p - w->p), 0, -1))
+            if (break_byte(c) && ix_break(w, ix, p))
                 return -1;
             p++;
             continue;
         }
-        /* only words of a class are kept (and breaks): the rest cannot be an answer */
         const char *s = p;
         while (p < wp_end && wlow[(unsigned char)*p])
             p++;
-        size_t n = (size_t)(p - s);
-        unsigned c1 = n >= 3 ? wlow[(unsigned char)s[1]] : 0;
-        if (n < 3 || n >= sizeof(low) || c1 < 'a' || c1 > 'z' ||
-            !(pair[wlow[c]] & (1u << (c1 - 'a'))))
-            continue;
-        const char *q = s;
-        read_word(&q, wp_end, low, &h, &dash, &hdash);
-        int cls = word_class(low, n, h, dash, hdash);
-        if (cls >= 0 &&
-            ix_push(ix, w->off + (uint64_t)(s - w->p), w->off + (uint64_t)(p - w->p), cls))
+        if (ix_maybe(s, (size_t)(p - s)) && ix_word(w, ix, s, (size_t)(p - s)))
             return -1;
     }
     ix->end = w->off + (uint64_t)(p - w->p);

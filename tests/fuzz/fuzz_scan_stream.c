@@ -2,7 +2,8 @@
 /*
  * fuzz_scan_stream.c - the scanner in streaming mode: the first byte of the input
  * chooses the chunk sizes, the rest is fed in those chunks. No crash, no leak,
- * findings in order and inside the stream, stable offset never beyond the input.
+ * findings in order and inside the stream, stable offset never beyond the input, and
+ * the same findings as block mode on the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sluis_err err = {0};
-    struct scan_result r = {0};
+    struct scan_result r = {0}, b = {0};
     struct scan_stream *st;
     size_t pos = 1, step;
     uint64_t end = 0;
@@ -60,6 +61,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         end = f->offset + f->length;
     }
+    if (scan_block(db, sc, (const char *)data + 1, size - 1, 0.0f, &b, &err) || b.n != r.n)
+        abort();
+    for (size_t i = 0; i < r.n; i++)
+        if (b.findings[i].detector != r.findings[i].detector ||
+            b.findings[i].offset != r.findings[i].offset ||
+            b.findings[i].length != r.findings[i].length ||
+            b.findings[i].confidence != r.findings[i].confidence)
+            abort();
+    scan_result_free(&b);
     scan_result_free(&r);
     return 0;
 }
