@@ -30,6 +30,7 @@ static int dispatch(struct http_req *req, struct http_resp *resp, void *ud)
         http_resp_error(resp, 403, "forbidden", NULL,
                         "het beheerderstoken van de installatie maakt alleen organisaties aan / "
                         "the instance operator token only creates organisations");
+        api_principal_free(&who);
         return 0;
     }
     int rc = r->route->fn(r->api, &who, req, resp, r->route->arg);

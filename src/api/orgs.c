@@ -33,17 +33,17 @@ static const struct api_field admin_fields[] = {
 static json_t *org_json(const struct reg_org *o, const json_t *matrix, const char *pver)
 {
     json_t *m = json_object_get(matrix, "role_matrix");
-    return json_pack("{s:s, s:s, s:s, s:s, s:O, s:s*}", "id", o->id, "name", o->name, "layer",
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s*}", "id", o->id, "name", o->name, "layer",
                      o->layer, "created_at", o->created_at, "role_matrix",
-                     json_is_object(m) ? m : json_object(), "policy_version", pver);
+                     json_is_object(m) ? json_incref(m) : json_object(), "policy_version", pver);
 }
 
 /* ETag of an organisation: the first 16 hex of SHA-256 over name, layer and override. */
 static void org_etag(const struct reg_org *o, const json_t *matrix, char out[20])
 {
     json_t *m = json_object_get(matrix, "role_matrix");
-    json_t *j = json_pack("{s:s, s:s, s:O}", "name", o->name, "layer", o->layer, "role_matrix",
-                          json_is_object(m) ? m : json_object());
+    json_t *j = json_pack("{s:s, s:s, s:o}", "name", o->name, "layer", o->layer, "role_matrix",
+                          json_is_object(m) ? json_incref(m) : json_object());
     char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char sha[AUDIT_HASH_HEX] = "";
     if (s)

@@ -83,4 +83,5 @@ const bApps = (await call(S, 'GET', '/api/v1/applications?limit=1000', { token: 
 check(bApps.every((a) => a.org_id === 'anderstad'), 'B sees only its own applications');
 check(bApps.some((a) => a.id === 'chatbot-vraag-voorbeeldstad'), 'the same application id exists in B on its own');
 console.log(`${table.length} requests`);
+await srv.stop();
 done();

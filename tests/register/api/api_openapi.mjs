@@ -52,4 +52,5 @@ for (const [route, op] of ops) {
   check(u.json && u.json.error && u.json.error.code === 'unauthorized', `${route}: 401 has the error envelope`);
 }
 console.log(`${ops.length} operations, ${n} requests`);
+await srv.stop();
 done();

@@ -290,4 +290,5 @@ r = await call(srv2.base, 'POST', '/api/v1/organisations', { token: OPERATOR, bo
 eq(r.status, 401, 'operator token unknown when not configured');
 r = await call(srv2.base, 'GET', '/api/v1/me', { token: NT });
 eq(r.status, 200, 'the created organisation survives a restart');
+await srv2.stop();
 done();

@@ -275,4 +275,5 @@ eq(r.json.ok, true, 'audit chain intact');
 r = await call(B, 'GET', '/api/v1/openapi.json');
 eq(r.json.openapi, '3.1.0', 'OpenAPI document served');
 eq(await srv.stop(), 0, 'serve stops cleanly on SIGTERM');
+await srv.stop();
 done();

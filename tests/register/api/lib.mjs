@@ -87,10 +87,13 @@ export async function serve(db, extra = []) {
   return {
     base: `http://127.0.0.1:${port}`, port, proc,
     output: () => out,
+    // SIGTERM and wait; under ASan/UBSan (-DSLUIS_SANITIZE=ON) a report of the server fails the test
     stop: async () => {
       if (exited !== null) return exited;
       proc.kill('SIGTERM');
-      for (let i = 0; i < 100 && exited === null; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 300 && exited === null; i++) await new Promise((r) => setTimeout(r, 50));
+      check(!/(AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:)/.test(out),
+        'sluis serve: no sanitizer report', out.slice(out.search(/Sanitizer|runtime error:/), 3000));
       return exited;
     },
   };
