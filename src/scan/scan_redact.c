@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int is_alnum(int c)
+static inline int is_alnum(int c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    return (unsigned)(c - '0') < 10u || (unsigned)((c | 0x20) - 'a') < 26u;
 }
 
 void scan_preview_fill(struct scan_finding *f, const char *text, size_t len)
