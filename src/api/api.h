@@ -54,6 +54,18 @@ int api_bootstrap_admin(struct store *st, const char *org_id, const char *org_na
                         char token_out[80], int *created, struct sluis_err *err);
 
 /*
+ * Creates organisation id (name, layer: rijk|gemeente|provincie|waterschap|zbo|other) with its
+ * first user admin_id (role admin) and writes that user's new API token into token_out (shown
+ * once, stored as a hash). One audited transaction by actor ("operator" for the API, "cli" for
+ * `sluis org create`). This is the instance operator's step: organisation admins cannot do it.
+ * Errors: SLUIS_EINVAL (err->path names the field: /id, /name, /layer, /admin/id, /admin/name,
+ * /admin/email), SLUIS_ECONFLICT (organisation or user id taken, or "system"), SLUIS_EIO.
+ */
+int api_org_create(struct store *st, const char *id, const char *name, const char *layer,
+                   const char *admin_id, const char *admin_name, const char *admin_email,
+                   const char *actor, char token_out[80], struct sluis_err *err);
+
+/*
  * The embedded OpenAPI 3.1 document (src/api/openapi.json), NUL-terminated, static.
  */
 const char *api_openapi_json(size_t *len);

@@ -393,7 +393,6 @@ static int h_orgs(struct api *api, const struct api_principal *who, struct http_
 }
 
 struct create {
-    json_t *body;
     const char *actor;
     char token[REG_TOKEN_CAP];
     struct reg_org org;
@@ -405,10 +404,12 @@ static int create_tx(struct store_tx *tx, void *ud, struct sluis_err *err)
     struct create *c = ud;
     struct reg_org cur;
     int rc = reg_org_get(tx, c->org.id, &cur, err);
-    if (rc == 0)
+    if (rc == 0) {
+        snprintf(err->path, sizeof(err->path), "/id");
         return sluis_err_set(err, SLUIS_ECONFLICT,
                              "organisatie '%s' bestaat al / organisation '%s' already exists",
                              c->org.id, c->org.id);
+    }
     if (rc != SLUIS_ENOTFOUND)
         return rc;
     struct reg_user u;
@@ -432,6 +433,59 @@ static int create_tx(struct store_tx *tx, void *ud, struct sluis_err *err)
         snprintf(id, sizeof(id), "%s", c->org.id);
         rc = reg_org_get(tx, id, &c->org, err);
     }
+    return rc;
+}
+
+static int layer_ok(const char *layer)
+{
+    for (const char *const *l = e_layer; layer && *l; l++)
+        if (!strcmp(*l, layer))
+            return 1;
+    return 0;
+}
+
+int api_org_create(struct store *st, const char *id, const char *name, const char *layer,
+                   const char *admin_id, const char *admin_name, const char *admin_email,
+                   const char *actor, char token_out[80], struct sluis_err *err)
+{
+    token_out[0] = '\0';
+    const char *bad = !api_ext_id_ok(id)                                        ? "/id"
+                      : !name || !*name || strlen(name) > 200                   ? "/name"
+                      : !layer_ok(layer)                                        ? "/layer"
+                      : !api_ext_id_ok(admin_id)                                ? "/admin/id"
+                      : !admin_name || !*admin_name || strlen(admin_name) > 200 ? "/admin/name"
+                      : admin_email && strlen(admin_email) > 200                ? "/admin/email"
+                                                                                : NULL;
+    if (bad) {
+        snprintf(err->path, sizeof(err->path), "%s", bad);
+        return sluis_err_set(err, SLUIS_EINVAL,
+                             "ongeldig / invalid %s (ids: [A-Za-z0-9._-]{1,64}; layer: rijk, "
+                             "gemeente, provincie, waterschap, zbo, other)",
+                             bad);
+    }
+    if (!strcmp(id, API_ORG_SYSTEM)) {
+        snprintf(err->path, sizeof(err->path), "/id");
+        return sluis_err_set(err, SLUIS_ECONFLICT,
+                             "organisatie '%s' is gereserveerd / organisation '%s' is reserved",
+                             API_ORG_SYSTEM, API_ORG_SYSTEM);
+    }
+    struct create *c = calloc(1, sizeof(*c));
+    if (!c)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    c->actor = actor;
+    snprintf(c->org.id, sizeof(c->org.id), "%s", id);
+    snprintf(c->org.name, sizeof(c->org.name), "%s", name);
+    snprintf(c->org.layer, sizeof(c->org.layer), "%s", layer);
+    snprintf(c->admin.id, sizeof(c->admin.id), "%s", admin_id);
+    snprintf(c->admin.org_id, sizeof(c->admin.org_id), "%s", id);
+    snprintf(c->admin.name, sizeof(c->admin.name), "%s", admin_name);
+    snprintf(c->admin.email, sizeof(c->admin.email), "%s", admin_email ? admin_email : "");
+    snprintf(c->admin.roles, sizeof(c->admin.roles), "[\"admin\"]");
+    int rc = store_tx_run(st, STORE_TX_WRITE, create_tx, c, err);
+    if (!rc)
+        snprintf(token_out, 80, "%s", c->token);
+    OPENSSL_cleanse(c->token, sizeof(c->token));
+    free(c);
     return rc;
 }
 
@@ -461,48 +515,33 @@ static int h_org_create(struct api *api, const struct api_principal *who, struct
         json_decref(body);
         return 0;
     }
-    struct create *c = calloc(1, sizeof(*c));
-    if (!c) {
-        json_decref(body);
-        http_resp_error(resp, 500, NULL, NULL, "interne fout / internal error");
-        return 0;
-    }
-    c->actor = "operator";
-    snprintf(c->org.id, sizeof(c->org.id), "%s", json_string_value(json_object_get(body, "id")));
-    snprintf(c->org.name, sizeof(c->org.name), "%s",
-             json_string_value(json_object_get(body, "name")));
-    snprintf(c->org.layer, sizeof(c->org.layer), "%s",
-             json_string_value(json_object_get(body, "layer")));
-    snprintf(c->admin.id, sizeof(c->admin.id), "%s", json_string_value(json_object_get(adm, "id")));
-    snprintf(c->admin.org_id, sizeof(c->admin.org_id), "%s", c->org.id);
-    snprintf(c->admin.name, sizeof(c->admin.name), "%s",
-             json_string_value(json_object_get(adm, "name")));
-    const char *email = json_string_value(json_object_get(adm, "email"));
-    snprintf(c->admin.email, sizeof(c->admin.email), "%s", email ? email : "");
-    snprintf(c->admin.roles, sizeof(c->admin.roles), "[\"admin\"]");
-    if (!strcmp(c->org.id, API_ORG_SYSTEM)) {
-        rc = SLUIS_ECONFLICT;
-        sluis_err_set(&err, rc, "organisatie '%s' is gereserveerd / organisation '%s' is reserved",
-                      API_ORG_SYSTEM, API_ORG_SYSTEM);
-    } else {
-        rc = store_tx_run(api->st, STORE_TX_WRITE, create_tx, c, &err);
-    }
+    const char *id = json_string_value(json_object_get(body, "id"));
+    const char *admin_id = json_string_value(json_object_get(adm, "id"));
+    char token[80];
+    rc = api_org_create(api->st, id, json_string_value(json_object_get(body, "name")),
+                        json_string_value(json_object_get(body, "layer")), admin_id,
+                        json_string_value(json_object_get(adm, "name")),
+                        json_string_value(json_object_get(adm, "email")), "operator", token, &err);
     if (rc) {
-        if (rc == SLUIS_ECONFLICT && !err.path[0])
-            snprintf(err.path, sizeof(err.path), "/id");
         api_resp_err(resp, rc, &err);
     } else {
-        json_t *j = json_pack("{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:[s]}, s:s}", "organisation",
-                              "id", c->org.id, "name", c->org.name, "layer", c->org.layer,
-                              "created_at", c->org.created_at, "admin", "id", c->admin.id, "name",
-                              c->admin.name, "roles", "admin", "token", c->token);
+        struct reg_org o;
+        memset(&o, 0, sizeof(o));
+        struct store_tx *tx;
+        if (store_tx_begin(api->st, STORE_TX_READ, &tx, &err) == 0) {
+            reg_org_get(tx, id, &o, &err);
+            store_tx_rollback(tx);
+        }
+        json_t *j = json_pack("{s:{s:s, s:s, s:s, s:s}, s:{s:s, s:O, s:[s]}, s:s}", "organisation",
+                              "id", id, "name", o.name, "layer", o.layer, "created_at",
+                              o.created_at, "admin", "id", admin_id, "name",
+                              json_object_get(adm, "name"), "roles", "admin", "token", token);
         http_resp_json(resp, j ? 201 : 500, j);
         char loc[300];
-        snprintf(loc, sizeof(loc), "/api/v1/organisations/%s", c->org.id);
+        snprintf(loc, sizeof(loc), "/api/v1/organisations/%s", id);
         http_resp_header(resp, "Location", loc);
     }
-    OPENSSL_cleanse(c->token, sizeof(c->token));
-    free(c);
+    OPENSSL_cleanse(token, sizeof(token));
     json_decref(body);
     return 0;
 }

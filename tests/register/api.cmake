@@ -27,3 +27,12 @@ add_executable(test_http ${CMAKE_CURRENT_SOURCE_DIR}/api/test_http.c)
 target_link_libraries(test_http PRIVATE sluis_http PkgConfig::CMOCKA PkgConfig::CURL)
 add_test(NAME test_http COMMAND test_http)
 set_tests_properties(test_http PROPERTIES TIMEOUT 120)
+
+# `sluis org create|list` (src/cli/cmd_org.c) called directly, so it is tested before main.c
+# dispatches to it.
+add_executable(test_cmd_org ${CMAKE_CURRENT_SOURCE_DIR}/api/test_cmd_org.c
+                            ${PROJECT_SOURCE_DIR}/src/cli/cmd_org.c)
+target_include_directories(test_cmd_org PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(test_cmd_org PRIVATE sluis_api PkgConfig::CMOCKA)
+add_test(NAME test_cmd_org COMMAND test_cmd_org)
+set_tests_properties(test_cmd_org PROPERTIES TIMEOUT 120)
