@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK (256u * 1024u)
@@ -345,6 +346,112 @@ out:
     return rc;
 }
 
+#define CACHE_MAX (16u << 20) /* a cached database is about 0.1 MB; refuse odd files */
+
+/* $XDG_CACHE_HOME/sluis/scan-db.bin (or ~/.cache/...); 0, or -1 when there is no home. */
+static int cache_path(char *buf, size_t cap, int mkdirs)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int n;
+
+    if (xdg && xdg[0] == '/')
+        n = snprintf(buf, cap, "%s/sluis", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(buf, cap, "%s/.cache/sluis", home);
+    else
+        return -1;
+    if (n < 0 || (size_t)n + 16 >= cap)
+        return -1;
+    if (mkdirs) {
+        char *slash = strrchr(buf, '/');
+        *slash = 0;
+        (void)mkdir(buf, 0700); /* ~/.cache may not exist yet */
+        *slash = '/';
+        if (mkdir(buf, 0700) && errno != EEXIST)
+            return -1;
+    }
+    memcpy(buf + n, "/scan-db.bin", 13);
+    return 0;
+}
+
+/* Loads the cached database: only a regular file of ours that nobody else can write. */
+static struct scan_db *cache_load(void)
+{
+    char path[4096];
+    struct scan_db *db = NULL;
+    struct sluis_err err = {0};
+    struct stat sb;
+    char *buf = NULL;
+    size_t got = 0;
+    int fd;
+
+    if (cache_path(path, sizeof(path), 0) || (fd = open(path, O_RDONLY | O_NOFOLLOW)) < 0)
+        return NULL;
+    if (fstat(fd, &sb) || !S_ISREG(sb.st_mode) || sb.st_uid != getuid() || (sb.st_mode & 022) ||
+        sb.st_size <= 0 || (uint64_t)sb.st_size > CACHE_MAX || !(buf = malloc((size_t)sb.st_size)))
+        goto out;
+    while (got < (size_t)sb.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)sb.st_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            goto out;
+        got += (size_t)n;
+    }
+    if (scan_db_deserialize(buf, got, &db, &err)) /* another version: compile and rewrite */
+        db = NULL;
+out:
+    free(buf);
+    close(fd);
+    return db;
+}
+
+/* Writes the database to the cache (temporary file + rename); failures are ignored. */
+static void cache_store(const struct scan_db *db)
+{
+    char path[4096], tmp[4200];
+    struct sluis_err err = {0};
+    char *blob = NULL;
+    size_t len = 0, off = 0;
+    int fd;
+
+    if (cache_path(path, sizeof(path), 1) || scan_db_serialize(db, &blob, &len, &err))
+        goto out;
+    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+    if ((fd = mkstemp(tmp)) < 0)
+        goto out;
+    while (off < len) {
+        ssize_t n = write(fd, blob + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (close(fd) || off != len || rename(tmp, path))
+        unlink(tmp);
+out:
+    free(blob);
+}
+
+/*
+ * The pattern database: loaded from the cache when it holds one of this build (about 1
+ * ms), else compiled and cached. SLUIS_SCAN_CACHE=0 turns the cache off.
+ */
+static int db_open(struct scan_db **db, struct sluis_err *err)
+{
+    const char *env = getenv("SLUIS_SCAN_CACHE");
+    int use = !(env && !strcmp(env, "0"));
+
+    if (use && (*db = cache_load()))
+        return 0;
+    if (scan_db_new(db, err))
+        return -1;
+    if (use)
+        cache_store(*db);
+    return 0;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -407,7 +514,7 @@ int cmd_scan(int argc, char **argv)
             return CLI_USAGE;
         }
     }
-    if (scan_db_new(&db, &err) || scan_scratch_new(db, &s)) {
+    if (db_open(&db, &err) || scan_scratch_new(db, &s)) {
         fprintf(stderr, "sluis scan: %s\n", err.msg[0] ? err.msg : "out of memory");
         scan_db_free(db);
         return CLI_USAGE;

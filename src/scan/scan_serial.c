@@ -5,7 +5,16 @@
 #include <string.h>
 
 #define MAGIC "SLUISSC2"
-#define HDR 28 /* magic, pattern set id, count, year, reference flag */
+#define HDR 36 /* magic, pattern set id, count, year, reference flag, checksum of the rest */
+
+/* FNV-1a 64 of the bytes after the header: a damaged cache file is refused, not loaded. */
+static uint64_t body_sum(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
 
 /* Identifies the pattern set (expressions, flags, kinds) and the Hyperscan version. */
 static uint64_t pattern_set_id(void)
@@ -61,6 +70,8 @@ int scan_db_serialize(const struct scan_db *db, char **out, size_t *len, struct 
                 memcpy(buf + off, blob[g], blen[g]);
             off += blen[g];
         }
+        uint64_t sum = body_sum(buf + HDR, total - HDR);
+        memcpy(buf + 28, &sum, 8);
         *out = buf;
         *len = total;
     }
@@ -77,8 +88,12 @@ int scan_db_deserialize(const char *buf, size_t len, struct scan_db **out, struc
     size_t off;
 
     *out = NULL;
+    uint64_t sum;
     if (len < HDR || memcmp(buf, MAGIC, 8))
         return sluis_err_set(err, SLUIS_EINVAL, "scan: not a serialised scan database");
+    memcpy(&sum, buf + 28, 8);
+    if (sum != body_sum(buf + HDR, len - HDR))
+        return sluis_err_set(err, SLUIS_EINVAL, "scan: serialised database is damaged");
     memcpy(&id, buf + 8, 8);
     memcpy(&n, buf + 16, 4);
     if (id != pattern_set_id() || n != scan_npatterns)

@@ -447,8 +447,73 @@ static void test_serialize(void **state)
     assert_int_equal(scan_db_deserialize(blob, len - 1, &db2, &err), SLUIS_EINVAL);
     blob[9] ^= 1;
     assert_int_equal(scan_db_deserialize(blob, len, &db2, &err), SLUIS_EINVAL);
+    blob[9] ^= 1;
+    blob[len - 100] ^= 1; /* a damaged body is refused by its checksum, never loaded */
+    assert_int_equal(scan_db_deserialize(blob, len, &db2, &err), SLUIS_EINVAL);
     assert_int_equal(scan_db_deserialize("junk", 4, &db2, &err), SLUIS_EINVAL);
     free(blob);
+}
+
+/*
+ * The hand-written anchor parser (scan_anchor.c) reports what the Hyperscan expressions of
+ * scan_patterns.c would: every finding equals the reference mode, which compiles all of
+ * them, on texts full of edge forms (also each text cut at every length).
+ */
+static void test_anchor_reference(void **state)
+{
+    static const char *const texts[] = {
+        "tel +31 (0)6 1234 5678, +31-6-12345678, 0031 6 12345678, 0031612345678, +31612345678",
+        "06 12 34 56 78 of 06-1234 5678 of 020-1234567, 0111-123456, 0800-1234, 0900 1234567",
+        "06 0612345678 0031 0031 612345678 +3106 a+31612345678 _0612345678 06123456789012",
+        "IBAN NL91ABNA0417164300 nl91abna0417164300 NL91 ABNA 0417 1643 00 nl91 Abna 0417 1643 00",
+        "DE89 3704 0044 0532 0130 00, DE89370400440532013000, GB29NWBK60161331926819, "
+        "AB12 CD34 EF56 GH78 IJ90 KL12 MN34 OP5, BE68539007547034 FR7630006000011234567890189",
+        "btw NL123456782B01 NL 123456782 B01 NL1234.56.782.B01 NL.123456782.B02 xNL123456782B01",
+        "BSN 111222333, 1112.22.333, 111 222 333, 111-222-333, 1112 22 333, 12.111222333, "
+        "A111222333, 111222333B, 1112223331, KvK 12345678 BIG 12345678901 vestigingsnummer "
+        "123456789012 rijbewijs 1234567890 0123456789012345678901234567890123456789012345678901"
+        "234567890123456789",
+        "postcode 1234 AB, 1234AB, 0123 AB, 1234 SA, 9999ZZ, 1234 ABC, 12345 AB, Kerkstraat 12a, "
+        "1234 AB",
+        "geboren 12-03-1985, 1-3-1985, 12/03/1985, 12.03.1985, 1985-03-12, 12 maart 1985, 12 mrt. "
+        "1985, 3 Sept 2001, 3 SEPTEMBER 2001, 31-02-1990, 1-2-1899, 12 maartje 1985, 123-03-1985",
+        "kenteken GB-123-X, 99-XX-99, XX99XX, 1-ABC-23, A-123-BC, 9-XX-999, X1, 1X, X-1, 1-X",
+        "paspoort XN1234567 ID-kaart SPECI2014, documentnummer ABCDEFGH1 ONO123456",
+        "mail j.devries@example.nl, a@b.c, x@sub.domain.example.co.uk, a@b.example-x.nl, "
+        "a@@b.nl, a@-b.nl, a@b-.nl, \"q\"@x.nl, a@b.nl1, a@b.abcdefghijklmnopqrstuvwxyz",
+        "wachtwoord: geheim123 Password = \"abc def\" pwd:\tx1y2z3 PINCODE:1234 wachtw=aa "
+        "mypassword: nope password    : far pass_word: no",
+        "keys sk-abcdefghijklmnopqrstuvwxyz1234 ghp_abcdefghijklmnopqrstuvwxyz0123456789 "
+        "AKIAABCDEFGH12345678 xoxb-1234567890-abcdef AIzaSyA1234567890abcdefghijklmnopqrstuv "
+        "glpat-abcdefghij1234567890 sk_live_abcdefghijklmnopqrstuvwxyz12 "
+        "foo-sk-abc123def456ghi789jk "
+        "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+        "Stg. Geheim, Dep. Vertrouwelijk, NATO SECRET, -----BEGIN RSA PRIVATE KEY-----\nabc\n"
+        "-----END RSA PRIVATE KEY-----",
+    };
+    struct scan_db *ref = NULL;
+    struct scan_scratch *ref_sc = NULL;
+    struct sluis_err err = {0};
+    (void)state;
+    assert_int_equal(scan_db_new_mode(&ref, 1, &err), 0);
+    assert_int_equal(scan_scratch_new(ref, &ref_sc), 0);
+    for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+        size_t len = strlen(texts[t]);
+        for (size_t cut = 1; cut <= len; cut++) {
+            struct scan_result a = {0}, b = {0};
+            assert_int_equal(scan_block(db, sc, texts[t], cut, 0.0f, &a, &err), 0);
+            assert_int_equal(scan_block(ref, ref_sc, texts[t], cut, 0.0f, &b, &err), 0);
+            if (cut == len)
+                assert_true(a.n > 0);
+            assert_same(&a, &b);
+            for (size_t i = 0; i < a.n; i++)
+                assert_true(a.findings[i].confidence == b.findings[i].confidence);
+            scan_result_free(&a);
+            scan_result_free(&b);
+        }
+    }
+    scan_scratch_free(ref_sc);
+    scan_db_free(ref);
 }
 
 int main(void)
@@ -468,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_stream_offsets),
         cmocka_unit_test(test_limits_and_junk),
         cmocka_unit_test(test_serialize),
+        cmocka_unit_test(test_anchor_reference),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
