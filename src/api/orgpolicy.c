@@ -143,32 +143,48 @@ static int load_and_cache(struct api *api, const char *key, const char *base_src
     return api_policy_cache_put(api, key, loaded, ps, err);
 }
 
+struct parts_ud {
+    json_t *part[2]; /* the active rules file, the active role matrix */
+};
+
+static int parts_cb(void *ud, const struct reg_object *o)
+{
+    struct parts_ud *p = ud;
+    json_t *c = json_loads(o->content, 0, NULL);
+    const char *part = cfield(c, "part");
+    int i = !part                            ? -1
+            : !strcmp(part, API_PART_RULES)  ? 0
+            : !strcmp(part, API_PART_MATRIX) ? 1
+                                             : -1;
+    if (i < 0 || p->part[i] || !cfield(c, "ref") || !cfield(c, "source")) {
+        json_decref(c);
+        return i < 0 || p->part[i] ? 0 : 1; /* unreadable: stop */
+    }
+    p->part[i] = c;
+    return 0;
+}
+
 int api_org_policy(struct api *api, struct store_tx *tx, const char *org,
                    const struct policy_set **ps, const char **version, struct sluis_err *err)
 {
     *ps = api->current.ps;
     *version = api->current.version;
-    struct reg_object o[2];
-    json_t *parts[2] = {NULL, NULL};
-    size_t n = 0;
-    const char *which[2] = {API_PART_RULES, API_PART_MATRIX};
-    int rc = 0;
-    for (int i = 0; i < 2; i++) {
-        rc = api_org_policy_active(tx, org, which[i], &o[i], err);
-        if (rc == SLUIS_ENOTFOUND) {
-            rc = 0;
-            continue;
-        }
-        if (rc)
-            goto out;
-        parts[n] = json_loads(o[i].content, 0, NULL);
-        reg_object_free(&o[i]);
-        if (!cfield(parts[n], "ref") || !cfield(parts[n], "source")) {
-            rc = sluis_err_set(err, SLUIS_EINTERNAL, "stored policy file unreadable");
-            goto out;
-        }
-        n++;
+    /* one query for both parts: this runs for every verdict, advice and decision */
+    struct parts_ud p = {{NULL, NULL}};
+    struct reg_filter f = {
+        .kind = API_ORG_POLICY_KIND, .org_id = org, .state = "active", .limit = 1000};
+    int rc = reg_object_list(tx, &f, parts_cb, &p, err);
+    if (rc < 0)
+        goto out;
+    if (rc > 0) {
+        rc = sluis_err_set(err, SLUIS_EINTERNAL, "stored policy file unreadable");
+        goto out;
     }
+    json_t *parts[2];
+    size_t n = 0;
+    for (int i = 0; i < 2; i++)
+        if (p.part[i])
+            parts[n++] = p.part[i];
     if (!n)
         goto out;
     char key[sizeof(api->cached[0].key)];
@@ -188,8 +204,8 @@ int api_org_policy(struct api *api, struct store_tx *tx, const char *org,
     *ps = hit;
     *version = policy_set_version(hit);
 out:
-    for (size_t i = 0; i < n; i++)
-        json_decref(parts[i]);
+    json_decref(p.part[0]);
+    json_decref(p.part[1]);
     return rc;
 }
 
