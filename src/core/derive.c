@@ -177,6 +177,22 @@ static int frequency_rank(const char *s)
 
 /* ---- the facts ---- */
 
+/* The sections of the dossier the facts read, looked up once per dossier. */
+struct dsec {
+    const json_t *data, *use, *ai, *prescan, *models, *agreements, *decision;
+};
+
+static void dsec_init(struct dsec *s, const json_t *d)
+{
+    s->data = json_object_get(d, "data");
+    s->use = json_object_get(d, "use");
+    s->ai = json_object_get(d, "ai_act");
+    s->prescan = json_object_get(d, "prescan");
+    s->models = json_object_get(d, "models");
+    s->agreements = json_object_get(d, "agreements");
+    s->decision = json_object_get(d, "decision");
+}
+
 struct prescan_out {
     int score;
     int edpb;
@@ -198,10 +214,11 @@ static int add_str(json_t *o, const char *k, const char *v)
     return json_object_set_new(o, k, json_string(v));
 }
 
-static json_t *prescan_facts(const json_t *d, const struct derive_params *p, bool high_risk)
+static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p, bool high_risk)
 {
     json_t *o = json_object(), *sc = json_object();
-    size_t ncat = list_len(d, "data.categories"), nspecial = list_len(d, "data.special_categories");
+    size_t ncat = list_len(s->data, "categories"),
+           nspecial = list_len(s->data, "special_categories");
     int s_cat = 0, s_special = 0, s_subjects = 0, s_count = 0, s_freq = 0, s_ret = 0, s_transfers,
         s_basis = 0, s_minors, score, subject_sum = 0, edpb, ap, fr, fmin;
     const char *dpia;
@@ -218,7 +235,7 @@ static json_t *prescan_facts(const json_t *d, const struct derive_params *p, boo
         s_special = (long long)nspecial <= p->special_low_max ? p->special_low_score
                                                               : p->special_high_score;
     for (int k = 0; k < p->n_subject_weights; k++) {
-        if (list_has(d, "data.subjects", p->subject_weights[k].subject))
+        if (list_has(s->data, "subjects", p->subject_weights[k].subject))
             subject_sum += p->subject_weights[k].weight;
     }
     if (subject_sum <= p->subjects_low_max)
@@ -227,24 +244,24 @@ static json_t *prescan_facts(const json_t *d, const struct derive_params *p, boo
         s_subjects = p->subjects_mid_score;
     else
         s_subjects = p->subjects_high_score;
-    if (int_at(d, "data.subject_count", -1) >= p->subject_count_min)
+    if (int_at(s->data, "subject_count", -1) >= p->subject_count_min)
         s_count = p->subject_count_score;
-    fr = frequency_rank(str_at(d, "data.frequency"));
+    fr = frequency_rank(str_at(s->data, "frequency"));
     fmin = frequency_rank(p->frequency_min);
     if (fr >= 0 && fmin >= 0 && fr >= fmin)
         s_freq = p->frequency_score;
-    if (int_at(d, "data.retention_years", -1) >= p->retention_years_min)
+    if (int_at(s->data, "retention_years", -1) >= p->retention_years_min)
         s_ret = p->retention_score;
-    s_transfers = clamp(int_at(d, "prescan.transfers_score", 0), p->transfers_max);
-    if (is_true(d, "data.basisregistratie"))
+    s_transfers = clamp(int_at(s->prescan, "transfers_score", 0), p->transfers_max);
+    if (is_true(s->data, "basisregistratie"))
         s_basis = p->basisregistratie_score;
-    s_minors = clamp(int_at(d, "prescan.minors_score", 0), p->minors_max);
+    s_minors = clamp(int_at(s->prescan, "minors_score", 0), p->minors_max);
     score = s_cat + s_special + s_subjects + s_count + s_freq + s_ret + s_transfers + s_basis +
             s_minors;
 
-    edpb = (int)list_len(d, "prescan.edpb_criteria");
-    ap = (int)list_len(d, "prescan.ap_list");
-    if (is_true(d, "prescan.new_legislation") || score > p->dpia_score_above ||
+    edpb = (int)list_len(s->prescan, "edpb_criteria");
+    ap = (int)list_len(s->prescan, "ap_list");
+    if (is_true(s->prescan, "new_legislation") || score > p->dpia_score_above ||
         ap >= p->dpia_ap_list_required || edpb >= p->dpia_edpb_required)
         dpia = "required";
     else if (edpb >= p->dpia_edpb_recommended)
@@ -252,8 +269,8 @@ static json_t *prescan_facts(const json_t *d, const struct derive_params *p, boo
     else
         dpia = "not_required";
 
-    dtia = is_true(d, "data.outside_eea");
-    arr = dossier_get_path(d, "agreements");
+    dtia = is_true(s->data, "outside_eea");
+    arr = s->agreements;
     json_array_foreach(arr, i, v)
     {
         dtia = dtia ||
@@ -264,7 +281,7 @@ static json_t *prescan_facts(const json_t *d, const struct derive_params *p, boo
                in_names(p->outside_eea_locations, p->n_outside_eea_locations,
                         str_at(v, "telemetry_location"));
     }
-    arr = dossier_get_path(d, "models");
+    arr = s->models;
     json_array_foreach(arr, i, v)
     {
         dtia = dtia || in_names(p->outside_eea_locations, p->n_outside_eea_locations,
@@ -277,16 +294,16 @@ static json_t *prescan_facts(const json_t *d, const struct derive_params *p, boo
         add_int(sc, "transfers", s_transfers) || add_int(sc, "basisregistratie", s_basis) ||
         add_int(sc, "minors", s_minors))
         goto fail;
-    if (add_bool(o, "complete", dossier_get_path(d, "prescan") != NULL) ||
-        add_int(o, "score", score) || json_object_set_new(o, "scores", sc) ||
-        add_int(o, "edpb_count", edpb) || add_int(o, "ap_list_count", ap) ||
-        add_str(o, "dpia", dpia) || add_str(o, "dtia", dtia ? "required" : "not_required") ||
+    if (add_bool(o, "complete", s->prescan != NULL) || add_int(o, "score", score) ||
+        json_object_set_new(o, "scores", sc) || add_int(o, "edpb_count", edpb) ||
+        add_int(o, "ap_list_count", ap) || add_str(o, "dpia", dpia) ||
+        add_str(o, "dtia", dtia ? "required" : "not_required") ||
         add_str(o, "kia",
-                (is_true(d, "prescan.targets_minors") || list_has(d, "use.users", "minors"))
+                (is_true(s->prescan, "targets_minors") || list_has(s->use, "users", "minors"))
                     ? "recommended"
                     : "not_required") ||
         add_str(o, "iama",
-                (high_risk || is_true(d, "ai_act.impactful")) ? "recommended" : "not_required"))
+                (high_risk || is_true(s->ai, "impactful")) ? "recommended" : "not_required"))
         goto fail_o;
     return o;
 fail:
@@ -300,14 +317,15 @@ struct ai_act_out {
     bool excluded, prohibited, high_risk, transparency, gpai, systemic;
 };
 
-static void ai_act_classify(const json_t *d, const struct derive_params *p, struct ai_act_out *a)
+static void ai_act_classify(const struct dsec *s, const struct derive_params *p,
+                            struct ai_act_out *a)
 {
-    const char *excl = str_at(d, "ai_act.excluded");
-    const char *area = str_at(d, "ai_act.annex_iii_area");
-    const char *st = str_at(d, "ai_act.system_type");
+    const char *excl = str_at(s->ai, "excluded");
+    const char *area = str_at(s->ai, "annex_iii_area");
+    const char *st = str_at(s->ai, "system_type");
     bool annex3 = area && strcmp(area, "none") != 0;
-    bool profiling = is_true(d, "ai_act.profiling");
-    const json_t *models = dossier_get_path(d, "models");
+    bool profiling = is_true(s->ai, "profiling");
+    const json_t *models = s->models;
     size_t i;
     json_t *m;
 
@@ -328,19 +346,19 @@ static void ai_act_classify(const json_t *d, const struct derive_params *p, stru
     a->excluded = excl && strcmp(excl, "none") != 0;
     if (a->excluded)
         return;
-    a->prohibited = list_len(d, "ai_act.prohibited_practices") > 0 ||
-                    (is_true(d, "ai_act.emotion_recognition") &&
+    a->prohibited = list_len(s->ai, "prohibited_practices") > 0 ||
+                    (is_true(s->ai, "emotion_recognition") &&
                      in_names(p->emotion_prohibited_areas, p->n_emotion_prohibited_areas, area));
-    a->high_risk = is_true(d, "ai_act.annex_i_product") ||
-                   (annex3 && (!is_true(d, "ai_act.art6_3_exception") || profiling)) ||
+    a->high_risk = is_true(s->ai, "annex_i_product") ||
+                   (annex3 && (!is_true(s->ai, "art6_3_exception") || profiling)) ||
                    (profiling && p->profiling_always_high_risk);
-    a->transparency = is_true(d, "ai_act.interacts_with_people") ||
-                      is_true(d, "ai_act.generates_synthetic_content") ||
-                      is_true(d, "ai_act.emotion_recognition") || is_true(d, "ai_act.deepfake") ||
-                      is_true(d, "use.citizen_facing");
+    a->transparency = is_true(s->ai, "interacts_with_people") ||
+                      is_true(s->ai, "generates_synthetic_content") ||
+                      is_true(s->ai, "emotion_recognition") || is_true(s->ai, "deepfake") ||
+                      is_true(s->use, "citizen_facing");
 }
 
-static json_t *ai_act_facts(const json_t *d, const struct ai_act_out *a)
+static json_t *ai_act_facts(const struct dsec *s, const struct ai_act_out *a)
 {
     json_t *o = json_object();
     const char *cls = a->excluded       ? "excluded"
@@ -348,7 +366,7 @@ static json_t *ai_act_facts(const json_t *d, const struct ai_act_out *a)
                       : a->high_risk    ? "high_risk"
                       : a->transparency ? "transparency"
                                         : "minimal";
-    const char *role = str_at(d, "ai_act.role");
+    const char *role = str_at(s->ai, "role");
     if (!o || add_str(o, "class", cls) || add_bool(o, "prohibited", a->prohibited) ||
         add_bool(o, "high_risk", a->high_risk) ||
         add_bool(o, "transparency_duty", a->transparency) || add_bool(o, "gpai", a->gpai) ||
@@ -360,10 +378,10 @@ static json_t *ai_act_facts(const json_t *d, const struct ai_act_out *a)
 }
 
 /* Providers of non-self-hosted models without an agreement record, in order, once each. */
-static json_t *missing_agreements(const json_t *d)
+static json_t *missing_agreements(const struct dsec *s)
 {
     json_t *out = json_array();
-    const json_t *models = dossier_get_path(d, "models"), *agr = dossier_get_path(d, "agreements");
+    const json_t *models = s->models, *agr = s->agreements;
     size_t i, k;
     json_t *m, *a;
     if (!out)
@@ -392,19 +410,19 @@ static json_t *missing_agreements(const json_t *d)
     return out;
 }
 
-static json_t *agreements_facts(const json_t *d)
+static json_t *agreements_facts(const struct dsec *s)
 {
     json_t *o = json_object();
-    if (!o || json_object_set_new(o, "missing", missing_agreements(d))) {
+    if (!o || json_object_set_new(o, "missing", missing_agreements(s))) {
         json_decref(o);
         return NULL;
     }
     return o;
 }
 
-static bool any_model(const json_t *d, const char *field, const char *value)
+static bool any_model(const struct dsec *s, const char *field, const char *value)
 {
-    const json_t *models = dossier_get_path(d, "models");
+    const json_t *models = s->models;
     size_t i;
     json_t *m;
     json_array_foreach(models, i, m)
@@ -416,9 +434,9 @@ static bool any_model(const json_t *d, const char *field, const char *value)
 }
 
 /* Every model satisfies the test; false when there are no models. */
-static bool all_models_open(const json_t *d)
+static bool all_models_open(const struct dsec *s)
 {
-    const json_t *models = dossier_get_path(d, "models");
+    const json_t *models = s->models;
     size_t i;
     json_t *m;
     if (json_array_size(models) == 0)
@@ -431,9 +449,9 @@ static bool all_models_open(const json_t *d)
     return true;
 }
 
-static bool all_models_european(const json_t *d, const struct derive_params *p)
+static bool all_models_european(const struct dsec *s, const struct derive_params *p)
 {
-    const json_t *models = dossier_get_path(d, "models");
+    const json_t *models = s->models;
     size_t i;
     json_t *m;
     if (json_array_size(models) == 0)
@@ -453,26 +471,26 @@ static bool all_models_european(const json_t *d, const struct derive_params *p)
 }
 
 /* Personal data, special categories, a classification marking or owner-marked confidential. */
-static bool sensitive_data(const json_t *d)
+static bool sensitive_data(const struct dsec *s)
 {
-    const char *cls = str_at(d, "data.classification");
-    return is_true(d, "data.personal_data") || list_len(d, "data.categories") > 0 ||
-           list_len(d, "data.special_categories") > 0 || is_true(d, "data.confidential") ||
+    const char *cls = str_at(s->data, "classification");
+    return is_true(s->data, "personal_data") || list_len(s->data, "categories") > 0 ||
+           list_len(s->data, "special_categories") > 0 || is_true(s->data, "confidential") ||
            (cls && strcmp(cls, "none") != 0 && strcmp(cls, "intern") != 0);
 }
 
-static json_t *exploration_facts(const json_t *d, const char *eval_date, bool sensitive)
+static json_t *exploration_facts(const struct dsec *s, const char *eval_date, bool sensitive)
 {
     json_t *o = json_object();
-    const char *end = str_at(d, "use.exploration_end");
-    bool expl = str_is(d, "use.environment", "exploration");
+    const char *end = str_at(s->use, "exploration_end");
+    bool expl = str_is(s->use, "environment", "exploration");
     bool expired = end && strcmp(end, eval_date) < 0;
-    bool public_users = list_has(d, "use.users", "citizens") ||
-                        list_has(d, "use.users", "businesses") ||
-                        list_has(d, "use.users", "minors");
-    bool controlled = expl && end && !expired && !is_true(d, "use.citizen_facing") &&
-                      !public_users && !is_true(d, "use.production_data") && !sensitive &&
-                      is_false(d, "data.personal_data");
+    bool public_users = list_has(s->use, "users", "citizens") ||
+                        list_has(s->use, "users", "businesses") ||
+                        list_has(s->use, "users", "minors");
+    bool controlled = expl && end && !expired && !is_true(s->use, "citizen_facing") &&
+                      !public_users && !is_true(s->use, "production_data") && !sensitive &&
+                      is_false(s->data, "personal_data");
     if (!o || add_bool(o, "controlled", controlled) || add_bool(o, "expired", expired) ||
         add_bool(o, "has_end", end != NULL)) {
         json_decref(o);
@@ -481,13 +499,13 @@ static json_t *exploration_facts(const json_t *d, const char *eval_date, bool se
     return o;
 }
 
-static json_t *decision_facts(const json_t *d, const char *hash)
+static json_t *decision_facts(const struct dsec *s, const char *hash)
 {
     json_t *o = json_object();
-    const json_t *dec = dossier_get_path(d, "decision");
-    const char *dh = str_at(d, "decision.dossier_hash");
+    const json_t *dec = s->decision;
+    const char *dh = str_at(s->decision, "dossier_hash");
     bool valid =
-        dec && str_is(d, "decision.outcome", "approved") && dh && strcasecmp(dh, hash) == 0;
+        dec && str_is(s->decision, "outcome", "approved") && dh && strcasecmp(dh, hash) == 0;
     if (!o || add_str(o, "hash", hash) || add_bool(o, "present", dec != NULL) ||
         add_bool(o, "valid", valid)) {
         json_decref(o);
@@ -501,6 +519,7 @@ static int facts(const json_t *dossier, const struct derive_params *p, const cha
 {
     struct derive_params dflt;
     struct ai_act_out a;
+    struct dsec sec;
     char hash[65];
     json_t *o = NULL, *models = NULL;
     bool sensitive;
@@ -525,26 +544,27 @@ static int facts(const json_t *dossier, const struct derive_params *p, const cha
     if (rc)
         return sluis_err_set(err, rc, "cannot compute the dossier hash");
 
-    ai_act_classify(dossier, p, &a);
-    sensitive = sensitive_data(dossier);
+    dsec_init(&sec, dossier);
+    ai_act_classify(&sec, p, &a);
+    sensitive = sensitive_data(&sec);
     o = json_object();
     models = json_object();
     if (!o || !models)
         goto nomem;
-    if (add_bool(models, "open_source", all_models_open(dossier)) ||
-        add_bool(models, "european", all_models_european(dossier, p)) ||
-        add_int(models, "count", (long long)list_len(dossier, "models")))
+    if (add_bool(models, "open_source", all_models_open(&sec)) ||
+        add_bool(models, "european", all_models_european(&sec, p)) ||
+        add_int(models, "count", (long long)json_array_size(sec.models)))
         goto nomem;
     if (add_str(o, "eval_date", eval_date) ||
         add_bool(o, "procured",
-                 str_is(dossier, "use.kind", "procure") || any_model(dossier, "terms", NULL)) ||
-        add_bool(o, "consumer_terms", any_model(dossier, "terms", "consumer")) ||
+                 str_is(sec.use, "kind", "procure") || any_model(&sec, "terms", NULL)) ||
+        add_bool(o, "consumer_terms", any_model(&sec, "terms", "consumer")) ||
         add_bool(o, "sensitive_data", sensitive) ||
-        json_object_set_new(o, "prescan", prescan_facts(dossier, p, a.high_risk)) ||
-        json_object_set_new(o, "ai_act", ai_act_facts(dossier, &a)) ||
-        json_object_set_new(o, "agreements", agreements_facts(dossier)) ||
-        json_object_set_new(o, "decision", decision_facts(dossier, hash)) ||
-        json_object_set_new(o, "exploration", exploration_facts(dossier, eval_date, sensitive)) ||
+        json_object_set_new(o, "prescan", prescan_facts(&sec, p, a.high_risk)) ||
+        json_object_set_new(o, "ai_act", ai_act_facts(&sec, &a)) ||
+        json_object_set_new(o, "agreements", agreements_facts(&sec)) ||
+        json_object_set_new(o, "decision", decision_facts(&sec, hash)) ||
+        json_object_set_new(o, "exploration", exploration_facts(&sec, eval_date, sensitive)) ||
         json_object_set_new(o, "models", models)) {
         models = NULL;
         goto nomem;

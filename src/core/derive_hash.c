@@ -126,39 +126,74 @@ static void put_string(struct sink *s, const char *str, size_t len)
     putc_(s, '"');
 }
 
-static int key_cmp(const void *a, const void *b)
+struct kv {
+    const char *key;
+    size_t len;
+    const json_t *val;
+};
+
+/* Byte order, a shorter key first on a tie: the order of jansson's JSON_SORT_KEYS. */
+static int kv_cmp(const struct kv *a, const struct kv *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    int c = memcmp(a->key, b->key, a->len < b->len ? a->len : b->len);
+    if (c)
+        return c;
+    return a->len < b->len ? -1 : a->len > b->len;
+}
+
+static int kv_qsort_cmp(const void *a, const void *b)
+{
+    return kv_cmp(a, b);
 }
 
 static void put_value(struct sink *s, const json_t *v, int depth);
 
+/* Keys sorted with their values (no second look-up per key); insertion sort when small. */
 static void put_object(struct sink *s, const json_t *v, int depth)
 {
-    const char *stack_keys[SORT_STACK], **keys = stack_keys;
+    struct kv stack_kv[SORT_STACK], *kv = stack_kv;
     size_t n = json_object_size(v), i = 0;
     const char *k;
     json_t *val;
     if (n > SORT_STACK) {
-        keys = malloc(n * sizeof(*keys));
-        if (!keys) {
+        kv = malloc(n * sizeof(*kv));
+        if (!kv) {
             s->err = SLUIS_ENOMEM;
             return;
         }
     }
-    json_object_foreach((json_t *)v, k, val) keys[i++] = k;
-    qsort(keys, n, sizeof(*keys), key_cmp);
+    json_object_foreach((json_t *)v, k, val)
+    {
+        if (i == n)
+            break;
+        kv[i].key = k;
+        kv[i].len = json_object_iter_key_len(json_object_key_to_iter(k));
+        kv[i].val = val;
+        i++;
+    }
+    n = i;
+    if (n > 24) {
+        qsort(kv, n, sizeof(*kv), kv_qsort_cmp);
+    } else {
+        for (i = 1; i < n; i++) {
+            struct kv t = kv[i];
+            size_t j = i;
+            for (; j > 0 && kv_cmp(&kv[j - 1], &t) > 0; j--)
+                kv[j] = kv[j - 1];
+            kv[j] = t;
+        }
+    }
     putc_(s, '{');
     for (i = 0; i < n; i++) {
         if (i)
             putc_(s, ',');
-        put_string(s, keys[i], strlen(keys[i]));
+        put_string(s, kv[i].key, kv[i].len);
         putc_(s, ':');
-        put_value(s, json_object_get(v, keys[i]), depth + 1);
+        put_value(s, kv[i].val, depth + 1);
     }
     putc_(s, '}');
-    if (keys != stack_keys)
-        free(keys);
+    if (kv != stack_kv)
+        free(kv);
 }
 
 static void put_value(struct sink *s, const json_t *v, int depth)
