@@ -17,5 +17,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_gateway(int argc, char **argv);
 int cmd_mock_upstream(int argc, char **argv);
+int cmd_org(int argc, char **argv);
 
 #endif

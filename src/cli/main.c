@@ -18,6 +18,7 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "start het register (API, web, gateway) / run the register"},
     {"demo", cmd_demo, "vul een database met een voorbeeldgemeente / seed demo data"},
     {"audit", cmd_audit, "controleer of exporteer de audittrail / verify or export the audit trail"},
+    {"org", cmd_org, "beheer organisaties (operator) / manage organisations (operator)"},
     {"gateway", cmd_gateway, "alleen de OpenAI-compatibele gateway / gateway-only node"},
     {"mock-upstream", cmd_mock_upstream, "MOCK OpenAI-compatibele upstream voor tests en demo"},
 };
