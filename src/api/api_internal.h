@@ -14,7 +14,7 @@
 #include "store/register.h"
 
 #define API_ORG_SYSTEM "system" /* owner organisation of global objects (policy versions) */
-#define API_MAX_POLICIES 256    /* policy sets cached in memory (versions x organisations) */
+#define API_MAX_POLICIES 64     /* policy sets kept loaded (versions x organisations); LRU */
 #define API_EXT_ID_MAX 64       /* bytes of an id as the API shows it */
 
 enum api_role {
@@ -45,6 +45,8 @@ struct api_policy {
     char key[REG_ID_CAP + 260]; /* version, or "<org>|<version>" for an organisation's set */
     char version[256];
     struct policy_set *ps;
+    int refs;                /* requests using it now: never evicted while > 0 */
+    unsigned long long used; /* api->policy_clock at the last use (LRU) */
 };
 
 struct oidc_keys;
@@ -82,6 +84,7 @@ struct api {
     char operator_sha[65]; /* SHA-256 hex of the instance operator token; "" = none */
     pthread_mutex_t pol_mu;
     struct api_policy cached[API_MAX_POLICIES];
+    unsigned long long policy_clock;
     int n_cached;
     struct oidc_keys *oidc;
     char oidc_issuer[256];
@@ -173,14 +176,11 @@ int api_dossier_part_check(const json_t *content, const char *list, struct sluis
 /* ---- policies (policies.c) ---- */
 int api_policy_init(struct api *api, const char *policy_file, struct sluis_err *err);
 void api_policy_fini(struct api *api);
-/* The policy set for version (NULL/"" = current); borrowed until api_free. SLUIS_ENOTFOUND. */
-int api_policy_get(struct api *api, const char *version, const struct policy_set **ps,
-                   struct sluis_err *err);
-
-/* Cached set by key (borrowed) or NULL. */
+/* Cached set by key or NULL; a found set is held until api_policy_release(). */
 const struct policy_set *api_policy_cache_get(struct api *api, const char *key);
-/* Caches ps under key (takes ownership); *out is the cached set (another thread's when it
- * won). SLUIS_ETOOBIG when the cache is full (ps freed). */
+/* Caches ps under key (takes ownership) and holds it; *out is the cached set (another
+ * thread's when it won). When the cache is full the least recently used set nobody holds is
+ * freed; SLUIS_ETOOBIG when every set is held (ps freed). */
 int api_policy_cache_put(struct api *api, const char *key, struct policy_set *ps,
                          const struct policy_set **out, struct sluis_err *err);
 /* The YAML source of a recorded base policy version (malloc'ed); SLUIS_ENOTFOUND. */
@@ -192,16 +192,25 @@ int api_policy_base_source(struct api *api, struct store_tx *tx, const char *ver
 #define API_ROLE_MATRIX_ID "role-matrix" /* policy id of the generated role-matrix overlay */
 #define API_PART_RULES "rules"
 #define API_PART_MATRIX "role_matrix"
+/* Gives back a set of api_org_policy() / api_org_policy_version() (the texts of a verdict
+ * borrow from it: release after verdict_free). NULL and the current base set are fine. */
+void api_policy_release(struct api *api, const struct policy_set *ps);
+/* The version string api_org_policy() would give, copied into out ("" when org's own files no
+ * longer load on the base: not an error here). */
+int api_org_policy_name(struct api *api, struct store_tx *tx, const char *org, char *out,
+                        size_t cap, struct sluis_err *err);
 /*
  * The policy set organisation org evaluates with now: the base policy, then its active policy
- * file (extra rules), then its active role-matrix override. *ps and *version are borrowed
- * until api_free. Reads in tx. Errors: SLUIS_EINVAL when the stored files no longer load on
- * the current base (err says why), SLUIS_ETOOBIG (cache full), SLUIS_EIO.
+ * file (extra rules), then its active role-matrix override. *ps (and *version, which borrows
+ * from it) are held until api_policy_release(api, *ps). Reads in tx. Errors: SLUIS_EINVAL when the
+ * stored files no longer load on the current base (err says why), SLUIS_ETOOBIG (cache full),
+ * SLUIS_EIO.
  */
 int api_org_policy(struct api *api, struct store_tx *tx, const char *org,
                    const struct policy_set **ps, const char **version, struct sluis_err *err);
 /* The set of a version string as verdicts and decisions carry it ("base" or
- * "base+file@v+role-matrix@h"), with org's files; borrowed. SLUIS_ENOTFOUND when unknown. */
+ * "base+file@v+role-matrix@h"), with org's files; held until api_policy_release().
+ * SLUIS_ENOTFOUND when unknown. */
 int api_org_policy_version(struct api *api, struct store_tx *tx, const char *org,
                            const char *version, const struct policy_set **ps,
                            struct sluis_err *err);

@@ -470,6 +470,7 @@ static int h_put(struct api *api, const struct api_principal *who, struct http_r
             dossier_material_hash(eff, ps ? policy_set_derive_params(ps) : NULL, now) == 0 &&
             strcmp(now, pinned))
             snprintf(app.state, sizeof(app.state), "needs_reassessment");
+        api_policy_release(api, ps);
     }
     rc = reg_object_put(tx, &app, version, who->user_id, &err);
     if (rc) {
@@ -661,12 +662,13 @@ static int roles_missing(struct api *api, struct store_tx *tx, const char *org, 
     if (rc || !ps)
         return rc ? rc : SLUIS_EIO;
     rc = api_evaluate(ps, eff, env ? env : "exploration", today, &v, &permit, &err);
-    if (rc)
-        return rc;
-    json_t *m = json_object_get(json_object_get(v.derived, "roles"), "missing");
-    *missing = json_is_array(m) ? (int)json_array_size(m) : 1;
-    verdict_free(&v);
-    return 0;
+    if (!rc) {
+        json_t *m = json_object_get(json_object_get(v.derived, "roles"), "missing");
+        *missing = json_is_array(m) ? (int)json_array_size(m) : 1;
+        verdict_free(&v);
+    }
+    api_policy_release(api, ps);
+    return rc;
 }
 
 static int h_advice_create(struct api *api, const struct api_principal *who, struct http_req *req,
@@ -847,6 +849,7 @@ static int h_decision_create(struct api *api, const struct api_principal *who, s
     json_t *eff = NULL;
     struct verdict v;
     memset(&v, 0, sizeof(v));
+    const struct policy_set *ps = NULL;
     rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
     if (rc) {
         api_resp_err(resp, rc, &err);
@@ -873,7 +876,6 @@ static int h_decision_create(struct api *api, const struct api_principal *who, s
         env = json_string_value(json_object_get(json_object_get(eff, "use"), "environment"));
     if (!env)
         env = "exploration";
-    const struct policy_set *ps;
     const char *pver;
     rc = api_org_policy(api, tx, who->org_id, &ps, &pver, &err);
     if (rc) {
@@ -958,6 +960,7 @@ fail:
     store_tx_rollback(tx);
 out:
     verdict_free(&v);
+    api_policy_release(api, ps); /* after the verdict, which borrows its texts */
     json_decref(eff);
     reg_object_free(&app);
     reg_object_free(&dec);
@@ -1051,6 +1054,7 @@ static int h_verdict(struct api *api, const struct api_principal *who, struct ht
             verdict_free(&v);
         }
     }
+    api_policy_release(api, ps); /* after verdict_free: the verdict borrows from it */
     json_decref(eff);
     reg_object_free(&app);
     return 0;

@@ -34,6 +34,7 @@ static int h_check(struct api *api, const struct api_principal *who, struct http
     store_tx_rollback(tx);
     if (rc) {
         api_resp_err(resp, rc, &err);
+        api_policy_release(api, ps);
         json_decref(doc);
         return 0;
     }
@@ -53,6 +54,7 @@ static int h_check(struct api *api, const struct api_principal *who, struct http
         http_resp_json(resp, vj ? 200 : 500, vj);
         verdict_free(&v);
     }
+    api_policy_release(api, ps); /* after verdict_free: the verdict borrows from it */
     json_decref(doc);
     return 0;
 }

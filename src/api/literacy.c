@@ -160,6 +160,7 @@ static int h_org_literacy(struct api *api, const struct api_principal *who, stru
                     .by_role = json_object()};
     rc = reg_user_list(tx, who->org_id, cov_user, &c, &err);
     store_tx_rollback(tx);
+    api_policy_release(api, ops);
     if (rc < 0 || c.rc < 0) {
         json_decref(c.users);
         json_decref(c.by_role);
@@ -229,6 +230,7 @@ int api_app_literacy(struct api *api, const struct api_principal *who, struct ht
     struct sluis_err err;
     sluis_err_clear(&err);
     struct store_tx *tx;
+    const struct policy_set *ops = NULL;
     int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
     if (rc) {
         api_resp_err(resp, rc, &err);
@@ -260,7 +262,6 @@ int api_app_literacy(struct api *api, const struct api_principal *who, struct ht
         api_resp_err(resp, rc, &err);
         goto out;
     }
-    const struct policy_set *ops = NULL;
     const char *over;
     rc = api_org_policy(api, tx, who->org_id, &ops, &over, &err);
     if (rc) {
@@ -309,6 +310,7 @@ int api_app_literacy(struct api *api, const struct api_principal *who, struct ht
                              "coverage", total ? (double)covered / total : 0.0, "people", people));
 out:
     store_tx_rollback(tx);
+    api_policy_release(api, ops);
     reg_object_free(&app);
     json_decref(people);
     json_decref(in.ids);

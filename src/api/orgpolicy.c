@@ -270,3 +270,19 @@ int api_org_policy_version(struct api *api, struct store_tx *tx, const char *org
     free(base_src);
     return rc;
 }
+
+int api_org_policy_name(struct api *api, struct store_tx *tx, const char *org, char *out,
+                        size_t cap, struct sluis_err *err)
+{
+    const struct policy_set *ps = NULL;
+    const char *v = NULL;
+    int rc = api_org_policy(api, tx, org, &ps, &v, err);
+    if (rc == SLUIS_ECONFLICT) { /* a stored file that no longer loads: shown as "" */
+        snprintf(out, cap, "%s", "");
+        return 0;
+    }
+    if (!rc)
+        snprintf(out, cap, "%s", v);
+    api_policy_release(api, ps);
+    return rc;
+}

@@ -32,6 +32,7 @@ static const struct api_field admin_fields[] = {
 /* The organisation as the API shows it (new reference). matrix: the active override or NULL. */
 static json_t *org_json(const struct reg_org *o, const json_t *matrix, const char *pver)
 {
+    pver = pver && *pver ? pver : NULL;
     json_t *m = json_object_get(matrix, "role_matrix");
     return json_pack("{s:s, s:s, s:s, s:s, s:o, s:s*}", "id", o->id, "name", o->name, "layer",
                      o->layer, "created_at", o->created_at, "role_matrix",
@@ -56,7 +57,7 @@ static void org_etag(const struct reg_org *o, const json_t *matrix, char out[20]
 /* Reads organisation org, its active role-matrix override (*matrix: content or NULL) and the
  * policy version it evaluates with. */
 static int org_read(struct api *api, struct store_tx *tx, const char *org, struct reg_org *o,
-                    json_t **matrix, const char **pver, struct sluis_err *err)
+                    json_t **matrix, char pver[256], struct sluis_err *err)
 {
     *matrix = NULL;
     int rc = reg_org_get(tx, org, o, err);
@@ -70,13 +71,8 @@ static int org_read(struct api *api, struct store_tx *tx, const char *org, struc
     } else if (rc != SLUIS_ENOTFOUND) {
         return rc;
     }
-    const struct policy_set *ps;
-    rc = api_org_policy(api, tx, org, &ps, pver, err);
-    if (rc == SLUIS_ECONFLICT) { /* shown, not fatal for reading the organisation */
-        *pver = NULL;
-        rc = 0;
-    }
-    return rc;
+    /* a stored file that no longer loads shows as null: not fatal for reading the organisation */
+    return api_org_policy_name(api, tx, org, pver, 256, err);
 }
 
 static int h_org(struct api *api, const struct api_principal *who, struct http_req *req,
@@ -97,8 +93,8 @@ static int h_org(struct api *api, const struct api_principal *who, struct http_r
     }
     struct reg_org o;
     json_t *matrix = NULL;
-    const char *pver = NULL;
-    rc = org_read(api, tx, who->org_id, &o, &matrix, &pver, &err);
+    char pver[256] = "";
+    rc = org_read(api, tx, who->org_id, &o, &matrix, pver, &err);
     store_tx_rollback(tx);
     if (rc) {
         api_resp_err(resp, rc, &err);
@@ -289,9 +285,9 @@ static int h_org_put(struct api *api, const struct api_principal *who, struct ht
     }
     struct reg_org o;
     json_t *matrix = NULL;
-    const char *pver = NULL;
+    char pver[256] = "";
     char etag[20];
-    rc = org_read(api, tx, who->org_id, &o, &matrix, &pver, &err);
+    rc = org_read(api, tx, who->org_id, &o, &matrix, pver, &err);
     if (rc) {
         api_resp_err(resp, rc, &err);
         goto fail;
@@ -314,7 +310,7 @@ static int h_org_put(struct api *api, const struct api_principal *who, struct ht
     }
     json_decref(matrix);
     matrix = NULL;
-    rc = org_read(api, tx, who->org_id, &o, &matrix, &pver, &err);
+    rc = org_read(api, tx, who->org_id, &o, &matrix, pver, &err);
     if (rc) {
         api_resp_err(resp, rc, &err);
         goto fail;
@@ -373,8 +369,8 @@ static int h_orgs(struct api *api, const struct api_principal *who, struct http_
     } else {
         struct reg_org o;
         json_t *matrix = NULL;
-        const char *pver = NULL;
-        rc = org_read(api, tx, who->org_id, &o, &matrix, &pver, &err);
+        char pver[256] = "";
+        rc = org_read(api, tx, who->org_id, &o, &matrix, pver, &err);
         if (!rc)
             json_array_append_new(l.items, org_json(&o, matrix, pver));
         json_decref(matrix);

@@ -153,11 +153,30 @@ const struct policy_set *api_policy_cache_get(struct api *api, const char *key)
 {
     const struct policy_set *ps = NULL;
     pthread_mutex_lock(&api->pol_mu);
-    for (int i = 0; i < api->n_cached && !ps; i++)
-        if (!strcmp(api->cached[i].key, key))
-            ps = api->cached[i].ps;
+    for (int i = 0; i < api->n_cached && !ps; i++) {
+        struct api_policy *e = &api->cached[i];
+        if (!strcmp(e->key, key)) {
+            ps = e->ps;
+            e->refs++;
+            e->used = ++api->policy_clock;
+        }
+    }
     pthread_mutex_unlock(&api->pol_mu);
     return ps;
+}
+
+void api_policy_release(struct api *api, const struct policy_set *ps)
+{
+    if (!ps || ps == api->current.ps)
+        return;
+    pthread_mutex_lock(&api->pol_mu);
+    for (int i = 0; i < api->n_cached; i++) {
+        if (api->cached[i].ps == ps && api->cached[i].refs > 0) {
+            api->cached[i].refs--;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&api->pol_mu);
 }
 
 int api_policy_cache_put(struct api *api, const char *key, struct policy_set *ps,
@@ -168,27 +187,44 @@ int api_policy_cache_put(struct api *api, const char *key, struct policy_set *ps
         policy_set_free(ps);
         return sluis_err_set(err, SLUIS_ETOOBIG, "policy version too long");
     }
+    struct policy_set *evicted = NULL;
     pthread_mutex_lock(&api->pol_mu);
     for (int i = 0; i < api->n_cached; i++) {
-        if (!strcmp(api->cached[i].key, key)) { /* another thread won */
-            *out = api->cached[i].ps;
+        struct api_policy *e = &api->cached[i];
+        if (!strcmp(e->key, key)) { /* another thread won */
+            e->refs++;
+            e->used = ++api->policy_clock;
+            *out = e->ps;
             pthread_mutex_unlock(&api->pol_mu);
             policy_set_free(ps);
             return 0;
         }
     }
-    if (api->n_cached >= API_MAX_POLICIES) {
+    int slot = api->n_cached < API_MAX_POLICIES ? api->n_cached : -1;
+    if (slot < 0) /* full: the least recently used set that no request holds */
+        for (int i = 0; i < api->n_cached; i++)
+            if (!api->cached[i].refs && (slot < 0 || api->cached[i].used < api->cached[slot].used))
+                slot = i;
+    if (slot < 0) {
         pthread_mutex_unlock(&api->pol_mu);
         policy_set_free(ps);
-        return sluis_err_set(err, SLUIS_ETOOBIG, "too many policy versions in use");
+        return sluis_err_set(err, SLUIS_ETOOBIG,
+                             "te veel beleidsversies tegelijk in gebruik / too many policy "
+                             "versions in use at once");
     }
-    struct api_policy *e = &api->cached[api->n_cached];
+    struct api_policy *e = &api->cached[slot];
+    if (slot < api->n_cached)
+        evicted = e->ps;
+    else
+        api->n_cached++;
     snprintf(e->key, sizeof(e->key), "%s", key);
     snprintf(e->version, sizeof(e->version), "%s", policy_set_version(ps));
     e->ps = ps;
+    e->refs = 1;
+    e->used = ++api->policy_clock;
     *out = ps;
-    api->n_cached++;
     pthread_mutex_unlock(&api->pol_mu);
+    policy_set_free(evicted);
     return 0;
 }
 
@@ -214,32 +250,4 @@ int api_policy_base_source(struct api *api, struct store_tx *tx, const char *ver
     }
     *src = f.yaml;
     return 0;
-}
-
-int api_policy_get(struct api *api, const char *version, const struct policy_set **ps,
-                   struct sluis_err *err)
-{
-    *ps = NULL;
-    if (!version || !*version || !strcmp(version, api->current.version)) {
-        *ps = api->current.ps;
-        return 0;
-    }
-    *ps = api_policy_cache_get(api, version);
-    if (*ps)
-        return 0;
-    struct store_tx *tx;
-    char *yaml = NULL;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, err);
-    if (rc)
-        return rc;
-    rc = api_policy_base_source(api, tx, version, &yaml, err);
-    store_tx_rollback(tx);
-    if (rc)
-        return rc;
-    struct policy_set *loaded = NULL;
-    rc = policy_set_load_buffer(&loaded, yaml, strlen(yaml), version, err);
-    free(yaml);
-    if (rc)
-        return rc;
-    return api_policy_cache_put(api, version, loaded, ps, err);
 }

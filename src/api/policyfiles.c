@@ -115,10 +115,9 @@ static int h_policies(struct api *api, const struct api_principal *who, struct h
     struct reg_filter fo = {.kind = API_ORG_POLICY_KIND, .org_id = who->org_id, .limit = 1000};
     if (!rc)
         rc = reg_object_list(tx, &fo, org_cb, &p, &err);
-    const struct policy_set *ps;
-    const char *pver = NULL;
-    if (!rc && api_org_policy(api, tx, who->org_id, &ps, &pver, &err))
-        pver = NULL; /* a stored file that no longer loads: shown as null */
+    char pver[256] = ""; /* "": a stored file that no longer loads, shown as null */
+    if (!rc)
+        rc = api_org_policy_name(api, tx, who->org_id, pver, sizeof(pver), &err);
     store_tx_rollback(tx);
     if (rc) {
         json_decref(p.items);
@@ -128,7 +127,8 @@ static int h_policies(struct api *api, const struct api_principal *who, struct h
     size_t n = json_array_size(p.items);
     http_resp_json(resp, 200,
                    json_pack("{s:o, s:I, s:i, s:i, s:s*}", "items", p.items, "total", (json_int_t)n,
-                             "limit", 1000, "offset", 0, "effective_version", pver));
+                             "limit", 1000, "offset", 0, "effective_version",
+                             pver[0] ? pver : NULL));
     return 0;
 }
 

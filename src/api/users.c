@@ -42,11 +42,11 @@ static int read_tx(struct api *api, struct store_tx **tx, struct http_resp *resp
     return rc;
 }
 
-/* Reads the caller's own organisation and the policy version it evaluates with (*pver,
- * borrowed from the api; NULL when its own policy does not load). Returns 0, or an error
+/* Reads the caller's own organisation and the policy version it evaluates with (pver; ""
+ * when its own policy does not load). Returns 0, or an error
  * already answered in resp. */
 static int read_own_org(struct api *api, const struct api_principal *who, struct http_resp *resp,
-                        struct reg_org *org, const char **pver)
+                        struct reg_org *org, char pver[256])
 {
     struct store_tx *tx;
     struct sluis_err err;
@@ -54,9 +54,8 @@ static int read_own_org(struct api *api, const struct api_principal *who, struct
     if (read_tx(api, &tx, resp))
         return SLUIS_EIO;
     int rc = reg_org_get(tx, who->org_id, org, &err);
-    const struct policy_set *ps;
-    if (!rc && api_org_policy(api, tx, who->org_id, &ps, pver, &err))
-        *pver = NULL;
+    if (!rc)
+        rc = api_org_policy_name(api, tx, who->org_id, pver, 256, &err);
     store_tx_rollback(tx);
     if (rc)
         api_resp_err(resp, rc, &err);
@@ -69,14 +68,15 @@ static int h_me(struct api *api, const struct api_principal *who, struct http_re
     (void)arg;
     (void)req;
     struct reg_org org;
-    const char *pver = NULL;
-    if (read_own_org(api, who, resp, &org, &pver))
+    char pver[256] = "";
+    if (read_own_org(api, who, resp, &org, pver))
         return 0;
     http_resp_json(resp, 200,
                    json_pack("{s:s, s:s, s:s, s:O, s:o, s:s*, s:s*}", "user_id", who->user_id,
                              "name", who->name, "email", who->email, "roles", who->roles_json,
                              "organisation", org_json(&org), "token_id",
-                             who->token_id[0] ? who->token_id : NULL, "policy_version", pver));
+                             who->token_id[0] ? who->token_id : NULL, "policy_version",
+                             pver[0] ? pver : NULL));
     return 0;
 }
 

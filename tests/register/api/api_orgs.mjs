@@ -233,6 +233,26 @@ r = await call(B, 'POST', '/api/v1/policies/org-test@2/deactivate', { token: T.a
 eq(r.status, 200, 'deactivate');
 r = await call(B, 'GET', '/api/v1/policies', { token: T.read_only });
 eq(r.json.effective_version, base, 'base only again');
+// more versions than the server keeps loaded (64): the least recently used sets are dropped and
+// reloaded from the stored files when asked again, with the same result
+{
+  const first = [];
+  for (let i = 0; i < 70; i++) {
+    const u = await up(policyFile(`lru-${i}`).replace('severity: block', i % 2 ? 'severity: warn' : 'severity: block'));
+    eq(u.status, 201, `upload lru-${i}`);
+    const v = await call(B, 'GET', '/api/v1/applications/nog-niet-opgeslagen/verdict?environment=production', { token: T.read_only });
+    if (i < 3) first.push([v.json.policy_version, v.json.findings.find((f) => f.rule === 'ORG-T1').severity]);
+  }
+  for (const [pv, sev] of first) {
+    const v = await call(B, 'GET', '/api/v1/applications/nog-niet-opgeslagen/verdict?environment=production&policy=' + encodeURIComponent(pv), { token: T.read_only });
+    eq(v.status, 200, `evicted version ${pv} reloads`);
+    eq(v.json.findings.find((f) => f.rule === 'ORG-T1').severity, sev, 'with the same verdict');
+  }
+  r = await call(B, 'POST', '/api/v1/policies/org-test@2/deactivate', { token: T.admin });
+  r = await call(B, 'GET', '/api/v1/policies', { token: T.read_only });
+  const act = r.json.items.find((i) => i.part === 'rules' && i.active);
+  await call(B, 'POST', `/api/v1/policies/${act.id}/deactivate`, { token: T.admin });
+}
 // isolation of the files
 r = await call(B, 'GET', '/api/v1/policies/org-test@1', { token: other.tokens.admin });
 eq(r.status, 404, "another organisation's file: 404");
