@@ -180,6 +180,83 @@ static double mt_writes(struct store *st, int nthreads, double secs, double *cpu
     return (double)total / t;
 }
 
+/* ---- paced writers: latency at a fixed total rate ---- */
+
+#define PACED_THREADS 16
+#define PACED_MAX 200000
+
+struct paced {
+    struct store *st;
+    int idx;
+    double rate; /* this thread's writes per second */
+    double t0, secs;
+    double *lat; /* ms, from the scheduled start (no coordinated omission) */
+    long n, cap;
+};
+
+static void *paced_writer(void *arg)
+{
+    struct paced *w = arg;
+    struct sluis_err err = {0};
+    struct store_tx *tx;
+    /* Staggered start so the threads do not fire in lock-step. */
+    double next = w->t0 + (double)w->idx / (w->rate * PACED_THREADS);
+
+    while (next - w->t0 < w->secs && w->n < w->cap) {
+        double now = now_s();
+        if (now < next) {
+            struct timespec ts = {0, (long)((next - now) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+        struct reg_object o = {.kind = "application", .org_id = "bench", .state = "draft"};
+        snprintf(o.id, sizeof(o.id), "pw%d-%ld-%.0f", w->idx, w->n, w->rate);
+        o.content = "{\"name\":\"bench\",\"n\":1}";
+        if (store_tx_begin(w->st, STORE_TX_WRITE, &tx, &err) ||
+            reg_object_put(tx, &o, REG_VERSION_CREATE, "bench", &err) || store_tx_commit(tx, &err))
+            DIE("paced write: %s", err.msg);
+        w->lat[w->n++] = (now_s() - next) * 1000.0;
+        next += 1.0 / w->rate;
+    }
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* PACED_THREADS writers at rate writes/s in total; prints achieved rate, p50, p99, max. */
+static void paced_writes(struct store *st, double rate, double secs)
+{
+    struct paced w[PACED_THREADS];
+    pthread_t th[PACED_THREADS];
+    double *all = calloc(PACED_MAX, sizeof(double));
+    long per = PACED_MAX / PACED_THREADS, total = 0;
+    double t0 = now_s() + 0.01, c0 = cpu_s();
+
+    if (!all)
+        DIE("out of memory");
+    for (int i = 0; i < PACED_THREADS; i++) {
+        w[i] = (struct paced){st, i, rate / PACED_THREADS, t0, secs, all + i * per, 0, per};
+        pthread_create(&th[i], NULL, paced_writer, &w[i]);
+    }
+    for (int i = 0; i < PACED_THREADS; i++)
+        pthread_join(th[i], NULL);
+    double wall = now_s() - t0, cpu = cpu_s() - c0;
+    for (int i = 0; i < PACED_THREADS; i++) {
+        memmove(all + total, w[i].lat, (size_t)w[i].n * sizeof(double));
+        total += w[i].n;
+    }
+    qsort(all, (size_t)total, sizeof(double), cmp_double);
+    printf("  paced     %9.0f  writes/s asked, %6.0f done [cpu %6.0f/s], %d threads: p50 %6.2f ms  "
+           "p99 %6.2f ms  max %6.2f ms\n",
+           rate, (double)total / wall, (double)total / cpu, PACED_THREADS,
+           total ? all[total / 2] : 0, total ? all[total * 99 / 100] : 0,
+           total ? all[total - 1] : 0);
+    free(all);
+}
+
 int main(int argc, char **argv)
 {
     struct sluis_err err = {0};
@@ -199,6 +276,18 @@ int main(int argc, char **argv)
     if (store_tx_begin(st, STORE_TX_WRITE, &tx, &err) || reg_org_put(tx, &org, "bench", &err) ||
         store_tx_commit(tx, &err))
         DIE("org: %s", err.msg);
+    /* BENCH_PACED=rate[,rate...]: only the paced latency runs (16 writer threads). */
+    if (getenv("BENCH_PACED")) {
+        char list[256];
+        snprintf(list, sizeof(list), "%s", getenv("BENCH_PACED"));
+        printf("backend %s, %.1f s per run, paced durable writes (latency from the scheduled "
+               "start)\n",
+               is_pg(argv[1]) ? "postgresql" : "sqlite", secs);
+        for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
+            paced_writes(st, atof(tok), secs);
+        store_close(st);
+        return 0;
+    }
 
     /* Durable writes, one object per transaction, with audit. */
     t0 = now_s();

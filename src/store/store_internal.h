@@ -134,6 +134,13 @@ void store_pool_put(struct store *st, void *conn, int drop);
 int store_exec_defer(struct store_tx *tx, const char *sql, int nparams, const char *const *params,
                      struct sluis_err *err);
 
+/*
+ * With st->write_lock held: ends the open group-commit batch, if any, with its durable
+ * COMMIT (its members are waiting for exactly that; none is mid-transaction, since a writer
+ * holds write_lock from begin to commit). Returns the COMMIT's result.
+ */
+int store_batch_close(struct store *st);
+
 /* Marks tx failed when rc < 0 (only rollback is allowed then); returns rc. */
 int store_tx_fail(struct store_tx *tx, int rc);
 

@@ -14,9 +14,9 @@
 /* WAL frames (pages) at which a commit wakes the checkpointer; the checkpointer also looks
  * every CKPT_TICK_MS. At CKPT_INLINE frames the checkpointer is evidently behind and the
  * committing connection checkpoints itself (what SQLite's autocheckpoint would do at 1000). */
-#define CKPT_WAKE 256
+#define CKPT_WAKE 1000
 #define CKPT_INLINE 16384
-#define CKPT_TICK_MS 100
+#define CKPT_TICK_MS 250
 /* A WAL that grew past this is truncated back to it when it restarts. */
 #define WAL_SIZE_LIMIT "67108864"
 
@@ -29,6 +29,7 @@ struct sq_bg {
     int wake;
     atomic_int frames; /* WAL frames after the latest commit (from the WAL hook) */
     sqlite3 *db;       /* the checkpointer's own connection */
+    struct store *st;
 };
 
 struct sq_stmt {
@@ -298,15 +299,37 @@ out:
 
 /* ---- the checkpointer ---- */
 
+/*
+ * One checkpoint. Phase 1 runs alongside the writers and copies the bulk of the WAL into the
+ * database file. SQLite restarts the WAL from its beginning only when a write transaction
+ * begins with every frame copied, which under steady load never happens on its own (a batch
+ * commits while phase 1 runs): the WAL would grow without bound, and every commit's
+ * fdatasync would also have to journal the file's new size. So phase 2 takes the writers'
+ * mutex, commits the open batch (its members are only waiting for that COMMIT), copies the
+ * few frames committed since phase 1 and lets the next batch restart the WAL: a short pause
+ * for writers instead of a whole checkpoint inside one request.
+ */
+static void checkpoint_once(struct sq_bg *bg)
+{
+    struct store *st = bg->st;
+
+    if (sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        return;
+    pthread_mutex_lock(&st->write_lock);
+    store_batch_close(st);
+    sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    pthread_mutex_unlock(&st->write_lock);
+}
+
 static void *bg_main(void *arg)
 {
     struct sq_bg *bg = arg;
-    int done = 0; /* WAL frames at the last complete checkpoint */
+    int done = 0; /* WAL frames when the last checkpoint ran */
 
     pthread_mutex_lock(&bg->mu);
     while (!bg->stop) {
         struct timespec dl;
-        int frames, log = 0, ckpt = 0;
+        int frames;
 
         if (!bg->wake) {
             clock_gettime(CLOCK_REALTIME, &dl);
@@ -324,11 +347,8 @@ static void *bg_main(void *arg)
         if (frames <= 0 || frames == done)
             continue;
         pthread_mutex_unlock(&bg->mu);
-        /* PASSIVE: never waits for readers or writers; copies what it can. */
-        if (sqlite3_wal_checkpoint_v2(bg->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt) ==
-                SQLITE_OK &&
-            log >= 0 && ckpt == log)
-            done = frames;
+        checkpoint_once(bg);
+        done = frames;
         pthread_mutex_lock(&bg->mu);
     }
     pthread_mutex_unlock(&bg->mu);
@@ -358,6 +378,7 @@ static int sq_bg_start(struct store *st, struct sluis_err *err)
     pthread_mutex_init(&bg->mu, NULL);
     pthread_cond_init(&bg->cv, NULL);
     atomic_init(&bg->frames, 0);
+    bg->st = st;
     if (pthread_create(&bg->thread, NULL, bg_main, bg)) {
         pthread_mutex_destroy(&bg->mu);
         pthread_cond_destroy(&bg->cv);

@@ -77,6 +77,11 @@ static int batch_finish(struct store *st, int commit, struct sluis_err *err)
     return rc;
 }
 
+int store_batch_close(struct store *st)
+{
+    return st->bconn ? batch_finish(st, st->bmembers > 0, NULL) : 0;
+}
+
 /* The current writer leaves without joining the batch: keep, commit or drop it; unlock. */
 static void batch_leave(struct store *st)
 {
