@@ -101,37 +101,37 @@ bool derive_date_valid(const char *s)
     return s && dossier_schema_date_ok(s, strlen(s));
 }
 
-/* ---- small accessors (absent = unknown) ---- */
+/* ---- small accessors of one key of an object (absent = unknown; d may be NULL) ---- */
 
-static const char *str_at(const json_t *d, const char *path)
+static const char *str_at(const json_t *d, const char *key)
 {
-    return json_string_value(dossier_get_path(d, path));
+    return json_string_value(json_object_get(d, key));
 }
 
-static bool is_true(const json_t *d, const char *path)
+static bool is_true(const json_t *d, const char *key)
 {
-    return json_is_true(dossier_get_path(d, path));
+    return json_is_true(json_object_get(d, key));
 }
 
-static bool is_false(const json_t *d, const char *path)
+static bool is_false(const json_t *d, const char *key)
 {
-    return json_is_false(dossier_get_path(d, path));
+    return json_is_false(json_object_get(d, key));
 }
 
-static bool str_is(const json_t *d, const char *path, const char *want)
+static bool str_is(const json_t *d, const char *key, const char *want)
 {
-    const char *s = str_at(d, path);
+    const char *s = str_at(d, key);
     return s && strcmp(s, want) == 0;
 }
 
-static size_t list_len(const json_t *d, const char *path)
+static size_t list_len(const json_t *d, const char *key)
 {
-    return json_array_size(dossier_get_path(d, path));
+    return json_array_size(json_object_get(d, key));
 }
 
-static bool list_has(const json_t *d, const char *path, const char *want)
+static bool list_has(const json_t *d, const char *key, const char *want)
 {
-    const json_t *arr = dossier_get_path(d, path);
+    const json_t *arr = json_object_get(d, key);
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
@@ -151,9 +151,9 @@ static bool in_names(const char (*names)[DERIVE_NAME_MAX], int n, const char *s)
     return false;
 }
 
-static long long int_at(const json_t *d, const char *path, long long dflt)
+static long long int_at(const json_t *d, const char *key, long long dflt)
 {
-    const json_t *v = dossier_get_path(d, path);
+    const json_t *v = json_object_get(d, key);
     return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
@@ -201,17 +201,17 @@ struct prescan_out {
 
 static int add_int(json_t *o, const char *k, long long v)
 {
-    return json_object_set_new(o, k, json_integer((json_int_t)v));
+    return json_object_set_new_nocheck(o, k, json_integer((json_int_t)v));
 }
 
 static int add_bool(json_t *o, const char *k, bool v)
 {
-    return json_object_set_new(o, k, json_boolean(v));
+    return json_object_set_new_nocheck(o, k, json_boolean(v));
 }
 
 static int add_str(json_t *o, const char *k, const char *v)
 {
-    return json_object_set_new(o, k, json_string(v));
+    return json_object_set_new_nocheck(o, k, json_string_nocheck(v)); /* validated or literal */
 }
 
 static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p, bool high_risk)
@@ -295,7 +295,7 @@ static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p
         add_int(sc, "minors", s_minors))
         goto fail;
     if (add_bool(o, "complete", s->prescan != NULL) || add_int(o, "score", score) ||
-        json_object_set_new(o, "scores", sc) || add_int(o, "edpb_count", edpb) ||
+        json_object_set_new_nocheck(o, "scores", sc) || add_int(o, "edpb_count", edpb) ||
         add_int(o, "ap_list_count", ap) || add_str(o, "dpia", dpia) ||
         add_str(o, "dtia", dtia ? "required" : "not_required") ||
         add_str(o, "kia",
@@ -413,7 +413,7 @@ static json_t *missing_agreements(const struct dsec *s)
 static json_t *agreements_facts(const struct dsec *s)
 {
     json_t *o = json_object();
-    if (!o || json_object_set_new(o, "missing", missing_agreements(s))) {
+    if (!o || json_object_set_new_nocheck(o, "missing", missing_agreements(s))) {
         json_decref(o);
         return NULL;
     }
@@ -560,12 +560,13 @@ static int facts(const json_t *dossier, const struct derive_params *p, const cha
                  str_is(sec.use, "kind", "procure") || any_model(&sec, "terms", NULL)) ||
         add_bool(o, "consumer_terms", any_model(&sec, "terms", "consumer")) ||
         add_bool(o, "sensitive_data", sensitive) ||
-        json_object_set_new(o, "prescan", prescan_facts(&sec, p, a.high_risk)) ||
-        json_object_set_new(o, "ai_act", ai_act_facts(&sec, &a)) ||
-        json_object_set_new(o, "agreements", agreements_facts(&sec)) ||
-        json_object_set_new(o, "decision", decision_facts(&sec, hash)) ||
-        json_object_set_new(o, "exploration", exploration_facts(&sec, eval_date, sensitive)) ||
-        json_object_set_new(o, "models", models)) {
+        json_object_set_new_nocheck(o, "prescan", prescan_facts(&sec, p, a.high_risk)) ||
+        json_object_set_new_nocheck(o, "ai_act", ai_act_facts(&sec, &a)) ||
+        json_object_set_new_nocheck(o, "agreements", agreements_facts(&sec)) ||
+        json_object_set_new_nocheck(o, "decision", decision_facts(&sec, hash)) ||
+        json_object_set_new_nocheck(o, "exploration",
+                                    exploration_facts(&sec, eval_date, sensitive)) ||
+        json_object_set_new_nocheck(o, "models", models)) {
         models = NULL;
         goto nomem;
     }

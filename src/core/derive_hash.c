@@ -13,6 +13,7 @@
 
 #include <openssl/evp.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,11 +83,29 @@ static void putc_(struct sink *s, char ch)
 }
 
 /* A JSON string as jansson writes it without JSON_ENSURE_ASCII / JSON_ESCAPE_SLASH. */
+/* 1 when one of the 8 bytes of w is below 0x20, '"' or '\\' (needs an escape). */
+static int word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    /* a byte < 0x20, or a zero byte in q or b; bytes >= 0x80 (UTF-8) never match */
+    return (((w - ones * 0x20) | (q - ones) | (b - ones)) & ~w & high) != 0;
+}
+
 static void put_string(struct sink *s, const char *str, size_t len)
 {
-    size_t i, run = 0;
+    size_t i = 0, run = 0;
     putc_(s, '"');
-    for (i = 0; i < len; i++) {
+    for (;;) {
+        uint64_t w;
+        if (i + 8 > len)
+            break;
+        memcpy(&w, str + i, 8);
+        if (word_needs_escape(w))
+            break; /* the byte loop below finds it */
+        i += 8;
+    }
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)str[i];
         const char *esc = NULL;
         char u[8];

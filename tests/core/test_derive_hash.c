@@ -302,6 +302,27 @@ static void test_canonical_equals_jansson(void **state)
         json_decref(doc);
     }
     json_decref(odd);
+    /* every character that needs an escape, at every offset of the 8-byte word scan, and
+     * the bytes next to them that must not be escaped (0x20, 0x7f, UTF-8 lead bytes) */
+    {
+        static const char specials[] = {'"', '\\', '\n', '\t', 0x01, 0x1f, 0x20, 0x7f, '!', ']'};
+        p.n_material = 1;
+        snprintf(p.material[0], DERIVE_PATH_MAX, "%s", "s");
+        for (size_t c = 0; c < sizeof(specials); c++) {
+            for (int pos = 0; pos < 20; pos++) {
+                char str[24];
+                json_t *doc;
+                memset(str, 'a', sizeof(str));
+                memcpy(str + 20, "\xc3\xa9", 2); /* é after the positions tried */
+                str[pos] = specials[c];
+                str[sizeof(str) - 1] = '\0';
+                doc = json_pack("{s:s}", "s", str);
+                assert_non_null(doc);
+                assert_canonical_like_jansson(doc, &p);
+                json_decref(doc);
+            }
+        }
+    }
 }
 
 /* A material path listed twice counts once (as in a JSON object). */
