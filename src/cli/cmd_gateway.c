@@ -186,9 +186,10 @@ int cmd_gateway(int argc, char **argv)
     const char *db = NULL, *port_file = NULL;
     hc.host = "127.0.0.1";
     hc.port = 8090;
-    /* Gateway requests carry small headers and stream their bodies: a smaller per-connection
-       pool keeps RSS low with many concurrent streams. */
-    hc.conn_memory = 16 * 1024;
+    /* Gateway requests carry small headers and stream their bodies: a small per-connection
+       pool keeps RSS low with many concurrent streams (8 KiB: about 6 KiB of request headers,
+       room for an X-Sluis-User-Token of a few KiB; bodies are read in chunks, any size). */
+    hc.conn_memory = 8 * 1024;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "l:p:f:d:r:P:D:u:t:T:i:R:S:B:C:n:sJ:I:A:h", opts, NULL)) !=

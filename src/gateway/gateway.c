@@ -28,6 +28,15 @@
 #define DISCARD_MAX (64ull * 1024 * 1024) /* read and drop at most this of a too-big body */
 #define FULL_REBUILD_MS 30000 /* an unchanged register is still rebuilt this often (secrets) */
 
+/* Copies the string src into dst (cap bytes), truncated, always terminated: snprintf "%s"
+   without the format machinery (this runs several times per request). */
+static void cpy(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
 long long gw_now_ns(void)
 {
     struct timespec ts;
@@ -38,7 +47,7 @@ long long gw_now_ns(void)
 static void today(const struct gateway *gw, char out[GW_DATE_CAP])
 {
     if (gw->cfg.eval_date && *gw->cfg.eval_date) {
-        snprintf(out, GW_DATE_CAP, "%s", gw->cfg.eval_date);
+        cpy(out, GW_DATE_CAP, gw->cfg.eval_date);
         return;
     }
     time_t t = time(NULL);
@@ -395,16 +404,16 @@ static int append_batch(struct store_tx *tx, void *ud, struct sluis_err *err)
 static void entry_from(struct audit_entry *e, const struct gw_usage_rec *r)
 {
     memset(e, 0, sizeof(*e));
-    snprintf(e->org_id, sizeof(e->org_id), "%s", r->org);
+    cpy(e->org_id, sizeof(e->org_id), r->org);
     if (r->user[0])
-        snprintf(e->actor, sizeof(e->actor), "%s", r->user);
+        cpy(e->actor, sizeof(e->actor), r->user);
     else if (r->key_id[0])
         snprintf(e->actor, sizeof(e->actor), "key:%s", r->key_id);
     else
         snprintf(e->actor, sizeof(e->actor), "anonymous");
-    snprintf(e->action, sizeof(e->action), "%s", AUDIT_ACTION_USAGE);
-    snprintf(e->kind, sizeof(e->kind), "%s", r->app[0] ? "application" : "gateway");
-    snprintf(e->object_id, sizeof(e->object_id), "%s", r->app[0] ? r->app : "unknown");
+    cpy(e->action, sizeof(e->action), AUDIT_ACTION_USAGE);
+    cpy(e->kind, sizeof(e->kind), r->app[0] ? "application" : "gateway");
+    cpy(e->object_id, sizeof(e->object_id), r->app[0] ? r->app : "unknown");
 }
 
 static int store_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
@@ -505,10 +514,10 @@ static enum MHD_Result respond_error(struct gw_req *r, const char *code, const c
 {
     char *body = NULL;
     long n = gw_error_body(code, param, rule, detectors, detail, &body);
-    snprintf(r->usage.code, sizeof(r->usage.code), "%s", code);
-    snprintf(r->usage.rule, sizeof(r->usage.rule), "%s", rule ? rule : "");
+    cpy(r->usage.code, sizeof(r->usage.code), code);
+    cpy(r->usage.rule, sizeof(r->usage.rule), rule ? rule : "");
     if (detectors)
-        snprintf(r->usage.detectors, sizeof(r->usage.detectors), "%s", detectors);
+        cpy(r->usage.detectors, sizeof(r->usage.detectors), detectors);
     gw_metrics_refusal(&r->gw->metrics, code);
     if (n < 0)
         return MHD_NO;
@@ -697,7 +706,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 static enum MHD_Result start_stream(struct gw_req *r)
 {
     struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, r, NULL);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, stream_read, r, NULL);
     if (!resp)
         return MHD_NO;
     add_common_headers(r, resp, "text/event-stream");
@@ -770,15 +779,15 @@ static void usage_from_verdict(struct gw_req *r)
 {
     const struct gw_app *a = r->v.app;
     if (a) {
-        snprintf(r->usage.app, sizeof(r->usage.app), "%s", a->id);
-        snprintf(r->usage.org, sizeof(r->usage.org), "%s", a->org_id);
-        snprintf(r->usage.env, sizeof(r->usage.env), "%s", gw_env_name(a->env));
-        snprintf(r->usage.verdict, sizeof(r->usage.verdict), "%s", a->verdict);
+        cpy(r->usage.app, sizeof(r->usage.app), a->id);
+        cpy(r->usage.org, sizeof(r->usage.org), a->org_id);
+        cpy(r->usage.env, sizeof(r->usage.env), gw_env_name(a->env));
+        cpy(r->usage.verdict, sizeof(r->usage.verdict), a->verdict);
     }
     if (r->v.provider)
-        snprintf(r->usage.provider, sizeof(r->usage.provider), "%s", r->v.provider->id);
-    snprintf(r->usage.user, sizeof(r->usage.user), "%s", r->v.user);
-    snprintf(r->usage.detectors, sizeof(r->usage.detectors), "%s", r->v.detectors);
+        cpy(r->usage.provider, sizeof(r->usage.provider), r->v.provider->id);
+    cpy(r->usage.user, sizeof(r->usage.user), r->v.user);
+    cpy(r->usage.detectors, sizeof(r->usage.detectors), r->v.detectors);
     r->usage.redacted = (unsigned)r->v.n_redacted;
 }
 
@@ -817,13 +826,18 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     char d[GW_DATE_CAP];
     today(gw, d);
     const char *bearer = bearer_of(r->conn);
-    if (bearer && *bearer) {
-        unsigned char h[32];
-        SHA256((const unsigned char *)bearer, strlen(bearer), h);
-        for (int i = 0; i < 8; i++)
-            snprintf(r->usage.key_id + 2 * i, 3, "%02x", h[i]);
+    unsigned char kh[32];
+    int have_key = bearer && *bearer;
+    if (have_key) {
+        SHA256((const unsigned char *)bearer, strlen(bearer), kh);
+        static const char hex[] = "0123456789abcdef";
+        for (int i = 0; i < 8; i++) {
+            r->usage.key_id[2 * i] = hex[kh[i] >> 4];
+            r->usage.key_id[2 * i + 1] = hex[kh[i] & 15];
+        }
+        r->usage.key_id[16] = 0;
     }
-    if (gw_enforce_app(r->snap, bearer, d, &r->v)) {
+    if (gw_enforce_app_hash(r->snap, have_key ? kh : NULL, d, &r->v)) {
         usage_from_verdict(r);
         atomic_fetch_add(&gw->metrics.requests[r->ep][GW_OUT_REFUSED], 1);
         return respond_verdict(r);
@@ -855,7 +869,7 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     }
     r->stream = r->parsed.stream;
     r->usage.stream = r->stream;
-    snprintf(r->usage.model, sizeof(r->usage.model), "%s", r->parsed.model);
+    cpy(r->usage.model, sizeof(r->usage.model), r->parsed.model);
     if (gw_enforce_model(r->snap, r->parsed.model, user, d, &r->v) ||
         gw_enforce_scan(&gw->scanner, &r->parsed, &r->v)) {
         usage_from_verdict(r);
@@ -952,9 +966,8 @@ static enum MHD_Result on_v1(void *ud, struct MHD_Connection *conn, const char *
         unsigned long long id = atomic_fetch_add(&gw->next_id, 1);
         snprintf(r->request_id, sizeof(r->request_id), "req_%016llx",
                  (id * 0x9E3779B97F4A7C15ULL) ^ gw->id_salt);
-        snprintf(r->usage.request_id, sizeof(r->usage.request_id), "%s", r->request_id);
-        snprintf(r->usage.node, sizeof(r->usage.node), "%s", gw->node);
-        store_now(r->usage.ts, sizeof(r->usage.ts));
+        cpy(r->usage.request_id, sizeof(r->usage.request_id), r->request_id);
+        cpy(r->usage.node, sizeof(r->usage.node), gw->node);
         r->ep = GW_EP_COUNT;
         *con_cls = r;
         atomic_fetch_add(&gw->metrics.in_flight, 1);
@@ -1035,11 +1048,11 @@ static void on_v1_done(void *ud, struct MHD_Connection *conn, void **con_cls,
     r->usage.completion_tokens = r->completion_tokens;
     r->usage.total_tokens = r->total_tokens;
     if (r->stream_started && r->up_err && !r->usage.code[0])
-        snprintf(r->usage.code, sizeof(r->usage.code), "%s", r->up_err);
+        cpy(r->usage.code, sizeof(r->usage.code), r->up_err);
     if (r->rv.n_findings) { /* a streamed response's findings: names and rule, never values */
-        snprintf(r->usage.detectors, sizeof(r->usage.detectors), "%s", r->rv.detectors);
+        cpy(r->usage.detectors, sizeof(r->usage.detectors), r->rv.detectors);
         if (r->rv.code)
-            snprintf(r->usage.rule, sizeof(r->usage.rule), "%s", r->rv.rule);
+            cpy(r->usage.rule, sizeof(r->usage.rule), r->rv.rule);
     }
     if (r->up_status)
         r->usage.upstream_status = (int)r->up_status;
@@ -1115,11 +1128,11 @@ int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct s
         gw->cfg.ping_ms = 1000;
     gw->cfg.eval_date = NULL;
     if (cfg->eval_date) {
-        snprintf(gw->eval_date, sizeof(gw->eval_date), "%s", cfg->eval_date);
+        cpy(gw->eval_date, sizeof(gw->eval_date), cfg->eval_date);
         gw->cfg.eval_date = gw->eval_date;
     }
     if (cfg->node && *cfg->node)
-        snprintf(gw->node, sizeof(gw->node), "%s", cfg->node);
+        cpy(gw->node, sizeof(gw->node), cfg->node);
     else if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
         snprintf(gw->node, sizeof(gw->node), "gateway");
     pthread_mutex_init(&gw->snap_mu, NULL);
@@ -1179,7 +1192,7 @@ int gateway_start(struct gateway *gw, struct sluis_err *err)
     int rc = rebuild(gw, err);
     if (rc)
         return rc;
-    rc = gw_usage_start(&gw->usage, 4096,
+    rc = gw_usage_start(&gw->usage, 2048,
                         gw->cfg.store  ? store_sink
                         : gw->usage_fp ? file_sink
                                        : NULL,

@@ -66,13 +66,21 @@ static int refuse(struct gw_verdict *v, const char *code, const char *rule)
 int gw_enforce_app(const struct gw_snapshot *s, const char *bearer, const char *today,
                    struct gw_verdict *v)
 {
-    if (!s)
-        return refuse(v, "gateway_unavailable", "");
     if (!bearer || !*bearer)
-        return refuse(v, "invalid_api_key", "");
+        return gw_enforce_app_hash(s, NULL, today, v);
     unsigned char h[32];
     SHA256((const unsigned char *)bearer, strlen(bearer), h);
-    const struct gw_key *k = gw_snapshot_find_key(s, h);
+    return gw_enforce_app_hash(s, h, today, v);
+}
+
+int gw_enforce_app_hash(const struct gw_snapshot *s, const unsigned char *key_hash,
+                        const char *today, struct gw_verdict *v)
+{
+    if (!s)
+        return refuse(v, "gateway_unavailable", "");
+    if (!key_hash)
+        return refuse(v, "invalid_api_key", "");
+    const struct gw_key *k = gw_snapshot_find_key(s, key_hash);
     if (!k || k->revoked)
         return refuse(v, "invalid_api_key", "");
     const struct gw_app *a = &s->apps[k->app];

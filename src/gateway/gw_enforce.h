@@ -54,6 +54,9 @@ struct gw_verdict {
  */
 int gw_enforce_app(const struct gw_snapshot *s, const char *bearer, const char *today,
                    struct gw_verdict *v);
+/* The same with the SHA-256 of the bearer already computed (NULL: no bearer). */
+int gw_enforce_app_hash(const struct gw_snapshot *s, const unsigned char *key_hash,
+                        const char *today, struct gw_verdict *v);
 
 /*
  * Model stage for model in the resolved application: allowed model, registered provider,

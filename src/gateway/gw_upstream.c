@@ -29,7 +29,7 @@ static int out_add(struct gw_req *r, const char *s, size_t n)
     if (r->out_len + n > r->out_cap)
         return -1;
     if (r->out_len + n + 1 > r->out_alloc) {
-        size_t na = r->out_alloc ? r->out_alloc : 4096;
+        size_t na = r->out_alloc ? r->out_alloc : 1024; /* grows only for slow readers */
         while (na < r->out_len + n + 1)
             na *= 2;
         if (na > r->out_cap + 1)
@@ -273,13 +273,14 @@ static CURL *easy_get(struct gw_upstream *u)
     return curl_easy_init();
 }
 
-/* Returns an easy handle to the pool (reset: no option of the last request survives). */
+/* Returns an easy handle to the pool. It is not reset (a reset costs a re-initialisation of
+   every option per request): start_transfer() sets every option it uses on every transfer,
+   the stream and plain variants included, so nothing of the last request survives. */
 static void easy_put(struct gw_upstream *u, CURL *e)
 {
     if (!e)
         return;
     if (u->n_pool < (int)(sizeof(u->pool) / sizeof(u->pool[0]))) {
-        curl_easy_reset(e);
         u->pool[u->n_pool++] = e;
     } else {
         curl_easy_cleanup(e);
@@ -369,10 +370,14 @@ static int start_transfer(struct gw_upstream *u, struct gw_req *r)
     if (r->stream) {
         /* a stream may last long; it must not stall: no byte for the idle time ends it */
         long idle_s = (r->timeout_ms + 999) / 1000;
-        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 4096L); /* events are small; memory per stream */
+        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 1024L); /* events are small; memory per stream */
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, idle_s > 0 ? idle_s : 1L);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 0L);
     } else {
+        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16384L); /* curl's default */
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 0L);
+        curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 0L);
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
     }
     if (curl_multi_add_handle(u->multi, e) != CURLM_OK)

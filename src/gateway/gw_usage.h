@@ -13,7 +13,6 @@
 #include "gateway/gw_metrics.h"
 
 struct gw_usage_rec {
-    char ts[40]; /* store_now() format */
     char request_id[40];
     char node[64];
     char org[128];
