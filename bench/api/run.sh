@@ -4,7 +4,10 @@
 #   bench/api/run.sh [BUILD_DIR] [sqlite|pg|both]
 # BUILD_DIR: a Release build (cmake -DCMAKE_BUILD_TYPE=Release); default build/release.
 # pg needs SLUIS_TEST_PG (eval "$(scripts/pg-cluster.sh start)").
-# Env: DUR (seconds per run, default 10), CONNS (default 32).
+# Env: DUR (seconds per run, default 10), CONNS (default 32), THREADS (HTTP threads of the
+# server; default: what `sluis serve` picks, 16 per CPU it may run on = 16 here),
+# RUNS (read,write), CKPT_COMPARE (1 = also run SQLite writes with SQLite's own inline
+# autocheckpoint instead of the background checkpointer, for comparison; default 1).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/release}
@@ -12,8 +15,9 @@ WHICH=${2:-both}
 BIN=$BUILD/src/cli/sluis
 DUR=${DUR:-10}
 CONNS=${CONNS:-32}
-THREADS=${THREADS:-}   # HTTP threads of the server; empty = the serve default
+THREADS=${THREADS:-}
 RUNS=${RUNS:-read,write}
+CKPT_COMPARE=${CKPT_COMPARE:-1}
 W=$(mktemp -d /tmp/sluis-bench.XXXXXX)
 SRV_PID=""
 trap '[ -n "$SRV_PID" ] && kill $SRV_PID 2>/dev/null; rm -rf "$W"' EXIT
@@ -44,7 +48,7 @@ run() { # label out-file wrk-args...
                   L, rps, (cpu > 0 ? n / cpu : 0), cpu, p50, p99, (bad==""?0:bad)}' "$out"
 }
 
-one() { # backend db-url
+one() { # label db-url
     local be=$1 db=$2
     "$BIN" demo --db "$db" --tokens "$W/tokens.json" >/dev/null
     local tok; tok=$(sed -n 's/.*"procurement": "\(sluis_[0-9a-f]*\)".*/\1/p' "$W/tokens.json")
@@ -73,9 +77,14 @@ one() { # backend db-url
     rm -f "$W/port"
 }
 
-echo "sluis API bench: server pinned to cpu $SRV_CPU (${THREADS:-default} HTTP threads), wrk on cpu $WRK_CPU, $CONNS connections, ${DUR}s per run"
+echo "sluis API bench: server pinned to cpu $SRV_CPU (${THREADS:-default: 16} HTTP threads), wrk on cpu $WRK_CPU, $CONNS connections, ${DUR}s per run"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "$WHICH" != pg ]; then one sqlite "$W/bench.db"; fi
+if [ "$WHICH" != pg ]; then
+    one sqlite "$W/bench.db"
+    if [ "$CKPT_COMPARE" = 1 ] && [[ $RUNS == *write* ]]; then
+        SLUIS_SQLITE_CHECKPOINT=inline RUNS=write one "sqlite-inlineckpt" "$W/bench-inline.db"
+    fi
+fi
 if [ "$WHICH" != sqlite ]; then
     if [ -z "${SLUIS_TEST_PG:-}" ]; then
         echo "pg: skipped (SLUIS_TEST_PG not set)"

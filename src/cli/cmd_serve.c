@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,7 @@ static void usage(FILE *out)
             "                       port 0 = any free port, see --port-file)\n"
             "  --policy FILE        beleidsbestand / policy file (default standpunt-2025.yaml\n"
             "                       from $SLUIS_POLICY_DIR or the source tree)\n"
-            "  --threads N          HTTP-threads (default: number of CPUs)\n"
+            "  --threads N          HTTP-threads (default 16 per CPU, max 64)\n"
             "  --max-body BYTES     maximale body / request body cap (default 1048576)\n"
             "  --oidc-jwks FILE     OIDC: JWKS-bestand met RS256/ES256-sleutels\n"
             "  --oidc-issuer ISS    OIDC: vereiste iss / required issuer\n"
@@ -65,6 +66,25 @@ static int split_listen(const char *s, char *host, size_t cap, unsigned *port)
         return -1;
     *port = (unsigned)p;
     return 0;
+}
+
+/*
+ * Default HTTP thread count: 16 per CPU this process may run on (sched_getaffinity, so a
+ * server pinned with taskset counts its own cores), at most 64. A handler blocks its
+ * thread, and every connection MHD gave that thread, while its write waits for the
+ * group commit's fsync; many threads keep the other requests going and let concurrent
+ * writes share one fsync (docs/bench-api.md). Idle threads cost only their stacks.
+ */
+static unsigned default_threads(void)
+{
+    cpu_set_t set;
+    int n = 0;
+
+    if (sched_getaffinity(0, sizeof(set), &set) == 0)
+        n = CPU_COUNT(&set);
+    if (n <= 0)
+        n = 1;
+    return n >= 4 ? 64 : (unsigned)n * 16;
 }
 
 static void policy_path(const char *given, char *out, size_t cap)
@@ -199,8 +219,10 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "sluis serve: %s\n", err.msg);
         goto out;
     }
-    struct http_config hcfg = {
-        .host = host, .port = (uint16_t)port, .threads = threads, .max_body = max_body};
+    struct http_config hcfg = {.host = host,
+                               .port = (uint16_t)port,
+                               .threads = threads ? threads : default_threads(),
+                               .max_body = max_body};
     if (http_server_new(&srv, &hcfg, &err) || api_routes_register(api, srv, &err)) {
         fprintf(stderr, "sluis serve: %s\n", err.msg);
         goto out;
