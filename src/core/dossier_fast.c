@@ -74,12 +74,22 @@ static bool rest_ok(const char *q, const char *eol)
     return q == eol || (*q == '#' && q > q0);
 }
 
+/* [A-Za-z0-9_] */
+static const bool key_char[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['_'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1,
+    ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1,
+    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1,
+    ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1,
+    ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
+    ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1};
+
 /* A key "[A-Za-z0-9_]+:" followed by space or end of line; sets *klen and *after. */
 static bool key_at(const char *q, const char *eol, size_t *klen, const char **after)
 {
     const char *k = q;
-    while (k < eol && ((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
-                       (*k >= '0' && *k <= '9') || *k == '_'))
+    while (k < eol && key_char[(unsigned char)*k])
         k++;
     if (k == q || k >= eol || *k != ':' || (k + 1 < eol && k[1] != ' '))
         return false;
@@ -158,6 +168,10 @@ static bool plain(const char *q, const char *eol, size_t *len)
     if (indicator_start(q, eol))
         return false;
     while (e < eol) {
+        if (*e != ' ' && *e != ':') { /* the common case: one test per byte */
+            e++;
+            continue;
+        }
         if (*e == ' ' && e + 1 < eol && e[1] == '#')
             break;
         if (*e == ':' && (e + 1 >= eol || e[1] == ' '))
@@ -481,16 +495,18 @@ bail:
     return BAIL;
 }
 
-/* True when all 8 bytes of w are printable ASCII (0x20..0x7e). */
+/* True when all 8 bytes of w are printable ASCII (0x20..0x7e) or '\n'. Exact per byte: with
+ * every byte below 0x80, adding 0x60 or 0x7f to a byte never carries into the next one. */
 static inline bool word_plain(uint64_t w)
 {
     const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
-    uint64_t x = w ^ (ones * 0x7f);
+    uint64_t ge20, nl, notdel;
     if (w & highs)
         return false;
-    if ((w - ones * 0x20) & ~w & highs) /* a byte below 0x20 */
-        return false;
-    return !((x - ones) & ~x & highs); /* no byte equal to 0x7f */
+    ge20 = (w + ones * 0x60) & highs;                     /* byte >= 0x20 */
+    nl = ~((w ^ (ones * '\n')) + ones * 0x7f) & highs;    /* byte == '\n' */
+    notdel = ((w ^ (ones * 0x7f)) + ones * 0x7f) & highs; /* byte != 0x7f */
+    return ((ge20 | nl) & notdel) == highs;
 }
 
 /*

@@ -6,6 +6,7 @@
  * target depends on it).
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -234,12 +235,44 @@ static void test_json_fast(void **state)
     }
 }
 
+/* The 8-bytes-at-a-time byte check: every control character (but '\n') and DEL at every offset
+ * of a word makes the fast path bail out; printable bytes and UTF-8 around them do not. */
+static void test_byte_check_every_offset(void **state)
+{
+    (void)state;
+    for (int pos = 0; pos < 16; pos++) {
+        for (int c = 0; c < 0x80; c++) {
+            char yaml[256], line[40];
+            json_t *out = NULL;
+            int rc;
+            bool bad = (c > 0 && c < 0x20 && c != '\n') || c == 0x7f; /* NUL ends the C string */
+            if (!bad && c != 'b')
+                continue; /* other printable bytes may mean something in YAML */
+            memset(line, 'a', sizeof(line));
+            memcpy(line + 20, "\xc3\xa9", 2); /* é after the offsets tried */
+            line[pos] = (char)c;
+            line[30] = '\0';
+            snprintf(yaml, sizeof(yaml), "%sexit_plan: %s\n", head, line);
+            rc = dossier_fast_yaml(yaml, strlen(yaml), &out);
+            if (bad) {
+                assert_int_equal(rc, DOSSIER_FAST_BAIL);
+                assert_null(out);
+            } else {
+                assert_int_equal(rc, DOSSIER_FAST_OK);
+                assert_string_equal(json_string_value(json_object_get(out, "exit_plan")), line);
+                json_decref(out);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_variants),
         cmocka_unit_test(test_variants_in_context),
         cmocka_unit_test(test_json_fast),
+        cmocka_unit_test(test_byte_check_every_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
