@@ -91,8 +91,8 @@ static int64_t run(const struct an *a, int64_t i, int64_t max)
 
 static void emit(struct an *a, int kind, int arg, int64_t from, int64_t to)
 {
-    if (!a->err && scan_engine_push(a->e, a->out, a->db->kid[kind][arg], a->off + (uint64_t)from,
-                                    a->off + (uint64_t)to))
+    if (!a->err && scan_engine_push(a->db, a->e, a->out, a->db->kid[kind][arg],
+                                    a->off + (uint64_t)from, a->off + (uint64_t)to))
         a->err = SLUIS_ENOMEM;
 }
 

@@ -576,7 +576,9 @@ static int v_token(const struct scan_window *w, const struct scan_raw *r, struct
         e--;
     if (s >= e || (s > w->off && is_token_char(w_at(w, s - 1)) && w_at(w, s - 1) != '-'))
         return 0;
-    struct scan_raw tok = {s, e, r->id};
+    struct scan_raw tok = *r;
+    tok.from = s;
+    tok.to = e;
     t = w->p + (s - w->off);
     n = (size_t)(e - s);
     if (n == 6 || n == 8)

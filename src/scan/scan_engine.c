@@ -66,8 +66,8 @@ static int result_push(struct scan_result *out, const struct scan_finding *f)
     return 0;
 }
 
-int scan_engine_push(struct scan_engine *e, struct scan_result *out, unsigned id, uint64_t from,
-                     uint64_t to)
+int scan_engine_push(const struct scan_db *db, struct scan_engine *e, struct scan_result *out,
+                     unsigned id, uint64_t from, uint64_t to)
 {
     struct scan_raw *r;
 
@@ -83,6 +83,8 @@ int scan_engine_push(struct scan_engine *e, struct scan_result *out, unsigned id
     r->id = id;
     r->from = from;
     r->to = to;
+    r->hold = db->pat[id].nosom ? (to > 400 ? to - 400 : 0) : from;
+    r->pem = db->pat[id].kind == RK_PEM;
     return 0;
 }
 
@@ -98,7 +100,7 @@ int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long
         from = to >= w ? to - w : 0;
     else if (db->pat[id].nosom)
         from = to;
-    return scan_engine_push(cb->eng, cb->out, id, from, to);
+    return scan_engine_push(db, cb->eng, cb->out, id, from, to);
 }
 
 /* Sort key of a validated finding: offset, then the longest first, then the order found
@@ -208,7 +210,8 @@ static int pem_ready(const struct scan_window *w, const struct scan_raw *r, uint
 static int raw_ready(const struct scan_db *db, const struct scan_window *w,
                      const struct scan_raw *r, uint64_t limit)
 {
-    if (db->pat[r->id].kind == RK_PEM)
+    (void)db;
+    if (r->pem)
         return pem_ready(w, r, limit);
     return r->to + SCAN_HOLD <= limit;
 }
@@ -237,9 +240,8 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
                 const struct scan_raw *r = &e->raw[i];
                 if (raw_ready(db, win, r, limit) && r->to <= hold_from)
                     continue;
-                uint64_t f = db->pat[r->id].nosom ? (r->to > 400 ? r->to - 400 : 0) : r->from;
-                if (f < m)
-                    m = f;
+                if (r->hold < m)
+                    m = r->hold;
             }
             if (m == hold_from)
                 break;

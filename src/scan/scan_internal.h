@@ -88,7 +88,9 @@ struct scan_db {
 
 struct scan_raw {
     uint64_t from, to; /* absolute offsets; from is meaningless for nosom kinds */
+    uint64_t hold;     /* earliest start of its finding (from, or to - 400 for nosom kinds) */
     unsigned id;
+    int pem; /* a private-key header: waits for its END line */
 };
 
 /* Sort key of a validated finding (index into scan_engine.tmp). */
@@ -160,8 +162,8 @@ struct scan_cbctx {
     struct scan_result *out; /* its truncated flag is set when candidates are dropped */
 };
 /* Appends one raw candidate; 0, or non-zero when out of memory (e->oom set). */
-int scan_engine_push(struct scan_engine *e, struct scan_result *out, unsigned id, uint64_t from,
-                     uint64_t to);
+int scan_engine_push(const struct scan_db *db, struct scan_engine *e, struct scan_result *out,
+                     unsigned id, uint64_t from, uint64_t to);
 int scan_engine_on_match(unsigned int id, unsigned long long from, unsigned long long to,
                          unsigned int flags, void *ctx);
 /*

@@ -151,9 +151,8 @@ uint64_t scan_stream_stable_offset(const struct scan_stream *st)
 
     for (size_t i = 0; i < st->eng.nraw; i++) {
         const struct scan_raw *r = &st->eng.raw[i];
-        uint64_t f = st->db->pat[r->id].nosom ? (r->to > 400 ? r->to - 400 : 0) : r->from;
-        if (f < stable)
-            stable = f;
+        if (r->hold < stable)
+            stable = r->hold;
     }
     if (st->eng.pending_from < stable) /* anchors not parsed yet */
         stable = st->eng.pending_from;
