@@ -251,10 +251,15 @@ int api_org_policy_version(struct api *api, struct store_tx *tx, const char *org
         char id[REG_ID_CAP];
         struct reg_object o;
         int m = snprintf(id, sizeof(id), "%s:%s", org, refs[i]);
-        rc = m > 0 && (size_t)m < sizeof(id) ? reg_object_get(tx, API_ORG_POLICY_KIND, id, &o, err)
-                                             : SLUIS_ENOTFOUND;
+        rc = m > 0 && (size_t)m < sizeof(id) && !strchr(refs[i], ':')
+                 ? reg_object_get(tx, API_ORG_POLICY_KIND, id, &o, err)
+                 : SLUIS_ENOTFOUND;
         if (rc == SLUIS_EINVAL)
             rc = SLUIS_ENOTFOUND;
+        if (rc == 0 && strcmp(o.org_id, org)) { /* never another organisation's file */
+            reg_object_free(&o);
+            rc = SLUIS_ENOTFOUND;
+        }
         if (rc == SLUIS_ENOTFOUND)
             sluis_err_set(err, SLUIS_ENOTFOUND,
                           "onbekende beleidsversie / unknown policy version %s", version);
