@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define CHUNK (256u * 1024u)
 
@@ -36,6 +39,19 @@ struct utf8_state {
 static void utf8_feed(struct utf8_state *u, const unsigned char *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+#if defined(__SSE2__)
+        /* fast path: 32 ASCII bytes without NUL */
+        while (!u->need && i + 32 <= n) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16));
+            __m128i z = _mm_setzero_si128();
+            __m128i bad = _mm_or_si128(_mm_or_si128(a, b), /* high bit set: not ASCII */
+                                       _mm_or_si128(_mm_cmpeq_epi8(a, z), _mm_cmpeq_epi8(b, z)));
+            if (_mm_movemask_epi8(bad))
+                break;
+            i += 32;
+        }
+#endif
         /* fast path: 8 ASCII bytes without NUL */
         while (!u->need && i + 8 <= n) {
             uint64_t v;

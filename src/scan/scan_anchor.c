@@ -41,7 +41,7 @@ struct an {
 
 static inline int B(const struct an *a, int64_t i)
 {
-    return i >= 0 && i < a->n ? a->p[i] : -1;
+    return (uint64_t)i < (uint64_t)a->n ? a->p[i] : -1; /* also i < 0 */
 }
 
 static inline int dig(int c)
@@ -275,6 +275,10 @@ static void dates_dm(struct an *a, int64_t i, int64_t j)
             emit_var(a, RK_DATE_NUM, 0, i, k + l2 + 5);
     } else if (c == ' ') { /* \b\d{1,2} (?:month)\.? (?:19|20)\d{2}\b, caseless */
         int64_t k = j + 1, m = 0;
+        int c0 = B(a, k) | 0x20; /* month names start with one of these: most words do not */
+        if (c0 != 'j' && c0 != 'f' && c0 != 'm' && c0 != 'a' && c0 != 's' && c0 != 'o' &&
+            c0 != 'n' && c0 != 'd')
+            return;
         while (m < 10 && alpha(B(a, k + m)))
             m++;
         if (!month_word(a, k, m))
