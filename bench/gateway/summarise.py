@@ -50,3 +50,47 @@ if rs:
     for r in rs:
         print(f"| {r['proxy']} | {r['rss_kb_idle'] / 1024:.1f} | {r['rss_kb_1000_streams'] / 1024:.1f} | "
               f"{r['hold']['got_200']}/{r['hold']['streams']} |")
+
+# ---- the goals of issue 5, and sluis against the peers ----
+def get(kind, proxy):
+    return next((r for r in rows if r["kind"] == kind and r["proxy"] == proxy), None)
+
+
+def per_core_of(kind, proxy):
+    r = get(kind, proxy)
+    mult = 202 if kind == "sse" else 1
+    return r["rps"] * mult / r["proxy_cpu_cores"] if r and r["proxy_cpu_cores"] > 0 else None
+
+
+def added(proxy, rate, q):
+    r, d = lat.get((proxy, rate)), lat.get(("direct", rate))
+    return r[q] - d[q] if r and d else None
+
+
+def fmt(v, unit="", nd=3):
+    return "n/a" if v is None else f"{v:.{nd}f}{unit}"
+
+
+def ratio(a, b):
+    return "n/a" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+print("\n## Goals (issue 5)\n")
+print("| figure | sluis | goal | met | nginx | Portkey | sluis/nginx | sluis/Portkey |")
+print("|---|---|---|---|---|---|---|---|")
+for q, goal in (("p50_ms", 0.2), ("p99_ms", 0.5)):
+    s, n, p = added("sluis", 2000, q), added("nginx", 2000, q), added("portkey", 2000, q)
+    met = "n/a" if s is None else ("yes" if s <= goal else "no")
+    print(f"| added {q[:3]} at 2,000 req/s (ms) | {fmt(s)} | <= {goal} | {met} | {fmt(n)} | {fmt(p)} | "
+          f"{ratio(s, n)} | {ratio(s, p)} |")
+for kind, goal, label in (("maxrps", 10000, "non-streaming req/s per core"),
+                          ("sse", 50000, "SSE events/s per core")):
+    s, n, p = per_core_of(kind, "sluis"), per_core_of(kind, "nginx"), per_core_of(kind, "portkey")
+    met = "n/a" if s is None else ("yes" if s >= goal else "no")
+    print(f"| {label} | {fmt(s, nd=0)} | >= {goal:,} | {met} | {fmt(n, nd=0)} | {fmt(p, nd=0)} | "
+          f"{ratio(s, n)} | {ratio(s, p)} |")
+rss = {r["proxy"]: r["rss_kb_1000_streams"] / 1024 for r in rows if r["kind"] == "rss"}
+s, n, p = rss.get("sluis"), rss.get("nginx"), rss.get("portkey")
+met = "n/a" if s is None else ("yes" if s < 50 else "no")
+print(f"| RSS at 1,000 streams (MB) | {fmt(s, nd=1)} | < 50 | {met} | {fmt(n, nd=1)} | {fmt(p, nd=1)} | "
+      f"{ratio(s, n)} | {ratio(s, p)} |")
