@@ -66,6 +66,21 @@ int api_org_create(struct store *st, const char *id, const char *name, const cha
                    const char *actor, char token_out[80], struct sluis_err *err);
 
 /*
+ * The policy set the register judges organisation org's applications by, for other subsystems
+ * (the gateway): the base policy (base_src, base_len bytes, named base_name in errors), then the
+ * organisation's active policy file and its role-matrix override (docs/api.md, "Organisations
+ * and their own policy"). Reads in tx. *out is a new set the caller frees with
+ * policy_set_free(), or NULL when the organisation has neither (then the base set applies);
+ * version (may be NULL with cap 0) gets its version string, as the register's verdicts show it.
+ * Errors: SLUIS_EINVAL (a stored file no longer loads on this base; err has file:line:column),
+ * SLUIS_ENOMEM, SLUIS_EIO.
+ */
+struct policy_set;
+int api_org_policy_set_load(struct store_tx *tx, const char *org, const char *base_src,
+                            size_t base_len, const char *base_name, struct policy_set **out,
+                            char *version, size_t version_cap, struct sluis_err *err);
+
+/*
  * The embedded OpenAPI 3.1 document (src/api/openapi.json), NUL-terminated, static.
  */
 const char *api_openapi_json(size_t *len);

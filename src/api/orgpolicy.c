@@ -291,3 +291,39 @@ int api_org_policy_name(struct api *api, struct store_tx *tx, const char *org, c
     api_policy_release(api, ps);
     return rc;
 }
+
+int api_org_policy_set_load(struct store_tx *tx, const char *org, const char *base_src,
+                            size_t base_len, const char *base_name, struct policy_set **out,
+                            char *version, size_t version_cap, struct sluis_err *err)
+{
+    *out = NULL;
+    if (version_cap)
+        version[0] = '\0';
+    struct parts_ud p = {{NULL, NULL}};
+    struct reg_filter f = {
+        .kind = API_ORG_POLICY_KIND, .org_id = org, .state = "active", .limit = 1000};
+    int rc = reg_object_list(tx, &f, parts_cb, &p, err);
+    if (rc > 0)
+        rc = sluis_err_set(err, SLUIS_EINTERNAL, "stored policy file unreadable");
+    if (rc || (!p.part[0] && !p.part[1]))
+        goto out;
+    const char *bufs[3] = {base_src, NULL, NULL};
+    size_t lens[3] = {base_len, 0, 0};
+    const char *names[3] = {base_name, NULL, NULL};
+    size_t n = 1;
+    for (int i = 0; i < 2; i++) {
+        if (!p.part[i])
+            continue;
+        bufs[n] = cfield(p.part[i], "source");
+        lens[n] = strlen(bufs[n]);
+        names[n] = cfield(p.part[i], "ref");
+        n++;
+    }
+    rc = policy_set_load_buffers(out, bufs, lens, names, n, err);
+    if (!rc && version_cap)
+        snprintf(version, version_cap, "%s", policy_set_version(*out));
+out:
+    json_decref(p.part[0]);
+    json_decref(p.part[1]);
+    return rc;
+}

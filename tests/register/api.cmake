@@ -36,3 +36,10 @@ target_include_directories(test_cmd_org PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(test_cmd_org PRIVATE sluis_api PkgConfig::CMOCKA)
 add_test(NAME test_cmd_org COMMAND test_cmd_org)
 set_tests_properties(test_cmd_org PROPERTIES TIMEOUT 120)
+
+# api_org_policy_set_load(): the organisation policy set as other subsystems load it.
+add_executable(test_org_policy ${CMAKE_CURRENT_SOURCE_DIR}/api/test_org_policy.c)
+target_include_directories(test_org_policy PRIVATE ${PROJECT_SOURCE_DIR}/src)
+target_link_libraries(test_org_policy PRIVATE sluis_api PkgConfig::CMOCKA)
+add_test(NAME test_org_policy COMMAND test_org_policy)
+set_tests_properties(test_org_policy PROPERTIES TIMEOUT 120)
