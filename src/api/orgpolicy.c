@@ -244,6 +244,22 @@ int api_org_policy_version(struct api *api, struct store_tx *tx, const char *org
                              "onbekende beleidsversie / unknown policy version %s", version);
     char *base_src = NULL;
     int rc = api_policy_base_source(api, tx, base, &base_src, err);
+    if (rc == SLUIS_ENOTFOUND && !own && !strchr(version, ':')) {
+        /* one of the organisation's own files by itself ("org-x@3"): on the current base */
+        char id[REG_ID_CAP], combined[256];
+        struct reg_object o;
+        int m = snprintf(id, sizeof(id), "%s:%s", org, version);
+        int c = snprintf(combined, sizeof(combined), "%s+%s", api->current.version, version);
+        if (m > 0 && (size_t)m < sizeof(id) && c > 0 && (size_t)c < sizeof(combined) &&
+            reg_object_get(tx, API_ORG_POLICY_KIND, id, &o, err) == 0) {
+            int mine = !strcmp(o.org_id, org);
+            reg_object_free(&o);
+            if (mine)
+                return api_org_policy_version(api, tx, org, combined, ps, err);
+        }
+        sluis_err_set(err, SLUIS_ENOTFOUND, "onbekende beleidsversie / unknown policy version %s",
+                      version);
+    }
     if (rc)
         return rc;
     json_t *parts[2] = {NULL, NULL};

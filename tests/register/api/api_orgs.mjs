@@ -219,6 +219,12 @@ eq(r.json.policy_version, `${base}+org-test@2`, 'verdict uses v2');
 eq(r.json.findings.find((f) => f.rule === 'ORG-T1').severity, 'advise', 'with its severity');
 r = await call(B, 'GET', '/api/v1/applications/nog-niet-opgeslagen/verdict?environment=production&policy=' + encodeURIComponent(PV1), { token: T.read_only });
 eq(r.json.findings.find((f) => f.rule === 'ORG-T1').severity, 'block', 'the pinned v1 stays reproducible');
+r = await call(B, 'GET', '/api/v1/applications/nog-niet-opgeslagen/verdict?environment=production&policy=org-test@1', { token: T.read_only });
+check(r.status === 200 && r.json.policy_version === PV1, 'a file of its own by its id@version: on the current base (the web diff uses list versions)', r.json);
+r = await call(B, 'GET', '/api/v1/applications/nog-niet-opgeslagen/verdict?policy=org-test@1', { token: other.tokens.read_only });
+eq(r.status, 404, 'sanity: not in B');
+r = await call(B, 'GET', '/api/v1/applications/chatbot-vraag-voorbeeldstad/verdict?policy=org-test@1', { token: other.tokens.read_only });
+eq(r.status, 404, "another organisation's file by its id@version: unknown");
 // the role-matrix override comes on top of the file
 r = await call(B, 'GET', ORG, { token: T.admin });
 r = await call(B, 'PUT', ORG, { token: T.admin, body: { name: 'Gemeente Voorbeeldstad', layer: 'gemeente', role_matrix: { jurist: 'false' } }, headers: { 'If-Match': r.headers.get('etag') } });
