@@ -48,6 +48,14 @@ struct store_ops {
                  struct sluis_err *err);
     /* Sends what defer queued and waits for the results; 0 when nothing was queued. */
     int (*flush)(void *conn, int *transient, struct sluis_err *err);
+    /*
+     * Seals what is queued now: it belongs to a writer that has joined the batch and can no
+     * longer be rolled back alone. sealed_failed() then says (once, and clears it) whether
+     * a sealed statement failed when it went out: the batch must fail as a whole. NULL =
+     * no sealing (every writer's statements are confirmed before it joins).
+     */
+    void (*seal)(void *conn);
+    int (*sealed_failed)(void *conn);
 };
 
 struct store_listener {

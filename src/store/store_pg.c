@@ -32,6 +32,8 @@ struct pg_conn {
     int nstmt;
     struct pg_stmt stmts[PG_STMT_CACHE];
     int npending;
+    int nsealed;       /* pending[0..nsealed-1] belong to writers that joined the batch */
+    int sealed_failed; /* one of those failed when sent (read and cleared by the store) */
     struct pg_pending pending[PG_PENDING_MAX];
 };
 
@@ -131,6 +133,7 @@ static void pending_clear(struct pg_conn *c)
         memset(p, 0, sizeof(*p));
     }
     c->npending = 0;
+    c->nsealed = 0;
 }
 
 static void pg_conn_close(void *conn)
@@ -229,6 +232,18 @@ static int result_take(struct pg_conn *c, PGresult *res, store_row_cb cb, void *
     return ret;
 }
 
+/*
+ * PostgreSQL answers COMMIT of a transaction that an error had aborted with success and the
+ * tag "ROLLBACK": never take that for a durable commit.
+ */
+static int commit_check(const char *sql, PGresult *res, struct sluis_err *err)
+{
+    if (strcmp(sql, "COMMIT") != 0 || !strcmp(PQcmdStatus(res), "COMMIT"))
+        return 0;
+    return sluis_err_set(err, SLUIS_EIO, "postgresql: the transaction was rolled back (%s)",
+                         PQcmdStatus(res));
+}
+
 /* The last statement of a pipeline (sql NULL: none, only the deferred ones go out). */
 struct pg_final {
     const char *sql;
@@ -250,6 +265,7 @@ static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *tran
 {
     int has_fin = fin && fin->sql;
     int total = c->npending + has_fin;
+    int nsealed = c->nsealed;
     int nsent = 0, ret = 0, sent_ok = 1;
     PGresult *res;
 
@@ -257,6 +273,7 @@ static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *tran
         return 0;
     if (!PQenterPipelineMode(c->db)) {
         pending_clear(c);
+        c->sealed_failed |= nsealed > 0;
         return pg_error(c, NULL, transient, err);
     }
     for (int i = 0; i < c->npending && sent_ok; i++) {
@@ -276,6 +293,7 @@ static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *tran
     pending_clear(c);
     if (!sent_ok || !PQpipelineSync(c->db)) {
         c->broken = 1;
+        c->sealed_failed |= nsealed > 0;
         ret = pg_error(c, NULL, transient, err);
         PQexitPipelineMode(c->db);
         return ret;
@@ -286,14 +304,20 @@ static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *tran
         while ((res = PQgetResult(c->db)) != NULL) {
             got = 1;
             /* PGRES_PIPELINE_ABORTED: skipped after an earlier failure, already in ret. */
-            if (PQresultStatus(res) != PGRES_PIPELINE_ABORTED && !ret)
+            if (PQresultStatus(res) != PGRES_PIPELINE_ABORTED && !ret) {
                 ret = last ? result_take(c, res, fin->cb, fin->ud, fin->changes, transient, err)
                            : result_take(c, res, NULL, NULL, NULL, transient, err);
+                if (!ret && last)
+                    ret = commit_check(fin->sql, res, err);
+                if (ret < 0 && i < nsealed)
+                    c->sealed_failed = 1;
+            }
             PQclear(res);
         }
         if (!got) {
             /* The connection went away mid-pipeline. */
             c->broken = 1;
+            c->sealed_failed |= i < nsealed;
             if (!ret)
                 ret = pg_error(c, NULL, transient, err);
         }
@@ -315,6 +339,22 @@ static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *tran
 static int pg_flush(void *conn, int *transient, struct sluis_err *err)
 {
     return pipeline_run(conn, NULL, transient, err);
+}
+
+static void pg_seal(void *conn)
+{
+    struct pg_conn *c = conn;
+
+    c->nsealed = c->npending;
+}
+
+static int pg_sealed_failed(void *conn)
+{
+    struct pg_conn *c = conn;
+    int f = c->sealed_failed;
+
+    c->sealed_failed = 0;
+    return f;
 }
 
 static int pg_exec_script(void *conn, const char *sql, int *transient, struct sluis_err *err)
@@ -340,6 +380,8 @@ static int pg_exec_script(void *conn, const char *sql, int *transient, struct sl
     res = PQexec(c->db, sql);
     if (!res || (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK))
         rc = pg_error(c, res, transient, err);
+    else
+        rc = commit_check(sql, res, err);
     PQclear(res);
     return rc;
 }
@@ -396,10 +438,11 @@ static int pg_defer(void *conn, const char *sql, int nparams, const char *const 
     }
     for (int i = 0; i < nparams; i++) {
         if (params[i] && !(p->params[i] = strdup(params[i]))) {
-            p->nparams = i;
-            c->npending++;
-            pending_clear(c);
-            c->broken = 1; /* earlier deferred statements are lost: fail the transaction */
+            /* Not queued; the caller's transaction fails and rolls back. */
+            for (int j = 0; j < i; j++)
+                free(p->params[j]);
+            free(p->sql);
+            memset(p, 0, sizeof(*p));
             return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
         }
     }
@@ -604,4 +647,6 @@ const struct store_ops store_pg_ops = {
     .bg_stop = NULL,
     .defer = pg_defer,
     .flush = pg_flush,
+    .seal = pg_seal,
+    .sealed_failed = pg_sealed_failed,
 };

@@ -58,6 +58,8 @@ static int batch_finish(struct store *st, int commit, struct sluis_err *err)
         drop = st->ops->exec_script(st->bconn, "ROLLBACK", &transient, NULL) != 0;
         rc = sluis_err_set(&local, SLUIS_EIO, "the shared write transaction failed");
     }
+    if (st->ops->sealed_failed)
+        st->ops->sealed_failed(st->bconn); /* the outcome above covers it; clear the flag */
     pthread_mutex_lock(&st->bmu);
     for (m = st->bhead; m; m = m->bnext) {
         m->batch_rc = rc;
@@ -203,9 +205,14 @@ static void rollback_write(struct store_tx *tx)
     struct store *st = tx->st;
     int transient = 0;
 
-    if (!tx->sp ||
-        st->ops->exec_script(st->bconn, "ROLLBACK TO SAVEPOINT sluis_tx", &transient, NULL) ||
-        st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, NULL))
+    int bad = !tx->sp ||
+              st->ops->exec_script(st->bconn, "ROLLBACK TO SAVEPOINT sluis_tx", &transient, NULL) ||
+              st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, NULL);
+    /* A statement of an earlier member failed on its way out (possibly reported as this
+     * writer's error): the batch is broken even if the savepoint rollback worked. */
+    if (st->ops->sealed_failed && st->ops->sealed_failed(st->bconn))
+        bad = 1;
+    if (bad)
         batch_finish(st, 0, NULL);
     batch_leave(st);
 }
@@ -252,12 +259,19 @@ int store_tx_commit(struct store_tx *tx, struct sluis_err *err)
         free(tx);
         return rc;
     }
-    /* Deferred statements go out with the RELEASE (or alone): their errors are this
-     * writer's, so it can still roll back alone. */
-    if (tx->sp)
+    if (st->ops->seal) {
+        /* PostgreSQL: the RELEASE and this writer's deferred statements go out with the
+         * next writer's first statement or the COMMIT, saving a round trip per writer.
+         * Sealed, they are part of the batch: if one fails, the whole batch fails (and no
+         * member is acknowledged), see rollback_write(). */
+        rc = tx->sp ? st->ops->defer(st->bconn, "RELEASE SAVEPOINT sluis_tx", 0, NULL, err) : 0;
+        if (!rc)
+            st->ops->seal(st->bconn);
+    } else if (tx->sp) {
         rc = st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, err);
-    else
+    } else {
         rc = st->ops->flush ? st->ops->flush(st->bconn, &transient, err) : 0;
+    }
     if (rc) {
         rollback_write(tx);
         notes_free(tx);
