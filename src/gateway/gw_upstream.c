@@ -72,6 +72,56 @@ static long token_count(const json_t *v)
     return json_is_integer(v) && json_integer_value(v) >= 0 ? (long)json_integer_value(v) : -1;
 }
 
+/*
+ * Finds the member "usage" of an event object (data[0..len), already known to be {...}):
+ * returns 0 when there is none, 1 when its value is null ([*k0, *k1) is then the member with
+ * one neighbouring comma: the bytes to cut), 2 when it has another value (parse the event).
+ * A "usage" that is a string value, or escaped inside a string (\"usage\"), is not a key:
+ * the search goes on. Only the first key found counts; a nested one makes no difference to
+ * correctness: 2 leads to a full parse, and removing a nested "usage": null changes nothing
+ * the client asked for.
+ */
+static int usage_null(const char *data, size_t len, size_t *k0, size_t *k1)
+{
+    const char *end = data + len, *p = data;
+    const char *u;
+    while ((u = memmem(p, (size_t)(end - p), "\"usage\"", 7)) != NULL) {
+        p = u + 7;
+        if (u > data && u[-1] == '\\')
+            continue;
+        const char *q = p;
+        while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+            q++;
+        if (q >= end || *q != ':')
+            continue; /* a string value, not a key */
+        q++;
+        while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+            q++;
+        if ((size_t)(end - q) < 4 || memcmp(q, "null", 4))
+            return 2;
+        const char *e = q + 4;
+        if (e < end && *e != ',' && *e != '}' && *e != ' ' && *e != '\t' && *e != '\r' &&
+            *e != '\n')
+            return 2; /* e.g. nullx: not JSON null; let the parser judge */
+        /* cut the member and one comma: the one before it, else the one after it */
+        const char *b = u;
+        while (b > data && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r' || b[-1] == '\n'))
+            b--;
+        if (b > data && b[-1] == ',') {
+            *k0 = (size_t)(b - 1 - data);
+            *k1 = (size_t)(e - data);
+            return 1;
+        }
+        const char *a = e;
+        while (a < end && (*a == ' ' || *a == '\t' || *a == '\r' || *a == '\n'))
+            a++;
+        *k0 = (size_t)(u - data);
+        *k1 = (size_t)(a < end && *a == ',' ? a + 1 - data : e - data);
+        return 1;
+    }
+    return 0;
+}
+
 /* One upstream SSE event: checked and re-framed for the client. Caller holds mu. */
 /* Released events of a scanned stream. They may overshoot the client buffer's cap by what was
    held (at most GW_SSCAN_MAX_HELD): bounded, and the write path pauses the transfer until the
@@ -150,7 +200,22 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
     if (e - b < 2 || data[b] != '{' || data[e - 1] != '}')
         return SLUIS_EINVAL;
     char *rewritten = NULL;
-    if (memmem(data, len, "\"usage\"", 7)) {
+    size_t k0, k1;
+    int un = usage_null(data, len, &k0, &k1);
+    if (un == 1) {
+        /* "usage": null (OpenAI adds it to every chunk once include_usage is on): no tokens
+           to read, so no parse; removed as text when the client did not ask for usage */
+        if (r->strip_usage) {
+            rewritten = malloc(len - (k1 - k0) + 1);
+            if (!rewritten)
+                return SLUIS_ENOMEM;
+            memcpy(rewritten, data, k0);
+            memcpy(rewritten + k0, data + k1, len - k1);
+            len -= k1 - k0;
+            rewritten[len] = 0;
+            data = rewritten;
+        }
+    } else if (un == 2) {
         json_error_t je;
         json_t *j = json_loadb(data, len, 0, &je);
         if (!j)
