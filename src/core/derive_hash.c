@@ -271,25 +271,25 @@ static void put_value(struct sink *s, const json_t *v, int depth)
     }
 }
 
-static int path_cmp(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* {"path": value, ...} over the present material paths, sorted, each path once. */
 static int put_canonical(struct sink *s, const json_t *dossier, const struct derive_params *p)
 {
     const char *paths[DERIVE_MATERIAL_MAX];
-    char copy[DERIVE_MATERIAL_MAX][DERIVE_PATH_MAX];
     int n = 0, first = 1;
     if (p->n_material < 0 || p->n_material > DERIVE_MATERIAL_MAX)
         return SLUIS_EINVAL;
     for (int i = 0; i < p->n_material; i++) {
-        memcpy(copy[i], p->material[i], DERIVE_PATH_MAX);
-        copy[i][DERIVE_PATH_MAX - 1] = '\0';
-        paths[n++] = copy[i];
+        if (!memchr(p->material[i], '\0', DERIVE_PATH_MAX))
+            return SLUIS_EINVAL; /* not terminated */
+        paths[n++] = p->material[i];
     }
-    qsort(paths, (size_t)n, sizeof(paths[0]), path_cmp);
+    for (int i = 1; i < n; i++) { /* insertion sort: at most 32, usually sorted already */
+        const char *t = paths[i];
+        int j = i;
+        for (; j > 0 && strcmp(paths[j - 1], t) > 0; j--)
+            paths[j] = paths[j - 1];
+        paths[j] = t;
+    }
     putc_(s, '{');
     for (int i = 0; i < n; i++) {
         const json_t *v;

@@ -124,26 +124,32 @@ static struct block *NO_ASAN refill(int c)
     return head;
 }
 
-static void *NO_ASAN pool_malloc(size_t n)
+/* The slow half of pool_malloc(): refill the list of class c, or malloc when the range is full. */
+static __attribute__((noinline)) void *NO_ASAN pool_malloc_refill(size_t n, int c)
 {
-    int c;
-    struct block *b;
+    struct block *b = refill(c);
 
-    if (!tl.scope || n > JPOOL_MAX_BLOCK || !range)
+    if (!b)
         return malloc(n);
-    c = (int)((n + JPOOL_STEP - 1) / JPOOL_STEP) - 1;
-    if (c < 0)
-        c = 0;
-    b = tl.free[c];
-    if (!b) {
-        b = refill(c);
-        if (!b)
-            return malloc(n);
-    }
     tl.free[c] = b->next;
     tl.n_alloc++;
     UNPOISON(b, n);
     return b;
+}
+
+static void *NO_ASAN pool_malloc(size_t n)
+{
+    if (tl.scope && n - 1 < JPOOL_MAX_BLOCK && range) { /* n is never 0 (jansson) */
+        int c = (int)((n - 1) / JPOOL_STEP);
+        struct block *b = tl.free[c];
+        if (!b)
+            return pool_malloc_refill(n, c);
+        tl.free[c] = b->next;
+        tl.n_alloc++;
+        UNPOISON(b, n);
+        return b;
+    }
+    return malloc(n);
 }
 
 static void NO_ASAN pool_free(void *p)

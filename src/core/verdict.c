@@ -10,6 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* snprintf(dst, cap, "%s", src) without the format machinery: cut to cap - 1 bytes. */
+static void copy_cut(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static enum severity effective_severity(const struct policy_rule *r, const char *date)
 {
     for (int i = 0; i < r->n_schedule; i++)
@@ -162,7 +170,8 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
     rc = roles_set(ps, dossier, derived, env, eval_date, &cache);
     if (rc)
         goto fail;
-    findings = calloc(ps->n_rules ? ps->n_rules : 1, sizeof *findings);
+    /* eval_rules() sets every field of every finding */
+    findings = malloc((ps->n_rules ? ps->n_rules : 1) * sizeof *findings);
     if (!findings) {
         rc = SLUIS_ENOMEM;
         goto fail;
@@ -195,9 +204,9 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
     if (k == VERDICT_ALLOWED && !strcmp(env, "exploration"))
         k = VERDICT_EXPLORATION_ONLY;
     out->kind = k;
-    snprintf(out->environment, sizeof out->environment, "%s", env);
-    snprintf(out->eval_date, sizeof out->eval_date, "%s", eval_date);
-    snprintf(out->policy_version, sizeof out->policy_version, "%s", ps->version);
+    copy_cut(out->environment, sizeof out->environment, env);
+    copy_cut(out->eval_date, sizeof out->eval_date, eval_date);
+    copy_cut(out->policy_version, sizeof out->policy_version, ps->version);
     out->findings = findings;
     out->n_findings = ps->n_rules;
     out->derived = derived;
