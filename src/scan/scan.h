@@ -1,8 +1,9 @@
 /*
  * scan.h - detection of Dutch sensitive and confidential data (issue 4).
  *
- * One Hyperscan pass finds candidates for every detector; C validators confirm
- * them (11-proef, mod-97, calendar, issued ranges, sidecodes); context words
+ * One pass finds candidates for every detector (a SIMD anchor scan with hand-written
+ * parsers, plus Hyperscan for classification markings and key headers); C validators
+ * confirm them (11-proef, mod-97, calendar, issued ranges, sidecodes); context words
  * before or after a candidate raise or lower its confidence. Pure and I/O-free:
  * the module depends only on sluis_core (for struct sluis_err) and libhs.
  *

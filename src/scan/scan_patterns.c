@@ -1,8 +1,10 @@
 /*
- * scan_patterns.c - the candidate patterns of the one Hyperscan pass (split by
- * engine family into a few databases, see scan_db.c). Patterns are selective on purpose (word
- * boundaries, literal anchors such as "@", "NL", "-----BEGIN"), so clean text runs at memory speed;
- * the validators in scan_detect.c decide.
+ * scan_patterns.c - the candidate patterns. PC/PCN ones are found by the hand-written anchor
+ * parser (scan_anchor.c), which reports exactly what these expressions would; they are
+ * compiled into Hyperscan only in the reference mode of the tests. P/PN ones (classification
+ * markings, the private-key header) are compiled into the one Hyperscan database (scan_db.c).
+ * Patterns are selective on purpose (word boundaries, literal anchors); the validators in
+ * scan_detect.c decide.
  */
 #include "scan/scan_internal.h"
 
