@@ -26,6 +26,7 @@
 #define RUN_MAX 64     /* longer digit runs cannot be any digit pattern */
 #define LOOK_DIGIT 128 /* bytes a digit-run parser may read after its anchor */
 #define LOOK_AT 640    /* e-mail: up to ten 63-byte labels and a 24-letter top-level domain */
+#define LOOK_OTHER 16  /* run end (the token after it), ':' and '=' */
 #define LOOK_BACK 400  /* a candidate starts at most this far before its anchor */
 #define KEY_BACK 256   /* API key prefix before the first digit of its body */
 
@@ -111,6 +112,35 @@ static void emit_var(struct an *a, int kind, int arg, int64_t from, int64_t to)
     e->ring[e->ring_i].id = id;
     e->ring_i = (e->ring_i + 1) % SCAN_RING;
     emit(a, kind, arg, from, to);
+}
+
+static inline int token_char(int c)
+{
+    return upper(c) || dig(c) || c == '-';
+}
+
+/*
+ * [A-Z]-?\d|\d-?[A-Z], reported by its end. The validator takes the token of capitals,
+ * digits and hyphens around the end, at most 12 bytes each way: in a token of at most 12
+ * bytes every end gives the same token, so one report per such token is enough.
+ */
+static void emit_token(struct an *a, int64_t to)
+{
+    struct scan_engine *e = a->e;
+    uint64_t abs_to = a->off + (uint64_t)to;
+    int64_t ts = to, te = to;
+
+    if (abs_to > e->tok_s && abs_to <= e->tok_e)
+        return;
+    while (to - ts < 13 && token_char(B(a, ts - 1)))
+        ts--;
+    while (te - to < 13 && token_char(B(a, te)))
+        te++;
+    if (te - ts <= 12 && !token_char(B(a, ts - 1)) && !token_char(B(a, te))) {
+        e->tok_s = a->off + (uint64_t)ts;
+        e->tok_e = a->off + (uint64_t)te;
+    }
+    emit(a, RK_TOKEN, 0, to, to);
 }
 
 /* (?:[ -]?\d){6,10}\b from pos */
@@ -356,7 +386,7 @@ static void on_run_start(struct an *a, int64_t i)
 
     /* [A-Z]-?\d: a capital (and hyphen) before the run */
     if (upper(c0) || (c0 == '-' && upper(c1)))
-        emit(a, RK_TOKEN, 0, i + 1, i + 1);
+        emit_token(a, i + 1);
     if (key_char(c0))
         api_keys(a, i);
     if (alpha(c0)) {
@@ -416,9 +446,9 @@ static void on_run_end(struct an *a, int64_t k)
     int c = a->p[k];
 
     if (upper(c))
-        emit(a, RK_TOKEN, 0, k + 1, k + 1);
+        emit_token(a, k + 1);
     else if (c == '-' && upper(B(a, k + 1)))
-        emit(a, RK_TOKEN, 0, k + 2, k + 2);
+        emit_token(a, k + 2);
 }
 
 /* @[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9-]{0,62}){0,8}\.[A-Za-z]{2,24}\b,
@@ -506,6 +536,7 @@ void scan_anchor_reset(struct scan_engine *e)
     e->anchor_done = 0;
     e->pending_from = UINT64_MAX;
     e->key_done = 0;
+    e->tok_s = e->tok_e = 0;
     memset(e->ring, 0xff, sizeof(e->ring));
     e->ring_i = 0;
 }
@@ -535,7 +566,7 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
             int64_t k = pos + __builtin_ctzll(m);
             int c = a.p[k];
             m &= m - 1;
-            if (!final && k + (dig(c) ? LOOK_DIGIT : c == '@' ? LOOK_AT : 2) > a.n) {
+            if (!final && k + (dig(c) ? LOOK_DIGIT : c == '@' ? LOOK_AT : LOOK_OTHER) > a.n) {
                 stop = k;
                 goto done;
             }

@@ -130,6 +130,7 @@ struct scan_engine {
     uint64_t anchor_done;  /* anchors before this stream offset have been parsed */
     uint64_t pending_from; /* candidates of unparsed anchors may start here: hold later ones */
     uint64_t key_done;     /* API key prefixes before this offset have been looked for */
+    uint64_t tok_s, tok_e; /* the last short plate/document token reported (scan_anchor.c) */
     struct {
         uint64_t end;
         unsigned id;
