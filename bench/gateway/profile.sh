@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/gateway/profile.sh - instructions per request through `sluis gateway` (all policy on,
 # SQLite audit chain) with callgrind: repeatable on a loaded machine, unlike wall-clock numbers.
-#   bench/gateway/profile.sh [BUILD_DIR (build/bench-prof)] [N requests (2000)] [chat|stream]
+#   bench/gateway/profile.sh [BUILD_DIR (build/bench-prof)] [N requests (1000)] [chat|stream]
 # Builds BUILD_DIR as RelWithDebInfo, starts the MOCK upstream and the gateway under
 # valgrind --tool=callgrind (all threads: MHD worker, curl thread, usage writer), warms up,
 # zeroes the counters, sends N requests at a fixed low rate, dumps, and prints
@@ -9,7 +9,7 @@
 # the printed directory for callgrind_annotate / kcachegrind.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd); ROOT=$(cd "$HERE/../.." && pwd)
-B=${1:-$ROOT/build/bench-prof}; N=${2:-2000}; KIND=${3:-chat}
+B=${1:-$ROOT/build/bench-prof}; N=${2:-1000}; KIND=${3:-chat}
 W=$(mktemp -d /tmp/sluis-gw-prof.XXXXXX)
 P_MOCK=19611; P_GW=19612
 PIDS=()
@@ -41,21 +41,24 @@ H=("Authorization: Bearer sk-test-prod" "x-sluis-user: jan")
 "$W/loadgen" rate 127.0.0.1 $P_GW /v1/chat/completions "$W/body.json" 50 2 8 "${H[@]}" >/dev/null
 sleep 1
 callgrind_control -z "$GW" >/dev/null
-RATE=200
+RATE=${RATE:-25} # valgrind runs the gateway ~50x slower: a low rate keeps every request answered
 SECS=$(( N / RATE ))
 "$W/loadgen" rate 127.0.0.1 $P_GW /v1/chat/completions "$W/body.json" $RATE $SECS 8 "${H[@]}" >"$W/load.json"
-sleep 1 # the usage writer's batch
+sleep 3 # the last responses and the usage writer's batch
 callgrind_control -d "$GW" >/dev/null
 sleep 1
 F=$(ls -t "$W"/callgrind.out* | head -1)
 SENT=$(python3 -c "import json;d=json.load(open('$W/load.json'));print(d['done'], d['non2xx'], d['errors'])")
 TOTAL=$(callgrind_annotate "$F" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1}')
 read -r sent non2xx errors <<<"$SENT"
-echo "kind=$KIND requests=$sent non2xx=$non2xx errors=$errors load=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+echo "kind=$KIND requests=$sent (of $N sent) non2xx=$non2xx errors=$errors load=\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+[ "$sent" = "$N" ] || echo "WARNING: not every request was answered in time: lower RATE (now $RATE/s)"
 echo "instructions total=$TOTAL per_request=$(( TOTAL / sent ))"
 echo "--- top inclusive"
-callgrind_annotate --inclusive=yes "$F" 2>/dev/null | sed -n '/Ir/,$p' | head -45
+callgrind_annotate --inclusive=yes --threshold=100 "$F" 2>/dev/null >"$W/incl.txt" || true
+grep 'sluis\]$' "$W/incl.txt" | head -40 || true
 echo "--- top self"
-callgrind_annotate "$F" 2>/dev/null | sed -n '/Ir/,$p' | head -40
+callgrind_annotate --inclusive=no --threshold=100 "$F" 2>/dev/null >"$W/self.txt" || true
+sed -n '/file:function/,$p' "$W/self.txt" | grep -v '^$' | head -40 || true
 echo "callgrind file: $F"
 trap - EXIT; cleanup
