@@ -37,18 +37,59 @@ static int env_bit(const char *env)
     return 0;
 }
 
-static int advice_positive(const json_t *dossier, const char *role)
+#define ADVICE_SCAN_MAX 64
+
+/* The roles with a positive advice (with or without conditions), read once per role matrix. */
+struct advice_pos {
+    const char *role[ADVICE_SCAN_MAX];
+    size_t n;
+    int overflow; /* more positive advice than fits: look roles up in the dossier instead */
+};
+
+static int outcome_positive(const char *o)
+{
+    return o && (!strcmp(o, "positive") || !strcmp(o, "positive_with_conditions"));
+}
+
+static void advice_scan(const json_t *dossier, struct advice_pos *ap)
 {
     const json_t *adv = json_object_get(dossier, "advice");
     size_t i;
     json_t *a;
 
+    ap->n = 0;
+    ap->overflow = 0;
     json_array_foreach(adv, i, a)
     {
         const char *r = json_string_value(json_object_get(a, "role"));
-        const char *o = json_string_value(json_object_get(a, "outcome"));
-        if (r && o && !strcmp(r, role) &&
-            (!strcmp(o, "positive") || !strcmp(o, "positive_with_conditions")))
+        if (!r || !outcome_positive(json_string_value(json_object_get(a, "outcome"))))
+            continue;
+        if (ap->n == ADVICE_SCAN_MAX) {
+            ap->overflow = 1;
+            return;
+        }
+        ap->role[ap->n++] = r;
+    }
+}
+
+static int advice_positive(const json_t *dossier, const struct advice_pos *ap, const char *role)
+{
+    const json_t *adv;
+    size_t i;
+    json_t *a;
+
+    if (!ap->overflow) {
+        for (i = 0; i < ap->n; i++)
+            if (!strcmp(ap->role[i], role))
+                return 1;
+        return 0;
+    }
+    adv = json_object_get(dossier, "advice");
+    json_array_foreach(adv, i, a)
+    {
+        const char *r = json_string_value(json_object_get(a, "role"));
+        if (r && !strcmp(r, role) &&
+            outcome_positive(json_string_value(json_object_get(a, "outcome"))))
             return 1;
     }
     return 0;
@@ -60,9 +101,11 @@ static int roles_set(const struct policy_set *ps, const json_t *dossier, json_t 
 {
     struct cond_env ce = {dossier, derived, env, date, cache};
     json_t *roles = json_object(), *req = json_array(), *miss = json_array();
+    struct advice_pos ap;
 
     if (!roles || !req || !miss)
         goto oom;
+    advice_scan(dossier, &ap);
     for (size_t i = 0; i < ps->n_roles; i++) {
         const struct policy_role *r = &ps->roles[i];
         if (r->decides || !r->advice_required_when)
@@ -72,13 +115,15 @@ static int roles_set(const struct policy_set *ps, const json_t *dossier, json_t 
             continue;
         if (json_array_append_new(req, json_string(r->id)))
             goto oom;
-        if (!advice_positive(dossier, r->id) && json_array_append_new(miss, json_string(r->id)))
+        if (!advice_positive(dossier, &ap, r->id) &&
+            json_array_append_new(miss, json_string(r->id)))
             goto oom;
     }
-    if (json_object_set_new(roles, "required", req) || json_object_set_new(roles, "missing", miss))
+    if (json_object_set_new_nocheck(roles, "required", req) ||
+        json_object_set_new_nocheck(roles, "missing", miss))
         goto oom_r;
     cond_cache_reset_roles(cache, &ps->slots); /* derived.roles changes */
-    return json_object_set_new(derived, "roles", roles) ? SLUIS_ENOMEM : 0;
+    return json_object_set_new_nocheck(derived, "roles", roles) ? SLUIS_ENOMEM : 0;
 oom:
     json_decref(req);
     json_decref(miss);

@@ -563,6 +563,38 @@ static void test_roles_fail_closed(void **state)
     policy_set_free(ps);
 }
 
+/* More positive advice entries than the evaluator's scan buffer (64): the required roles are
+ * still found, also when their advice comes last, and a missing one is still missing. */
+static void test_roles_many_advice(void **state)
+{
+    struct policy_set *ps = load(POLICY, NULL);
+    json_t *d = base_dossier(ps), *adv, *keep, *roles;
+    struct verdict v;
+
+    (void)state;
+    json_object_del(json_object_get(d, "data"), "personal_data"); /* the FG is required */
+    adv = json_object_get(d, "advice");
+    keep = json_deep_copy(adv);
+    json_array_clear(adv);
+    for (int i = 0; i < 70; i++)
+        json_array_append_new(adv, json_pack("{s:s, s:s}", "role", "ciso", "outcome", "positive"));
+    json_array_extend(adv, keep); /* the dossier's own advice (fg positive) after them */
+    json_decref(keep);
+    eval(ps, d, NULL, "2026-02-01", &v);
+    roles = json_object_get(v.derived, "roles");
+    assert_true(list_has(json_object_get(roles, "required"), "fg"));
+    assert_false(list_has(json_object_get(roles, "missing"), "fg"));
+    verdict_free(&v);
+    /* the same with the FG's advice negative: missing again */
+    json_object_set_new(json_array_get(adv, 70 + 2), "outcome", json_string("negative"));
+    eval(ps, d, NULL, "2026-02-01", &v);
+    roles = json_object_get(v.derived, "roles");
+    assert_true(list_has(json_object_get(roles, "missing"), "fg"));
+    verdict_free(&v);
+    json_decref(d);
+    policy_set_free(ps);
+}
+
 static void test_verdict_json(void **state)
 {
     struct policy_set *ps = load(POLICY, NULL);
@@ -748,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_exploration_only),
         cmocka_unit_test(test_unavoidable_not_gated),
         cmocka_unit_test(test_roles_fail_closed),
+        cmocka_unit_test(test_roles_many_advice),
         cmocka_unit_test(test_verdict_json),
         cmocka_unit_test(test_evaluate_errors),
         cmocka_unit_test(test_load_buffer),
