@@ -106,7 +106,7 @@ int store_open(const char *url, struct store **out, struct sluis_err *err)
         return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
     st->ops = url_is_pg(url) ? &store_pg_ops : &store_sqlite_ops;
     memcpy(st->url, url, strlen(url) + 1);
-    st->pool_max = 8;
+    st->pool_max = 16; /* as many as `sluis serve` has HTTP threads on one core */
     env = getenv("SLUIS_STORE_POOL");
     if (env && atoi(env) >= 1 && atoi(env) <= STORE_POOL_MAX)
         st->pool_max = atoi(env);

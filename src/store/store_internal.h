@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#define STORE_POOL_MAX 16
+#define STORE_POOL_MAX 64
 #define STORE_MAX_COLS 64
 #define STORE_MAX_LISTEN 16
 #define STORE_URL_CAP 1024
