@@ -390,7 +390,7 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
 {
     json_t *obj;
     uint64_t seen = 0; /* children[i] given, for i < 64 (duplicate and required checks) */
-    size_t i;
+    size_t i, hint = 0;
     if (f->type != DST_OBJECT)
         return BAIL;
     obj = json_object();
@@ -404,10 +404,15 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
         int rc;
         if (p->ind > n || !key_at(p->txt, p->eol, &klen, &after))
             goto bail;
-        child = dossier_schema_child(f, p->txt, klen);
+        /* keys mostly come in schema order: try the child after the previous one first */
+        child = &f->children[hint];
+        if (!child->name || child->name[0] != p->txt[0] ||
+            strncmp(child->name, p->txt, klen) != 0 || child->name[klen] != '\0')
+            child = dossier_schema_child(f, p->txt, klen);
         if (!child)
             goto bail;
         i = (size_t)(child - f->children);
+        hint = i + 1;
         if (i < 64 ? (seen >> i) & 1 : json_object_get(obj, child->name) != NULL)
             goto bail; /* duplicate key */
         if (i < 64)
