@@ -3,6 +3,8 @@
 # serve an application; after it is revoked in the register (one transaction with NOTIFY),
 # both refuse it within one second (their snapshot TTL is set far longer, so only NOTIFY can
 # do it). Usage records of both nodes land in the one hash-chained audit log, which verifies.
+# Node a also accepts user tokens (X-Sluis-User-Token): their subjects map to the register's
+# users as read from the database.
 set -euo pipefail
 SLUIS=$1; FIXTURE=$2
 HERE=$(cd "$(dirname "$0")" && pwd); SRC=$(cd "$HERE/../.." && pwd)
@@ -32,10 +34,13 @@ PIDS+=($!)
 wait_file "$W/mock.port"
 "$FIXTURE" --policy "$SRC/policy/standpunt-2025.yaml" --example "$SRC/examples/gemeente-chatbot-open-model.yaml" \
     --base-url "http://127.0.0.1:$(cat "$W/mock.port")/v1" --db "$URL" 2>"$W/fixture.log"
+node "$HERE/oidc_keys.mjs" "$W"
 for n in a b; do
+    oidc=()
+    [ $n = a ] && oidc=(--oidc-jwks "$W/jwks.json" --oidc-issuer https://login.gemeente-test.example.nl --oidc-audience sluis-gateway)
     "$SLUIS" gateway --port 0 --port-file "$W/$n.port" --db "$URL" --node "node-$n" \
         --policy "$SRC/policy/standpunt-2025.yaml" --date 2026-06-01 --refresh-ms 600000 \
-        --max-stale-ms 3600000 2>"$W/$n.log" &
+        --max-stale-ms 3600000 "${oidc[@]}" 2>"$W/$n.log" &
     PIDS+=($!)
 done
 wait_file "$W/a.port"; wait_file "$W/b.port"
@@ -48,6 +53,18 @@ call() { # url -> "status code"
     printf ' %s\n' "$(sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p' "$W/body")"
 }
 rc=0
+token_call() { # subject -> "status code" (production application: literacy bekwaam required)
+    curl -s -o "$W/body" -w '%{http_code}' "$A/chat/completions" -H 'Authorization: Bearer sk-test-prod' \
+        -H "X-Sluis-User-Token: $(node "$HERE/oidc_token.mjs" "$W" "$1")" -H 'Content-Type: application/json' \
+        -d '{"model":"mock-model","messages":[{"role":"user","content":"Hallo"}]}'
+    printf ' %s\n' "$(sed -n 's/.*"code":"\([a-z_]*\)".*/\1/p' "$W/body")"
+}
+for x in "oidc-sub-jan|200 " "oidc-sub-piet|403 literacy_required" "oidc-sub-nobody|401 user_token_invalid"; do
+    sub=${x%%|*}; want=${x#*|}
+    r=$(token_call "$sub")
+    if [ "$r" = "$want" ]; then echo "ok   user token of $sub (users from the database): $r"
+    else echo "FAIL user token of $sub: '$r', want '$want'"; rc=1; fi
+done
 for u in "$A" "$B"; do
     r=$(call "$u")
     case "$r" in 200*) echo "ok   served before revocation by $u";; *) echo "FAIL before revocation $u: $r"; rc=1;; esac
