@@ -338,6 +338,7 @@ int gateway_refresh(struct gateway *gw, struct sluis_err *err)
 static void *refresher_main(void *arg)
 {
     struct gateway *gw = arg;
+    gw_thread_background(); /* rebuilds yield to the request path */
     pthread_mutex_lock(&gw->snap_mu);
     while (!gw->refresh_stop) {
         if (!gw->refresh_wanted) {

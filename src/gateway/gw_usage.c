@@ -2,6 +2,10 @@
 #include "gateway/gw_usage.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,9 +25,19 @@ static void deadline_ms(struct timespec *ts, unsigned ms)
     }
 }
 
+void gw_thread_background(void)
+{
+    /* SCHED_BATCH: never preempts a waking request thread; nice 5: a smaller CPU share under
+       contention, never starved (records must not be dropped). Errors are harmless. */
+    struct sched_param sp = {0};
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+}
+
 static void *writer(void *arg)
 {
     struct gw_usage *u = arg;
+    gw_thread_background(); /* the request path has precedence over the batched writes */
     struct gw_usage_rec *batch = calloc(u->batch_max, sizeof(*batch));
     pthread_mutex_lock(&u->mu);
     for (;;) {

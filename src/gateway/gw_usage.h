@@ -67,6 +67,13 @@ int gw_usage_start(struct gw_usage *u, size_t cap, gw_usage_sink_fn sink, void *
  */
 int gw_usage_push(struct gw_usage *u, struct gw_usage_rec *r);
 
+/*
+ * Lowers the calling thread to background priority (SCHED_BATCH, nice 5) so a CPU-heavy batch
+ * (usage writes, snapshot rebuilds) yields to request threads on a shared core; never starves
+ * it. Best effort: failures are ignored.
+ */
+void gw_thread_background(void);
+
 /* Writes everything buffered, stops and joins the thread, frees the ring. Idempotent. */
 void gw_usage_stop(struct gw_usage *u);
 
