@@ -161,22 +161,26 @@ static bool indicator_start(const char *q, const char *eol)
     }
 }
 
-/* Plain one-line scalar in block context; *len excludes trailing spaces and comment. */
+/* Plain one-line scalar in block context; *len excludes trailing spaces and comment. Values
+ * rarely hold '#' or ':', so both are found with memchr rather than byte by byte. */
 static bool plain(const char *q, const char *eol, size_t *len)
 {
-    const char *e = q;
+    const char *e = eol, *h = q, *c = q;
     if (indicator_start(q, eol))
         return false;
-    while (e < eol) {
-        if (*e != ' ' && *e != ':') { /* the common case: one test per byte */
-            e++;
-            continue;
-        }
-        if (*e == ' ' && e + 1 < eol && e[1] == '#')
+    /* the comment starts at the first " #" */
+    while (h < eol && (h = memchr(h, '#', (size_t)(eol - h))) != NULL) {
+        if (h > q && h[-1] == ' ') {
+            e = h - 1;
             break;
-        if (*e == ':' && (e + 1 >= eol || e[1] == ' '))
+        }
+        h++;
+    }
+    /* ": " or a ':' at the end of the line before it is a mapping, not a scalar */
+    while (c < e && (c = memchr(c, ':', (size_t)(e - c))) != NULL) {
+        if (c + 1 >= eol || c[1] == ' ')
             return false;
-        e++;
+        c++;
     }
     while (e > q && e[-1] == ' ')
         e--;
