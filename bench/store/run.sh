@@ -2,6 +2,7 @@
 # Builds bench_store against a release build of sluis_store and runs it on SQLite and, when
 # $SLUIS_TEST_PG is set (eval "$(scripts/pg-cluster.sh start)"), on PostgreSQL.
 #   bench/store/run.sh [seconds-per-test]
+# BENCH_PACED=rate[,rate...]: instead, 16 writer threads at those total rates, latency p50/p99.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-3}
