@@ -440,7 +440,7 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
         } else {
             rc = inline_value(p, q, n, child, sc, &v);
         }
-        if (rc || json_object_set_new_nocheck(obj, child->name, v) < 0)
+        if (rc || json_object_setn_new_nocheck(obj, child->name, klen, v) < 0)
             goto bail;
     }
     for (i = 0; f->children[i].name; i++) {
