@@ -187,9 +187,14 @@ static void ob_u64(struct obuf *ob, uint64_t v)
 static void ob_json_str(struct obuf *ob, const char *s)
 {
     char t[8];
+    size_t n = 0;
 
+    while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20 &&
+           (unsigned char)s[n] < 0x7f)
+        n++;
     ob_put(ob, "\"", 1);
-    for (; *s; s++) {
+    ob_put(ob, s, n); /* the plain prefix (usually all of it) in one copy */
+    for (s += n; *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\') {
             t[0] = '\\';
@@ -204,6 +209,9 @@ static void ob_json_str(struct obuf *ob, const char *s)
     }
     ob_put(ob, "\"", 1);
 }
+
+/* A string literal without strlen. */
+#define OB_LIT(ob, lit) ob_put((ob), (lit), sizeof(lit) - 1)
 
 /* "%.2f" of a confidence; the few distinct values are formatted once. */
 static const char *conf_str(float c)
@@ -229,19 +237,22 @@ static void print_findings(const char *name, const struct scan_result *res, size
     for (size_t i = from; i < res->n; i++) {
         const struct scan_finding *f = &res->findings[i];
         if (o->format == FMT_JSON) {
-            ob_str(&ob, *first_json ? "\n    {\"file\": " : ",\n    {\"file\": ");
+            if (*first_json)
+                OB_LIT(&ob, "\n    {\"file\": ");
+            else
+                OB_LIT(&ob, ",\n    {\"file\": ");
             ob_json_str(&ob, name);
-            ob_str(&ob, ", \"detector\": \"");
+            OB_LIT(&ob, ", \"detector\": \"");
             ob_str(&ob, f->detector_name);
-            ob_str(&ob, "\", \"category\": \"");
+            OB_LIT(&ob, "\", \"category\": \"");
             ob_str(&ob, f->category);
-            ob_str(&ob, "\", \"offset\": ");
+            OB_LIT(&ob, "\", \"offset\": ");
             ob_u64(&ob, f->offset);
-            ob_str(&ob, ", \"length\": ");
+            OB_LIT(&ob, ", \"length\": ");
             ob_u64(&ob, f->length);
-            ob_str(&ob, ", \"confidence\": ");
+            OB_LIT(&ob, ", \"confidence\": ");
             ob_str(&ob, conf_str(f->confidence));
-            ob_str(&ob, ", \"preview\": ");
+            OB_LIT(&ob, ", \"preview\": ");
             ob_json_str(&ob, f->preview);
             ob_put(&ob, "}", 1);
             *first_json = 0;
