@@ -19,6 +19,7 @@
  */
 #include "core/derive.h"
 #include "core/dossier.h"
+#include "core/jpool.h"
 #include "core/policy.h"
 #include "core/verdict.h"
 
@@ -168,6 +169,13 @@ int main(int argc, char **argv)
         goto out;
     }
     printf("inputs    %zu dossier files cycled, eval date %s, single thread\n", n_inputs, date);
+    {
+        size_t pa, pf;
+        int ranged;
+        jpool_stats(&pa, &pf, &ranged);
+        printf("jpool     %s\n", ranged ? "on (jansson blocks from the core's pool)"
+                                        : "off (SLUIS_JPOOL_OFF set: plain malloc)");
+    }
 
     /* pass 1: from memory buffers */
     if (!strcmp(mode, "all") || !strcmp(mode, "buffer")) {
