@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "core/policy.h"
 #include "gateway/gw_error.h"
 #include "http/http.h"
@@ -26,6 +27,8 @@
 #define DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
 #define RETAIN_MAX (64 * 1024)
 #define DISCARD_MAX (64ull * 1024 * 1024) /* read and drop at most this of a too-big body */
+/* the register kind of organisation policy objects (API_ORG_POLICY_KIND of src/api) */
+#define GW_ORG_POLICY_KIND "org_policy"
 #define FULL_REBUILD_MS 30000 /* an unchanged register is still rebuilt this often (secrets) */
 
 /* Copies the string src into dst (cap bytes), truncated, always terminated: snprintf "%s"
@@ -109,6 +112,8 @@ struct list_ctx {
     EVP_MD_CTX *sha;
     struct raw_obj *raw;
     size_t n_raw, cap_raw;
+    struct gw_org_set *orgs; /* organisations with an active policy file or role matrix */
+    size_t n_orgs, cap_orgs;
 };
 
 static void sha_str(EVP_MD_CTX *sha, const char *s)
@@ -189,6 +194,84 @@ static int raw_add(const struct raw_obj *obj)
     return 0;
 }
 
+/*
+ * Organisation policy objects (files and role-matrix overrides): hashed whole, so an upload,
+ * activation or deactivation changes the fingerprint; organisations with an active one are
+ * kept, their sets are loaded when the snapshot is rebuilt.
+ */
+static int org_policy_cb(void *ud, const struct reg_object *obj)
+{
+    struct list_ctx *c = ud;
+    c->n++;
+    sha_str(c->sha, GW_ORG_POLICY_KIND);
+    sha_str(c->sha, obj->id);
+    sha_str(c->sha, obj->org_id);
+    sha_str(c->sha, obj->state);
+    sha_str(c->sha, obj->content);
+    if (strcmp(obj->state, "active"))
+        return 0;
+    for (size_t i = 0; i < c->n_orgs; i++)
+        if (!strcmp(c->orgs[i].org, obj->org_id))
+            return 0;
+    if (c->n_orgs == c->cap_orgs) {
+        size_t nc = c->cap_orgs ? c->cap_orgs * 2 : 8;
+        struct gw_org_set *no = realloc(c->orgs, nc * sizeof(*no));
+        if (!no) {
+            c->rc = SLUIS_ENOMEM;
+            return 1;
+        }
+        c->orgs = no;
+        c->cap_orgs = nc;
+    }
+    memset(&c->orgs[c->n_orgs], 0, sizeof(c->orgs[0]));
+    cpy(c->orgs[c->n_orgs].org, sizeof(c->orgs[0].org), obj->org_id);
+    c->n_orgs++;
+    return 0;
+}
+
+static void org_sets_free(struct gw_org_set *sets, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        policy_set_free((struct policy_set *)sets[i].ps);
+    free(sets);
+}
+
+/*
+ * Loads the policy set of every organisation in c->orgs (in tx). A set that cannot be loaded
+ * stays NULL: that organisation's applications are refused (fail closed), logged once here.
+ */
+static int org_sets_load(struct gateway *gw, struct store_tx *tx, struct list_ctx *c)
+{
+    for (size_t i = 0; i < c->n_orgs; i++) {
+        struct sluis_err e = {0};
+        struct policy_set *ps = NULL;
+        int rc = SLUIS_EINVAL;
+        if (gw->base_src)
+            rc = api_org_policy_set_load(tx, c->orgs[i].org, gw->base_src, gw->base_len,
+                                         gw->base_name, &ps, NULL, 0, &e);
+        else
+            sluis_err_set(&e, SLUIS_EINVAL,
+                          "the gateway has several --policy files: no base for organisation sets");
+        if (rc == SLUIS_ENOMEM || rc == SLUIS_EIO)
+            return rc;
+        if (rc) {
+            fprintf(stderr,
+                    "sluis gateway: beleid van organisatie %s laadt niet, toepassingen geweigerd / "
+                    "policy of organisation %s does not load, its applications are refused: "
+                    "%s:%d:%d: %s\n",
+                    c->orgs[i].org, c->orgs[i].org, e.file, e.line, e.column, e.msg);
+            ps = NULL;
+        } else if (!ps) { /* nothing active after all (raced): the base set applies */
+            ps = NULL;
+            rc = policy_set_load_buffer(&ps, gw->base_src, gw->base_len, gw->base_name, &e);
+            if (rc)
+                return rc;
+        }
+        c->orgs[i].ps = ps;
+    }
+    return 0;
+}
+
 /* Register users with an OIDC subject: the map from a verified token to a user id. */
 static int user_cb(void *ud, const struct reg_user *u)
 {
@@ -212,8 +295,11 @@ static int user_cb(void *ud, const struct reg_user *u)
  * still right and only its freshness is renewed.
  */
 static int load_from_store(struct gateway *gw, json_t *doc, const char *day, unsigned char fp[32],
-                           int *same, struct sluis_err *err)
+                           int *same, struct gw_org_set **sets, size_t *n_sets,
+                           struct sluis_err *err)
 {
+    *sets = NULL;
+    *n_sets = 0;
     EVP_MD_CTX *sha = EVP_MD_CTX_new();
     if (!sha || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(sha);
@@ -251,6 +337,15 @@ static int load_from_store(struct gateway *gw, json_t *doc, const char *day, uns
                 break;
         }
     }
+    for (long long off = 0; !rc; off += 1000) {
+        struct reg_filter f = {.kind = GW_ORG_POLICY_KIND, .limit = 1000, .offset = off};
+        all.n = 0;
+        rc = reg_object_list(tx, &f, org_policy_cb, &all, err);
+        if (rc == 1)
+            rc = all.rc;
+        if (rc || all.n < 1000)
+            break;
+    }
     if (!rc && gw->oidc.keys) {
         json_t *arr = json_array();
         all.arr = arr;
@@ -259,7 +354,6 @@ static int load_from_store(struct gateway *gw, json_t *doc, const char *day, uns
         else if ((rc = reg_user_list(tx, NULL, user_cb, &all, err)) == 1)
             rc = all.rc;
     }
-    store_tx_rollback(tx);
     unsigned int fl = 0;
     if (EVP_DigestFinal_ex(sha, fp, &fl) != 1 || fl != 32)
         rc = rc ? rc : SLUIS_EINTERNAL;
@@ -271,10 +365,19 @@ static int load_from_store(struct gateway *gw, json_t *doc, const char *day, uns
     if (!rc && gw->have_fp && !memcmp(fp, gw->snap_fp, 32) && age < FULL_REBUILD_MS) {
         *same = 1;
     } else {
+        if (!rc)
+            rc = org_sets_load(gw, tx, &all);
         for (size_t i = 0; i < all.n_raw && !rc; i++)
             rc = raw_add(&all.raw[i]);
     }
+    store_tx_rollback(tx);
     raw_free(&all);
+    if (rc || *same) {
+        org_sets_free(all.orgs, all.n_orgs);
+    } else {
+        *sets = all.orgs;
+        *n_sets = all.n_orgs;
+    }
     return rc;
 }
 
@@ -283,13 +386,15 @@ static int rebuild(struct gateway *gw, struct sluis_err *err)
     json_t *doc = NULL;
     int rc = 0, same = 0;
     unsigned char fp[32];
+    struct gw_org_set *sets = NULL;
+    size_t n_sets = 0;
     char day[GW_DATE_CAP];
     today(gw, day);
     if (gw->cfg.store) {
         doc = json_object();
         if (!doc)
             return SLUIS_ENOMEM;
-        rc = load_from_store(gw, doc, day, fp, &same, err);
+        rc = load_from_store(gw, doc, day, fp, &same, &sets, &n_sets, err);
         if (!rc && same) { /* the register did not change: the snapshot is fresh as it is */
             json_decref(doc);
             atomic_store(&gw->fresh_ms, gw_now_ns() / 1000000LL);
@@ -309,8 +414,9 @@ static int rebuild(struct gateway *gw, struct sluis_err *err)
     }
     struct gw_snapshot *s = NULL;
     if (!rc)
-        rc = gw_snapshot_build(doc, gw->ps, day, &s, err);
+        rc = gw_snapshot_build_orgs(doc, gw->ps, sets, n_sets, day, &s, err);
     json_decref(doc);
+    org_sets_free(sets, n_sets);
     if (rc) {
         atomic_fetch_add(&gw->metrics.snapshot_failures, 1);
         return rc;
@@ -1100,6 +1206,26 @@ static int metrics_route(struct http_req *req, struct http_resp *resp, void *ud)
 
 /* ---- lifecycle ---- */
 
+/* Reads the base policy file's text (it loaded a moment ago, so its size is within the cap). */
+static int read_base(struct gateway *gw, const char *path, struct sluis_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sluis_err_set(err, SLUIS_EIO, "cannot open %s", path);
+    size_t cap = POLICY_MAX_FILE_BYTES + 1;
+    gw->base_src = malloc(cap);
+    size_t n = gw->base_src ? fread(gw->base_src, 1, cap, f) : 0;
+    int bad = ferror(f);
+    fclose(f);
+    if (!gw->base_src)
+        return sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
+    if (bad || n == cap)
+        return sluis_err_set(err, SLUIS_EIO, "cannot read %s", path);
+    gw->base_len = n;
+    cpy(gw->base_name, sizeof(gw->base_name), path);
+    return 0;
+}
+
 int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct sluis_err *err)
 {
     *out = NULL;
@@ -1156,6 +1282,11 @@ int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct s
     }
     if (cfg->n_policy_paths) {
         rc = policy_set_load(&gw->ps, cfg->policy_paths, cfg->n_policy_paths, err);
+        if (rc)
+            goto fail;
+    }
+    if (cfg->n_policy_paths == 1) { /* the base of organisations' own sets (register mode) */
+        rc = read_base(gw, cfg->policy_paths[0], err);
         if (rc)
             goto fail;
     }
@@ -1243,6 +1374,7 @@ void gateway_free(struct gateway *gw)
     if (gw->scanner.db)
         gw_scanner_free(&gw->scanner);
     policy_set_free(gw->ps);
+    free(gw->base_src);
     gw_oidc_free(&gw->oidc);
     gw_snapshot_release(gw->snap);
     if (gw->usage_fp)

@@ -117,6 +117,9 @@ struct gateway {
     char eval_date[GW_DATE_CAP];
     char *register_file;
     struct policy_set *ps;
+    char *base_src;  /* the single --policy file's text: base of organisation sets */
+    size_t base_len; /* (NULL with several files: organisations' own sets then fail) */
+    char base_name[256];
     struct gw_scanner scanner;
     struct gw_oidc oidc;
     struct gw_metrics metrics;

@@ -12,6 +12,7 @@ static const unsigned long long bounds_us[GW_HIST_BUCKETS] = {
 static const char *const refusal_codes[] = {"invalid_api_key",
                                             "application_revoked",
                                             "application_not_approved",
+                                            "org_policy_unavailable",
                                             "exploration_expired",
                                             "model_not_allowed",
                                             "provider_not_registered",

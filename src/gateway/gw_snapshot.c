@@ -242,10 +242,18 @@ static int app_evaluate(struct gw_app *a, const json_t *dossier, const struct po
 }
 
 static int build_app(struct gw_app *a, const json_t *j, const struct policy_set *ps,
-                     const char *eval_date)
+                     const struct gw_org_set *sets, size_t n_sets, const char *eval_date)
 {
     copy_str(a->id, sizeof(a->id), json_string_value(json_object_get(j, "id")));
     copy_str(a->org_id, sizeof(a->org_id), json_string_value(json_object_get(j, "org_id")));
+    int org_failed = 0;
+    for (size_t k = 0; k < n_sets; k++) {
+        if (strcmp(sets[k].org, a->org_id))
+            continue;
+        ps = sets[k].ps;
+        org_failed = !ps;
+        break;
+    }
     const char *state = json_string_value(json_object_get(j, "state"));
     a->revoked = state && (!strcmp(state, "revoked") || !strcmp(state, "withdrawn") ||
                            !strcmp(state, "retired") || !strcmp(state, "suspended"));
@@ -253,6 +261,8 @@ static int build_app(struct gw_app *a, const json_t *j, const struct policy_set 
     int rc = app_evaluate(a, d, ps, eval_date);
     if (rc)
         return rc;
+    if (org_failed) /* the organisation's own rules are unknown: refuse, never the base alone */
+        deny(a, "org_policy_unavailable", "org_policy");
     copy_str(a->exploration_end, sizeof(a->exploration_end),
              json_string_value(json_object_get(json_object_get(d, "use"), "exploration_end")));
     a->literacy_rank = gw_literacy_rank(
@@ -317,6 +327,13 @@ static atomic_ullong g_serial;
 int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char *eval_date,
                       struct gw_snapshot **out, struct sluis_err *err)
 {
+    return gw_snapshot_build_orgs(doc, ps, NULL, 0, eval_date, out, err);
+}
+
+int gw_snapshot_build_orgs(const json_t *doc, const struct policy_set *ps,
+                           const struct gw_org_set *sets, size_t n_sets, const char *eval_date,
+                           struct gw_snapshot **out, struct sluis_err *err)
+{
     *out = NULL;
     if (!json_is_object(doc))
         return bad(err, "/", "not an object");
@@ -355,7 +372,7 @@ int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char
             rc = bad(err, "/applications", "an application needs an id");
             goto out;
         }
-        rc = build_app(&s->apps[s->n_apps++], j, ps, eval_date);
+        rc = build_app(&s->apps[s->n_apps++], j, ps, sets, n_sets, eval_date);
         if (rc)
             goto out;
     }

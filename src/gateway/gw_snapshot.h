@@ -118,6 +118,22 @@ struct gw_snapshot {
 int gw_snapshot_build(const json_t *doc, const struct policy_set *ps, const char *eval_date,
                       struct gw_snapshot **out, struct sluis_err *err);
 
+/* An organisation's own policy set (base + its active file + its role-matrix override). */
+struct gw_org_set {
+    char org[GW_ID_CAP];
+    const struct policy_set *ps; /* NULL: the set could not be loaded (fail closed) */
+};
+
+/*
+ * Like gw_snapshot_build(), but an application of an organisation listed in sets (n_sets
+ * entries, borrowed) is evaluated with that organisation's set instead of ps; when that set is
+ * NULL (its stored files did not load) the application is refused with code
+ * "org_policy_unavailable", rule "org_policy". Organisations not listed use ps.
+ */
+int gw_snapshot_build_orgs(const json_t *doc, const struct policy_set *ps,
+                           const struct gw_org_set *sets, size_t n_sets, const char *eval_date,
+                           struct gw_snapshot **out, struct sluis_err *err);
+
 /* Adds a reference. */
 void gw_snapshot_retain(struct gw_snapshot *s);
 /* Drops a reference; frees at zero (secrets are wiped). NULL is fine. */

@@ -4,6 +4,10 @@
  *   gw_fixture --policy P --example E --base-url URL --key-file F --out register.json
  *   gw_fixture ... --db URL                 (writes the same objects into a store)
  *   gw_fixture --db URL --revoke APP        (sets state revoked and notifies)
+ *   gw_fixture --db URL --org-policy FILE --org-ref REF --org-state active|inactive
+ *       (stores FILE as organisation gemeente-test's policy file REF the way the register API
+ *       keeps it, kind "org_policy" {"part":"rules","ref","source",...}, or switches its state;
+ *       the API's own upload/activate endpoints are tested in tests/register/api)
  * Application keys are "sk-test-<app id>". The provider is the MOCK upstream.
  */
 #include <getopt.h>
@@ -201,21 +205,80 @@ static int revoke(const char *url, const char *app)
     return rc;
 }
 
+/* An organisation policy file object as src/api/orgpolicy.c keeps it; put or state change. */
+static int org_policy(const char *url, const char *file, const char *ref, const char *state)
+{
+    struct store *st = NULL;
+    struct store_tx *tx = NULL;
+    struct sluis_err err = {0};
+    char id[256], *src = NULL;
+    snprintf(id, sizeof(id), "gemeente-test:%s", ref);
+    FILE *f = fopen(file, "rb");
+    if (!f) {
+        fprintf(stderr, "gw_fixture: cannot open %s\n", file);
+        return 1;
+    }
+    src = calloc(1, 1 << 20);
+    size_t n = src ? fread(src, 1, (1 << 20) - 1, f) : 0;
+    fclose(f);
+    if (!src || !n) {
+        free(src);
+        return 1;
+    }
+    int rc = store_open(url, &st, &err);
+    if (!rc)
+        rc = store_tx_begin(st, STORE_TX_WRITE, &tx, &err);
+    struct reg_object o = {0};
+    if (!rc && reg_object_get(tx, "org_policy", id, &o, &err) == 0) {
+        struct reg_object tmp = {0};
+        rc = reg_object_set_state(tx, "org_policy", id, state, o.version, "gw_fixture",
+                                  !strcmp(state, "active") ? "activate" : "deactivate", NULL, &tmp,
+                                  &err);
+        reg_object_free(&tmp);
+    } else if (!rc) {
+        sluis_err_clear(&err);
+        reg_object_free(&o);
+        memset(&o, 0, sizeof(o));
+        char sha[65];
+        sha_hex(src, sha);
+        json_t *c = json_pack("{s:s, s:s, s:s, s:s}", "part", "rules", "ref", ref, "sha256", sha,
+                              "source", src);
+        snprintf(o.kind, sizeof(o.kind), "org_policy");
+        snprintf(o.id, sizeof(o.id), "%s", id);
+        snprintf(o.org_id, sizeof(o.org_id), "gemeente-test");
+        snprintf(o.state, sizeof(o.state), "%s", state);
+        o.content = c ? json_dumps(c, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        json_decref(c);
+        rc = o.content ? reg_object_put(tx, &o, REG_VERSION_ANY, "gw_fixture", &err) : -2;
+    }
+    reg_object_free(&o);
+    if (!rc)
+        rc = store_notify(tx, GATEWAY_NOTIFY_CHANNEL, "org_policy", &err);
+    if (!rc)
+        rc = store_tx_commit(tx, &err);
+    else if (tx)
+        store_tx_rollback(tx);
+    store_close(st);
+    free(src);
+    if (rc)
+        fprintf(stderr, "gw_fixture: %s\n", err.msg);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
-                                         {"example", required_argument, NULL, 'e'},
-                                         {"base-url", required_argument, NULL, 'b'},
-                                         {"key-file", required_argument, NULL, 'k'},
-                                         {"out", required_argument, NULL, 'o'},
-                                         {"db", required_argument, NULL, 'd'},
-                                         {"revoke", required_argument, NULL, 'r'},
-                                         {"date", required_argument, NULL, 't'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"policy", required_argument, NULL, 'p'},     {"example", required_argument, NULL, 'e'},
+        {"base-url", required_argument, NULL, 'b'},   {"key-file", required_argument, NULL, 'k'},
+        {"out", required_argument, NULL, 'o'},        {"db", required_argument, NULL, 'd'},
+        {"revoke", required_argument, NULL, 'r'},     {"date", required_argument, NULL, 't'},
+        {"org-policy", required_argument, NULL, 'P'}, {"org-ref", required_argument, NULL, 'R'},
+        {"org-state", required_argument, NULL, 'S'},  {NULL, 0, NULL, 0}};
     const char *policy = NULL, *example = NULL, *base = NULL, *keyfile = NULL, *out = NULL,
-               *db = NULL, *rev = NULL, *date = "2026-06-01";
+               *db = NULL, *rev = NULL, *date = "2026-06-01", *opol = NULL, *oref = "org-gw@1",
+               *ostate = "active";
     int c;
-    while ((c = getopt_long(argc, argv, "p:e:b:k:o:d:r:t:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "p:e:b:k:o:d:r:t:P:R:S:", opts, NULL)) != -1) {
         switch (c) {
         case 'p':
             policy = optarg;
@@ -241,12 +304,23 @@ int main(int argc, char **argv)
         case 't':
             date = optarg;
             break;
+        case 'P':
+            opol = optarg;
+            break;
+        case 'R':
+            oref = optarg;
+            break;
+        case 'S':
+            ostate = optarg;
+            break;
         default:
             return 2;
         }
     }
     if (rev && db)
         return revoke(db, rev) ? 1 : 0;
+    if (opol && db)
+        return org_policy(db, opol, oref, ostate);
     if (!policy || !example || !base) {
         fprintf(stderr, "gw_fixture: --policy, --example and --base-url are required\n");
         return 2;
