@@ -110,13 +110,8 @@ void api_principal_free(struct api_principal *who);
 /* Forgets every cached token lookup (after a token revocation or a user change). */
 void api_auth_invalidate(struct api *api);
 
-/* ---- OIDC (oidc.c) ---- */
-int oidc_keys_load(const char *path, struct oidc_keys **out, struct sluis_err *err);
-void oidc_keys_free(struct oidc_keys *k);
-/* Verifies a compact JWS (RS256/ES256) and its iss/aud/exp/nbf at time now; *sub gets "sub". */
-int oidc_jwt_verify(const struct oidc_keys *k, const char *jwt, const char *issuer,
-                    const char *audience, long long now, char *sub, size_t sub_cap,
-                    struct sluis_err *err);
+/* ---- OIDC (oidc.c): declared in api/oidc.h ---- */
+#include "api/oidc.h"
 
 /* ---- helpers (util.c) ---- */
 /* "org:id" internal id from an external id; SLUIS_EINVAL when ext is not [A-Za-z0-9._-]{1,64}. */

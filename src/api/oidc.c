@@ -1,5 +1,7 @@
 /* oidc.c - OIDC bearer tokens: a JWKS file of RS256/ES256 public keys and compact JWS
  * verification with OpenSSL (signature, alg, kid, iss, aud, exp, nbf). No network. */
+#include "api/oidc.h"
+
 #include "api/api_internal.h"
 
 #include <openssl/bn.h>

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "api/api_internal.h" /* oidc_keys_load, oidc_jwt_verify (src/api/oidc.c) */
+#include "api/oidc.h"
 
 int gw_oidc_init(struct gw_oidc *o, const char *jwks, const char *issuer, const char *audience,
                  struct sluis_err *err)
