@@ -64,6 +64,23 @@ void audit_hash_hex(const void *data, size_t n, char out[AUDIT_HASH_HEX]);
 int audit_detail_canon(const char *detail, char **out, struct sluis_err *err);
 
 /*
+ * The definition of audit_detail_canon(): parses detail (jansson, duplicate keys rejected) and
+ * dumps it compact with sorted keys and reals at 17 digits. Same contract. audit_detail_canon()
+ * returns a copy instead when audit_detail_is_canon() says the text is already this output
+ * (byte-identical results; tests/register/test_audit_canon.c, tests/fuzz/fuzz_audit.c).
+ */
+int audit_detail_canon_parse(const char *detail, char **out, struct sluis_err *err);
+
+/*
+ * 1 when text[0..len) is a JSON object exactly as audit_detail_canon_parse() would write it
+ * (keys strictly sorted by bytes, no whitespace, strings escaped as the dump escapes them,
+ * integers within long long, reals as %.17g in jansson's form, at most 32 levels, valid
+ * UTF-8, at most AUDIT_MAX_DETAIL bytes); 0 otherwise (also when unsure). Single pass, no
+ * allocation except for reals. text need not be NUL-terminated.
+ */
+int audit_detail_is_canon(const char *text, size_t len);
+
+/*
  * Writes canon(e) (see above; uses e->detail verbatim, "{}" when NULL) into a malloc'ed
  * string *out (caller frees). Errors: SLUIS_ENOMEM, SLUIS_ETOOBIG.
  */

@@ -112,7 +112,7 @@ void audit_hash_hex(const void *data, size_t n, char out[AUDIT_HASH_HEX])
     out[64] = '\0';
 }
 
-int audit_detail_canon(const char *detail, char **out, struct sluis_err *err)
+int audit_detail_canon_parse(const char *detail, char **out, struct sluis_err *err)
 {
     json_error_t jerr;
     json_t *root;
