@@ -234,7 +234,7 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 /* A JSON string; bytes that are not valid UTF-8 (a header the client sent) become U+FFFD. */
 static void jb_str(struct jbuf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(s);
     jb_reserve(b, n + 2);
     jb_raw(b, "\"", 1);
@@ -256,11 +256,21 @@ static void jb_str(struct jbuf *b, const char *s)
             jb_raw(b, "\\\"", 2);
         else if (c == '\\')
             jb_raw(b, "\\\\", 2);
+        else if (c == '\b')
+            jb_raw(b, "\\b", 2);
+        else if (c == '\f')
+            jb_raw(b, "\\f", 2);
+        else if (c == '\n')
+            jb_raw(b, "\\n", 2);
+        else if (c == '\r')
+            jb_raw(b, "\\r", 2);
+        else if (c == '\t')
+            jb_raw(b, "\\t", 2);
         else if (c < 0x20) {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             jb_raw(b, u, 6);
         } else
-            jb_raw(b, "\\ufffd", 6);
+            jb_raw(b, "\xef\xbf\xbd", 3); /* U+FFFD for a byte that is not UTF-8 */
         i++;
         run = i;
     }
@@ -302,14 +312,10 @@ static void jb_tokens(struct jbuf *b, const char *k, long v)
         jb_str_or_null(b, k, NULL);
 }
 
-static void jb_ms(struct jbuf *b, const char *k, double v)
+/* Milliseconds as whole microseconds (an integer: canonical JSON, like the metrics). */
+static void jb_us(struct jbuf *b, const char *k, double ms)
 {
-    char t[48];
-    long long us = (long long)(v * 1000); /* whole microseconds, like the metrics */
-    int n = snprintf(t, sizeof(t), "%s%lld.%03lld", us < 0 ? "-" : "", (us < 0 ? -us : us) / 1000,
-                     (us < 0 ? -us : us) % 1000);
-    jb_key(b, k);
-    jb_raw(b, t, (size_t)n);
+    jb_num(b, k, (long long)(ms * 1000));
 }
 
 /* A comma-separated list as a JSON array of strings. */
@@ -341,7 +347,8 @@ char *gw_usage_format(const struct gw_usage_rec *r, size_t *len)
     struct jbuf b = {0};
     jb_reserve(&b, r->content ? strlen(r->content) + 1024 : 1024);
     jb_raw(&b, "{", 1);
-    /* keys in sorted order: the text is already canonical for the audit chain */
+    /* canonical JSON as audit_detail_canon() writes it (keys sorted, no whitespace, its string
+       escapes, integers only), so the audit chain copies it without a parse */
     jb_str_or_null(&b, "application", r->app);
     jb_str_or_null(&b, "code", r->code);
     jb_tokens(&b, "completion_tokens", r->completion_tokens);
@@ -352,10 +359,10 @@ char *gw_usage_format(const struct gw_usage_rec *r, size_t *len)
     jb_str(&b, r->endpoint);
     jb_str_or_null(&b, "environment", r->env);
     jb_str_or_null(&b, "key_id", r->key_id);
-    jb_ms(&b, "latency_ms", r->latency_ms);
+    jb_us(&b, "latency_us", r->latency_ms);
     jb_str_or_null(&b, "model", r->model);
     jb_str_or_null(&b, "node", r->node);
-    jb_ms(&b, "overhead_ms", r->overhead_ms);
+    jb_us(&b, "overhead_us", r->overhead_ms);
     jb_tokens(&b, "prompt_tokens", r->prompt_tokens);
     jb_str_or_null(&b, "provider", r->provider);
     if (r->redacted)

@@ -2,7 +2,9 @@
 /*
  * fuzz_audit.c - audit detail canonicalisation and entry canonical form. Input: detail
  * JSON, then '\n', then '|'-separated actor|kind|object_id|org_id|ts. Properties checked:
- * canonicalisation is idempotent; canon(entry) of ASCII fields parses back as JSON with the
+ * canonicalisation is idempotent; its fast path (audit_detail_is_canon + copy) gives exactly
+ * what the parse + dump (audit_detail_canon_parse) gives, for the detail and for the whole
+ * input as one text; canon(entry) of ASCII fields parses back as JSON with the
  * same field values; the chain verifier accepts what audit_entry_hash produced.
  */
 #include "audit/audit.h"
@@ -36,6 +38,18 @@ static int ascii(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* audit_detail_canon() (fast path first) == audit_detail_canon_parse(), result and bytes. */
+static void same(const char *text)
+{
+    char *fast = NULL, *slow = NULL;
+    int rf = audit_detail_canon(text, &fast, NULL);
+    int rs = audit_detail_canon_parse(text, &slow, NULL);
+    if (rf != rs || (rf == 0 && strcmp(fast, slow) != 0))
+        abort();
+    free(fast);
+    free(slow);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *s = (const char *)data, *end = s + size, *nl;
@@ -53,6 +67,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(detail_in, s, dl);
     detail_in[dl] = '\0';
+    same(detail_in);
+    {
+        char *whole = malloc(size + 1);
+        if (whole) {
+            memcpy(whole, data, size);
+            whole[size] = '\0';
+            same(whole);
+            /* raw bytes (NULs included): a text the checker accepts is its own canonical form */
+            if (audit_detail_is_canon(whole, size)) {
+                char *c2 = NULL;
+                if (audit_detail_canon_parse(whole, &c2, NULL) != 0 || strlen(c2) != size ||
+                    memcmp(c2, whole, size) != 0)
+                    abort();
+                free(c2);
+            }
+            free(whole);
+        }
+    }
     if (audit_detail_canon(detail_in, &canon, NULL) == 0) {
         if (audit_detail_canon(canon, &again, NULL) != 0 || strcmp(canon, again) != 0)
             abort(); /* canonical form must be a fixed point */

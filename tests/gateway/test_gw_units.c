@@ -19,6 +19,7 @@
 #include "core/dossier.h"
 #include "core/derive.h"
 #include "core/policy.h"
+#include "audit/audit.h"
 #include "gateway/gw_enforce.h"
 #include "gateway/gw_error.h"
 #include "gateway/gw_identity.h"
@@ -462,7 +463,7 @@ static void test_usage_format(void **state)
     struct gw_usage_rec r = {0};
     snprintf(r.request_id, sizeof(r.request_id), "req_1");
     snprintf(r.app, sizeof(r.app), "prod");
-    snprintf(r.user, sizeof(r.user), "ja\"n\\\x01\xff\xc3\xa9");
+    snprintf(r.user, sizeof(r.user), "ja\"n\\\x01\xff\xc3\xa9\n\t\x1f\x7f");
     snprintf(r.endpoint, sizeof(r.endpoint), "chat");
     snprintf(r.detectors, sizeof(r.detectors), "bsn,email");
     snprintf(r.rule, sizeof(r.rule), "SP-05");
@@ -490,7 +491,7 @@ static void test_usage_format(void **state)
     for (size_t k = 1; k < sizeof(keys) / sizeof(keys[0]); k++)
         assert_true(strstr(t, keys[k - 1]) < strstr(t, keys[k]));
     assert_string_equal(json_string_value(json_object_get(j, "user")),
-                        "ja\"n\\\x01\xef\xbf\xbd\xc3\xa9");
+                        "ja\"n\\\x01\xef\xbf\xbd\xc3\xa9\n\t\x1f\x7f");
     assert_true(json_is_null(json_object_get(j, "total_tokens")));
     assert_int_equal(json_integer_value(json_object_get(j, "prompt_tokens")), 10);
     assert_true(json_is_true(json_object_get(j, "tokens_unknown")));
@@ -498,8 +499,15 @@ static void test_usage_format(void **state)
     assert_string_equal(json_string_value(json_array_get(json_object_get(j, "rule_ids"), 0)),
                         "SP-05");
     assert_int_equal(json_integer_value(json_object_get(j, "sse_events")), 18);
-    assert_true(json_real_value(json_object_get(j, "latency_ms")) > 1.2339 &&
-                json_real_value(json_object_get(j, "latency_ms")) < 1.2346);
+    assert_int_equal(json_integer_value(json_object_get(j, "latency_us")), 1234);
+    assert_int_equal(json_integer_value(json_object_get(j, "overhead_us")), 0);
+    /* the text is canonical: the audit chain takes it without a parse, and the parse + dump
+       would write exactly the same */
+    assert_true(audit_detail_is_canon(t, len));
+    char *slow = NULL;
+    assert_int_equal(audit_detail_canon_parse(t, &slow, NULL), 0);
+    assert_string_equal(slow, t);
+    free(slow);
     assert_true(json_is_null(json_object_get(j, "code")));
     json_decref(j);
     json_decref(j2);
