@@ -195,6 +195,15 @@ int cmd_serve(int argc, char **argv)
 #ifdef SERVE_HAVE_GATEWAY
     struct gateway *gw = NULL;
 #endif
+    if (!threads)
+        threads = default_threads();
+    /* One pooled database connection per HTTP thread: fewer make threads queue for a
+     * connection (measured: twice the context switches per PostgreSQL read at 4 for 16). */
+    if (!getenv("SLUIS_STORE_POOL")) {
+        char pool[16];
+        snprintf(pool, sizeof(pool), "%u", threads < 64 ? threads : 64);
+        setenv("SLUIS_STORE_POOL", pool, 0);
+    }
     if (store_open(db, &st, &err)) {
         fprintf(stderr, "sluis serve: database: %s\n", err.msg);
         goto out;
@@ -219,10 +228,8 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "sluis serve: %s\n", err.msg);
         goto out;
     }
-    struct http_config hcfg = {.host = host,
-                               .port = (uint16_t)port,
-                               .threads = threads ? threads : default_threads(),
-                               .max_body = max_body};
+    struct http_config hcfg = {
+        .host = host, .port = (uint16_t)port, .threads = threads, .max_body = max_body};
     if (http_server_new(&srv, &hcfg, &err) || api_routes_register(api, srv, &err)) {
         fprintf(stderr, "sluis serve: %s\n", err.msg);
         goto out;
