@@ -243,7 +243,13 @@ int cmd_serve(int argc, char **argv)
     if (!no_gateway) {
         const char *paths[1] = {ppath};
         struct gateway_config gcfg = {
-            .store = st, .policy_paths = paths, .n_policy_paths = 1, .eval_date = today};
+            .store = st,
+            .policy_paths = paths,
+            .n_policy_paths = 1,
+            .eval_date = today,
+            .oidc_jwks = jwks, /* the register's OIDC settings also verify X-Sluis-User-Token */
+            .oidc_issuer = issuer,
+            .oidc_audience = audience};
         if (gateway_new(&gw, &gcfg, &err) || gateway_mount(gw, srv, &err) ||
             gateway_start(gw, &err)) {
             fprintf(stderr, "sluis serve: gateway: %s\n", err.msg);
