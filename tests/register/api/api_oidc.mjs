@@ -20,7 +20,8 @@ const jwks = { keys: [
 const jwksFile = join(workdir, 'jwks.json');
 writeFileSync(jwksFile, JSON.stringify(jwks));
 const ISS = 'https://login.voorbeeldstad.example.nl';
-const srv = await serve(db, ['--oidc-jwks', jwksFile, '--oidc-issuer', ISS, '--oidc-audience', 'sluis']);
+const srv = await serve(db, ['--oidc-jwks', jwksFile, '--oidc-issuer', ISS, '--oidc-audience', 'sluis'],
+  { gateway: true });
 const S = srv.base;
 
 const b64 = (x) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x)).toString('base64url');
@@ -75,4 +76,24 @@ for (const [what, tok] of Object.entries(bad)) {
 // API tokens keep working next to OIDC
 r = await call(S, 'GET', '/api/v1/me', { token: org.tokens.owner });
 eq(r.status, 200, 'API tokens still work with OIDC on');
+
+// The gateway mounted by `sluis serve` verifies the calling user's X-Sluis-User-Token with the
+// same OIDC settings (an application key in Authorization, the user's JWT next to it).
+r = await call(S, 'POST', '/api/v1/applications/code-assistent-ict/keys', { token: org.tokens.owner, body: {} });
+eq(r.status, 201, 'gateway key for an application in use');
+const key = r.json && r.json.key;
+for (let i = 0; i < 100; i++) { // the gateway's register snapshot picks the new key up
+  r = await call(S, 'GET', '/v1/models', { token: key });
+  if (r.status === 200) break;
+  await new Promise((res) => setTimeout(res, 100));
+}
+eq(r.status, 200, 'gateway knows the new key');
+const chat = { model: 'no-such-model', messages: [{ role: 'user', content: 'Hallo' }] };
+for (const [what, tok] of Object.entries({ 'expired': bad.expired, 'signed by another key': bad['signed by another key'], 'garbage': 'a.b.c' })) {
+  r = await call(S, 'POST', '/v1/chat/completions', { token: key, body: chat, headers: { 'X-Sluis-User-Token': tok } });
+  eq(r.status, 401, `gateway in serve: ${what} user token is refused`, r.json);
+  eq(r.json && r.json.error && r.json.error.code, 'user_token_invalid', `gateway in serve: ${what} -> user_token_invalid`);
+}
+r = await call(S, 'POST', '/v1/chat/completions', { token: key, body: chat, headers: { 'X-Sluis-User-Token': good } });
+check(r.json && r.json.error && r.json.error.code !== 'user_token_invalid', 'gateway in serve: a valid user token passes the token check', r.json);
 done();

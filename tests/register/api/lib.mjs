@@ -68,10 +68,11 @@ export function demo(db, org, name) {
   return JSON.parse(readFileSync(tokens, 'utf8'));
 }
 
-export async function serve(db, extra = []) {
+// serve(db, extra, { gateway: true }) also mounts the gateway on /v1 (the API tests leave it off)
+export async function serve(db, extra = [], { gateway = false } = {}) {
   const portFile = join(workdir, 'port-' + randomBytes(4).toString('hex'));
   const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--port-file', portFile,
-    '--today', TODAY, '--no-gateway', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--today', TODAY, ...(gateway ? [] : ['--no-gateway']), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
