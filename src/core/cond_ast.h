@@ -31,6 +31,7 @@ struct cond_path {
     int slot;  /* memo slot (cond_slots_assign), -1 = none */
     int nseg;
     char *seg[COND_MAX_SEGS];
+    size_t seglen[COND_MAX_SEGS]; /* strlen(seg[i]), stored at parse time for the look-ups */
     const struct cond_field *field;
 };
 

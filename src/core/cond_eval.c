@@ -35,7 +35,7 @@ static const json_t *path_walk(const struct ectx *x, const struct cond_path *pa)
         break;
     }
     for (int i = 0; j && i < pa->nseg; i++)
-        j = json_is_object(j) ? json_object_get(j, pa->seg[i]) : NULL;
+        j = json_is_object(j) ? json_object_getn(j, pa->seg[i], pa->seglen[i]) : NULL;
     return json_is_null(j) ? NULL : j;
 }
 

@@ -352,6 +352,7 @@ static int parse_path(struct parser *p, struct cond_path *pa)
         pa->seg[pa->nseg] = pdup(p, w + i, j - i);
         if (!pa->seg[pa->nseg])
             return -1;
+        pa->seglen[pa->nseg] = strlen(pa->seg[pa->nseg]);
         pa->nseg++;
         i = j + 1;
     }

@@ -14,6 +14,7 @@
 
 struct policy_schedule {
     char until[11]; /* the severity below holds up to and including this day */
+    long until_num; /* until as YYYYMMDD (set at load), compared as a number */
     enum severity severity;
 };
 
@@ -26,11 +27,13 @@ struct policy_rule {
     int env_mask;              /* POLICY_ENV_* bits; 0 = every environment */
     struct cond *applies_when; /* NULL = always */
     struct cond *requires;
+    int uses_env;           /* a condition reads env or derived.roles (set at load) */
     enum severity severity; /* after the last schedule entry */
     struct policy_schedule schedule[POLICY_MAX_SCHEDULE];
     int n_schedule;
     char effective_from[11]; /* "" = open */
     char effective_until[11];
+    long from_num, until_num; /* the two dates above as YYYYMMDD, 0 = open (set at load) */
 };
 
 struct policy_role {
@@ -40,6 +43,19 @@ struct policy_role {
     struct cond *advice_required_when; /* NULL = never required to advise */
     char *literacy;                    /* bewust | bekwaam | vloeiend | expert, or NULL */
 };
+
+/* A valid YYYY-MM-DD date as the number YYYYMMDD (orders like the string); "" gives 0. */
+static inline long policy_date_num(const char *s)
+{
+    long v = 0;
+
+    if (!s[0])
+        return 0;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7)
+            v = v * 10 + (s[i] - '0');
+    return v;
+}
 
 struct policy_set {
     struct policy_rule *rules;

@@ -1237,9 +1237,16 @@ int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is
             goto out;
         }
     }
-    for (size_t i = 0; i < L.n_rules && !L.oom; i++)
+    for (size_t i = 0; i < L.n_rules && !L.oom; i++) {
         L.oom = cond_slots_assign(L.rules[i].applies_when, &ps->slots) < 0 ||
                 cond_slots_assign(L.rules[i].requires, &ps->slots) < 0;
+        L.rules[i].uses_env =
+            cond_uses_env(L.rules[i].applies_when) || cond_uses_env(L.rules[i].requires);
+        L.rules[i].from_num = policy_date_num(L.rules[i].effective_from);
+        L.rules[i].until_num = policy_date_num(L.rules[i].effective_until);
+        for (int j = 0; j < L.rules[i].n_schedule; j++)
+            L.rules[i].schedule[j].until_num = policy_date_num(L.rules[i].schedule[j].until);
+    }
     for (size_t i = 0; i < L.n_roles && !L.oom; i++)
         L.oom = cond_slots_assign(L.roles[i].advice_required_when, &ps->slots) < 0;
     if (L.oom)

@@ -18,10 +18,10 @@ static void copy_cut(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-static enum severity effective_severity(const struct policy_rule *r, const char *date)
+static enum severity effective_severity(const struct policy_rule *r, long date)
 {
     for (int i = 0; i < r->n_schedule; i++)
-        if (strcmp(date, r->schedule[i].until) <= 0)
+        if (date <= r->schedule[i].until_num)
             return r->schedule[i].severity;
     return r->severity;
 }
@@ -133,27 +133,37 @@ oom_r:
 }
 
 /* One pass over the rules; fills findings when not NULL. Returns the verdict for this env
- * without the exploration fallback: ALLOWED, NOT_ALLOWED (an unmet block) or PROHIBITED. */
+ * without the exploration fallback: ALLOWED, NOT_ALLOWED (an unmet block) or PROHIBITED.
+ * prev (with prev_bit, its environment's bit): the findings of an earlier pass over the same
+ * dossier and date, whose status a rule that reads neither env nor derived.roles and was
+ * evaluated there keeps (the same conditions on the same data). With findings NULL the pass
+ * stops at the first unmet block or prohibit: the caller only asks whether it is ALLOWED. */
 static enum verdict_kind eval_rules(const struct policy_set *ps, const json_t *dossier,
                                     const json_t *derived, const char *env, const char *date,
-                                    struct cond_cache *cache, struct finding *findings)
+                                    struct cond_cache *cache, struct finding *findings,
+                                    const struct finding *prev, int prev_bit)
 {
     struct cond_env ce = {dossier, derived, env, date, cache};
     int bit = env_bit(env), block = 0, prohibit = 0;
+    long day = policy_date_num(date); /* date is a valid YYYY-MM-DD (checked by evaluate) */
 
     for (size_t i = 0; i < ps->n_rules; i++) {
         const struct policy_rule *r = &ps->rules[i];
         enum finding_status st = FINDING_NOT_APPLICABLE;
-        enum severity sev = effective_severity(r, date);
-        int in_force = !(r->effective_from[0] && strcmp(date, r->effective_from) < 0) &&
-                       !(r->effective_until[0] && strcmp(date, r->effective_until) > 0);
+        enum severity sev = effective_severity(r, day);
+        int in_force = !(r->from_num && day < r->from_num) && !(r->until_num && day > r->until_num);
 
-        if (in_force && (!r->env_mask || (r->env_mask & bit)) &&
-            (!r->applies_when || cond_eval(r->applies_when, &ce) != COND_FALSE))
-            st = cond_eval(r->requires, &ce) == COND_TRUE ? FINDING_MET : FINDING_UNMET;
+        if (in_force && (!r->env_mask || (r->env_mask & bit))) {
+            if (prev && !r->uses_env && (!r->env_mask || (r->env_mask & prev_bit)))
+                st = prev[i].status;
+            else if (!r->applies_when || cond_eval(r->applies_when, &ce) != COND_FALSE)
+                st = cond_eval(r->requires, &ce) == COND_TRUE ? FINDING_MET : FINDING_UNMET;
+        }
         if (st == FINDING_UNMET) {
             block |= sev == SEVERITY_BLOCK;
             prohibit |= sev == SEVERITY_PROHIBIT;
+            if (!findings && (block || prohibit))
+                return prohibit ? VERDICT_PROHIBITED : VERDICT_NOT_ALLOWED;
         }
         if (findings) {
             struct finding *f = &findings[i];
@@ -183,8 +193,7 @@ static int unmet_in_exploration(const struct policy_set *ps, const struct findin
         const struct policy_rule *r = &ps->rules[i];
         if (findings[i].status == FINDING_UNMET &&
             (findings[i].severity == SEVERITY_BLOCK || findings[i].severity == SEVERITY_PROHIBIT) &&
-            (!r->env_mask || (r->env_mask & POLICY_ENV_EXPLORATION)) &&
-            !cond_uses_env(r->applies_when) && !cond_uses_env(r->requires))
+            (!r->env_mask || (r->env_mask & POLICY_ENV_EXPLORATION)) && !r->uses_env)
             return 1;
     }
     return 0;
@@ -221,7 +230,7 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
         rc = SLUIS_ENOMEM;
         goto fail;
     }
-    k = eval_rules(ps, dossier, derived, env, eval_date, &cache, findings);
+    k = eval_rules(ps, dossier, derived, env, eval_date, &cache, findings, NULL, 0);
     if (k != VERDICT_ALLOWED && strcmp(env, "exploration") != 0 &&
         !unmet_in_exploration(ps, findings)) {
         /*
@@ -232,8 +241,8 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
          */
         json_t *mine = json_incref(json_object_get(derived, "roles"));
         rc = roles_set(ps, dossier, derived, "exploration", eval_date, &cache);
-        if (rc == 0 && eval_rules(ps, dossier, derived, "exploration", eval_date, &cache, NULL) ==
-                           VERDICT_ALLOWED)
+        if (rc == 0 && eval_rules(ps, dossier, derived, "exploration", eval_date, &cache, NULL,
+                                  findings, env_bit(env)) == VERDICT_ALLOWED)
             k = VERDICT_EXPLORATION_ONLY;
         if (rc == 0)
             rc = json_object_set_new(derived, "roles", mine) ? SLUIS_ENOMEM : 0;
