@@ -27,8 +27,9 @@ enum cond_root { CR_DOSSIER, CR_DERIVED, CR_ELEM };
 
 struct cond_path {
     enum cond_root root;
-    int level; /* CR_ELEM: index into the quantifier scope stack */
-    int slot;  /* memo slot (cond_slots_assign), -1 = none */
+    int level;  /* CR_ELEM: index into the quantifier scope stack */
+    int slot;   /* memo slot (cond_slots_assign), -1 = none */
+    int parent; /* with slot: memo slot of the path without its last segment, -1 = none */
     int nseg;
     char *seg[COND_MAX_SEGS];
     size_t seglen[COND_MAX_SEGS]; /* strlen(seg[i]), stored at parse time for the look-ups */

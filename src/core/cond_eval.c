@@ -19,7 +19,8 @@ struct val {
     char buf[11];
 };
 
-static const json_t *path_walk(const struct ectx *x, const struct cond_path *pa)
+/* The value at pa's first nseg segments (json null reads as absent: NULL). */
+static const json_t *path_walk(const struct ectx *x, const struct cond_path *pa, int nseg)
 {
     const json_t *j;
 
@@ -34,7 +35,7 @@ static const json_t *path_walk(const struct ectx *x, const struct cond_path *pa)
         j = x->env->dossier;
         break;
     }
-    for (int i = 0; j && i < pa->nseg; i++)
+    for (int i = 0; j && i < nseg; i++)
         j = json_is_object(j) ? json_object_getn(j, pa->seg[i], pa->seglen[i]) : NULL;
     return json_is_null(j) ? NULL : j;
 }
@@ -44,9 +45,25 @@ static const json_t *path_get(const struct ectx *x, const struct cond_path *pa)
     struct cond_cache *cc = x->env->cache;
 
     if (pa->slot < 0 || !cc)
-        return path_walk(x, pa);
+        return path_walk(x, pa, pa->nseg);
     if (!cc->state[pa->slot]) {
-        cc->val[pa->slot] = path_walk(x, pa);
+        const json_t *j;
+        if (pa->parent >= 0) {
+            /* the parent (e.g. the dossier section) is memoised too: one look-up from there */
+            if (!cc->state[pa->parent]) {
+                cc->val[pa->parent] = path_walk(x, pa, pa->nseg - 1);
+                cc->state[pa->parent] = 1;
+            }
+            j = cc->val[pa->parent];
+            if (j)
+                j = json_is_object(j)
+                        ? json_object_getn(j, pa->seg[pa->nseg - 1], pa->seglen[pa->nseg - 1])
+                        : NULL;
+            j = json_is_null(j) ? NULL : j;
+        } else {
+            j = path_walk(x, pa, pa->nseg);
+        }
+        cc->val[pa->slot] = j;
         cc->state[pa->slot] = 1;
     }
     return cc->val[pa->slot];

@@ -298,6 +298,7 @@ static int parse_path(struct parser *p, struct cond_path *pa)
     const struct cond_field *f = NULL;
 
     pa->slot = -1;
+    pa->parent = -1;
     if (p->t != T_WORD) {
         fail(p, at, "expected a field path (e.g. use.environment)");
         return -1;

@@ -8,22 +8,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int path_slot(struct cond_path *pa, struct cond_slots *t)
+/* The slot of pa's first nseg segments in *slot (-1: no room); -2 when out of memory. */
+static int intern(const struct cond_path *pa, int nseg, struct cond_slots *t, int *slot)
 {
     char key[512];
     size_t n;
 
-    pa->slot = -1;
-    if (pa->root == CR_ELEM || pa->nseg == 0)
-        return 0;
+    *slot = -1;
     n = (size_t)snprintf(key, sizeof key, "%c:", pa->root == CR_DERIVED ? 'v' : 'd');
-    for (int i = 0; i < pa->nseg && n < sizeof key; i++)
+    for (int i = 0; i < nseg && n < sizeof key; i++)
         n += (size_t)snprintf(key + n, sizeof key - n, "%s%s", i ? "." : "", pa->seg[i]);
     if (n >= sizeof key)
         return 0;
     for (size_t i = 0; i < t->n; i++)
         if (!strcmp(t->key[i], key)) {
-            pa->slot = (int)i;
+            *slot = (int)i;
             return 0;
         }
     if (t->n >= COND_MAX_SLOTS)
@@ -31,10 +30,24 @@ static int path_slot(struct cond_path *pa, struct cond_slots *t)
     t->key[t->n] = strdup(key);
     if (!t->key[t->n])
         return -2;
-    pa->slot = (int)t->n++;
+    *slot = (int)t->n++;
     if (pa->root == CR_DERIVED && !strcmp(pa->seg[0], "roles"))
-        t->roles[t->n_roles++] = (unsigned short)pa->slot;
+        t->roles[t->n_roles++] = (unsigned short)*slot;
     return 0;
+}
+
+static int path_slot(struct cond_path *pa, struct cond_slots *t)
+{
+    int rc;
+
+    pa->slot = -1;
+    pa->parent = -1;
+    if (pa->root == CR_ELEM || pa->nseg == 0)
+        return 0;
+    rc = intern(pa, pa->nseg, t, &pa->slot);
+    if (rc == 0 && pa->slot >= 0 && pa->nseg > 1)
+        rc = intern(pa, pa->nseg - 1, t, &pa->parent);
+    return rc;
 }
 
 static int operand_slots(struct cond_operand *o, struct cond_slots *t)

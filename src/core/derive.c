@@ -103,19 +103,25 @@ bool derive_date_valid(const char *s)
 
 /* ---- small accessors of one key of an object (absent = unknown; d may be NULL) ---- */
 
+/* json_object_get() with the key length taken here, where it folds to a constant for a literal */
+static inline const json_t *oget(const json_t *d, const char *key)
+{
+    return json_object_getn(d, key, strlen(key));
+}
+
 static const char *str_at(const json_t *d, const char *key)
 {
-    return json_string_value(json_object_get(d, key));
+    return json_string_value(oget(d, key));
 }
 
 static bool is_true(const json_t *d, const char *key)
 {
-    return json_is_true(json_object_get(d, key));
+    return json_is_true(oget(d, key));
 }
 
 static bool is_false(const json_t *d, const char *key)
 {
-    return json_is_false(json_object_get(d, key));
+    return json_is_false(oget(d, key));
 }
 
 static bool str_is(const json_t *d, const char *key, const char *want)
@@ -126,12 +132,12 @@ static bool str_is(const json_t *d, const char *key, const char *want)
 
 static size_t list_len(const json_t *d, const char *key)
 {
-    return json_array_size(json_object_get(d, key));
+    return json_array_size(oget(d, key));
 }
 
 static bool list_has(const json_t *d, const char *key, const char *want)
 {
-    const json_t *arr = json_object_get(d, key);
+    const json_t *arr = oget(d, key);
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
@@ -153,7 +159,7 @@ static bool in_names(const char (*names)[DERIVE_NAME_MAX], int n, const char *s)
 
 static long long int_at(const json_t *d, const char *key, long long dflt)
 {
-    const json_t *v = json_object_get(d, key);
+    const json_t *v = oget(d, key);
     return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
@@ -184,13 +190,13 @@ struct dsec {
 
 static void dsec_init(struct dsec *s, const json_t *d)
 {
-    s->data = json_object_get(d, "data");
-    s->use = json_object_get(d, "use");
-    s->ai = json_object_get(d, "ai_act");
-    s->prescan = json_object_get(d, "prescan");
-    s->models = json_object_get(d, "models");
-    s->agreements = json_object_get(d, "agreements");
-    s->decision = json_object_get(d, "decision");
+    s->data = oget(d, "data");
+    s->use = oget(d, "use");
+    s->ai = oget(d, "ai_act");
+    s->prescan = oget(d, "prescan");
+    s->models = oget(d, "models");
+    s->agreements = oget(d, "agreements");
+    s->decision = oget(d, "decision");
 }
 
 struct prescan_out {
