@@ -62,6 +62,7 @@ struct policy_set {
     size_t n_rules;
     struct policy_role *roles;
     size_t n_roles;
+    int roles_use_env; /* a role's advice_required_when reads env or derived.roles (at load) */
     struct derive_params params;
     struct cond_slots slots; /* memo slots of the field paths of all conditions */
     char base_id[72];

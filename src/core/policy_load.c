@@ -1065,6 +1065,9 @@ static void merge_roles(struct loader *L)
         memset(&L->roles[i], 0, sizeof L->roles[i]);
     }
     L->n_roles = 0;
+    ps->roles_use_env = 0;
+    for (size_t j = 0; j < ps->n_roles; j++)
+        ps->roles_use_env |= cond_uses_env(ps->roles[j].advice_required_when);
 }
 
 int policy_file_parse(struct policy_set *ps, const char *buf, size_t len, int is_base,

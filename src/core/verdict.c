@@ -239,7 +239,16 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
          * consumer terms (SP-04a binds outside exploration only); a prohibit that binds in
          * exploration too (art. 5, L-01) keeps it prohibited.
          */
-        json_t *mine = json_incref(json_object_get(derived, "roles"));
+        json_t *mine;
+        if (!ps->roles_use_env) {
+            /* no role condition reads env or derived.roles: the role matrix for exploration
+             * is the one just set, so only the rules are evaluated again */
+            if (eval_rules(ps, dossier, derived, "exploration", eval_date, &cache, NULL, findings,
+                           env_bit(env)) == VERDICT_ALLOWED)
+                k = VERDICT_EXPLORATION_ONLY;
+            goto done;
+        }
+        mine = json_incref(json_object_get(derived, "roles"));
         rc = roles_set(ps, dossier, derived, "exploration", eval_date, &cache);
         if (rc == 0 && eval_rules(ps, dossier, derived, "exploration", eval_date, &cache, NULL,
                                   findings, env_bit(env)) == VERDICT_ALLOWED)
@@ -251,6 +260,7 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
         if (rc)
             goto fail;
     }
+done:
     /*
      * A dossier requested as exploration can at most be explored: when it passes, say so
      * (exploration_only) rather than "allowed", which would read as leave for production.

@@ -26,6 +26,7 @@
 #define ORG SLUIS_SOURCE_DIR "/policy/examples/org-extra.yaml"
 #define BAD_DIR SLUIS_TEST_SOURCE_DIR "/bad-policies"
 #define BASE SLUIS_TEST_SOURCE_DIR "/rules/base.yaml"
+#define ORG_ENV_ROLE SLUIS_TEST_SOURCE_DIR "/policies/org-env-role.yaml"
 
 /* ---- helpers ---- */
 
@@ -508,6 +509,44 @@ static void test_exploration_only(void **state)
     policy_set_free(ps);
 }
 
+/* A role required only in exploration: the exploration fallback evaluates its own role matrix
+ * (the rules that read derived.roles see exploration's roles), the verdict keeps the
+ * requested environment's roles. */
+static void test_exploration_env_role(void **state)
+{
+    struct policy_set *ps = load(POLICY, ORG_ENV_ROLE);
+    json_t *d = base_dossier(ps);
+    json_t *use = json_object_get(d, "use"), *data = json_object_get(d, "data");
+    json_t *adv = json_object_get(d, "advice");
+    struct verdict v;
+
+    (void)state;
+    json_object_del(d, "decision");
+    json_object_set_new(data, "personal_data", json_false());
+    json_object_set_new(data, "categories", json_array());
+    json_object_set_new(use, "production_data", json_false());
+    json_object_set_new(use, "exploration_end", json_string("2026-04-30"));
+    /* no sandbox_admin advice: unmet in exploration, so production cannot fall back */
+    assert_int_equal(eval(ps, d, NULL, "2026-02-01", &v), VERDICT_NOT_ALLOWED);
+    assert_int_equal(find(&v, "ORG-ENV-01")->status, FINDING_NOT_APPLICABLE);
+    assert_false(list_has(json_object_get(json_object_get(v.derived, "roles"), "required"),
+                          "sandbox_admin"));
+    verdict_free(&v);
+    assert_int_equal(eval(ps, d, "exploration", "2026-02-01", &v), VERDICT_NOT_ALLOWED);
+    assert_int_equal(find(&v, "ORG-ENV-01")->status, FINDING_UNMET);
+    verdict_free(&v);
+    /* with the advice the dossier is fit for exploration */
+    json_array_append_new(adv,
+                          json_pack("{s:s, s:s, s:s, s:s}", "role", "sandbox_admin", "by",
+                                    "E. Beheerder", "date", "2025-10-03", "outcome", "positive"));
+    assert_int_equal(eval(ps, d, NULL, "2026-02-01", &v), VERDICT_EXPLORATION_ONLY);
+    assert_false(list_has(json_object_get(json_object_get(v.derived, "roles"), "required"),
+                          "sandbox_admin"));
+    verdict_free(&v);
+    json_decref(d);
+    policy_set_free(ps);
+}
+
 static void test_unavoidable_not_gated(void **state)
 {
     struct policy_set *ps = load(POLICY, NULL);
@@ -778,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_transition_period),
         cmocka_unit_test(test_prohibited),
         cmocka_unit_test(test_exploration_only),
+        cmocka_unit_test(test_exploration_env_role),
         cmocka_unit_test(test_unavoidable_not_gated),
         cmocka_unit_test(test_roles_fail_closed),
         cmocka_unit_test(test_roles_many_advice),
