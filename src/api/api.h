@@ -75,6 +75,7 @@ int api_org_create(struct store *st, const char *id, const char *name, const cha
  * Errors: SLUIS_EINVAL (a stored file no longer loads on this base; err has file:line:column),
  * SLUIS_ENOMEM, SLUIS_EIO.
  */
+#define API_ORG_POLICY_KIND "org_policy" /* register object kind of organisation policy files */
 struct policy_set;
 int api_org_policy_set_load(struct store_tx *tx, const char *org, const char *base_src,
                             size_t base_len, const char *base_name, struct policy_set **out,

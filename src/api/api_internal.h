@@ -183,7 +183,6 @@ int api_policy_base_source(struct api *api, struct store_tx *tx, const char *ver
                            struct sluis_err *err);
 
 /* ---- organisation policies (orgpolicy.c) ---- */
-#define API_ORG_POLICY_KIND "org_policy"
 #define API_ROLE_MATRIX_ID "role-matrix" /* policy id of the generated role-matrix overlay */
 #define API_PART_RULES "rules"
 #define API_PART_MATRIX "role_matrix"

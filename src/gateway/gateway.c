@@ -27,8 +27,6 @@
 #define DEFAULT_MAX_RESPONSE (16u * 1024 * 1024)
 #define RETAIN_MAX (64 * 1024)
 #define DISCARD_MAX (64ull * 1024 * 1024) /* read and drop at most this of a too-big body */
-/* the register kind of organisation policy objects (API_ORG_POLICY_KIND of src/api) */
-#define GW_ORG_POLICY_KIND "org_policy"
 #define FULL_REBUILD_MS 30000 /* an unchanged register is still rebuilt this often (secrets) */
 
 /* Copies the string src into dst (cap bytes), truncated, always terminated: snprintf "%s"
@@ -203,7 +201,7 @@ static int org_policy_cb(void *ud, const struct reg_object *obj)
 {
     struct list_ctx *c = ud;
     c->n++;
-    sha_str(c->sha, GW_ORG_POLICY_KIND);
+    sha_str(c->sha, API_ORG_POLICY_KIND);
     sha_str(c->sha, obj->id);
     sha_str(c->sha, obj->org_id);
     sha_str(c->sha, obj->state);
@@ -338,7 +336,7 @@ static int load_from_store(struct gateway *gw, json_t *doc, const char *day, uns
         }
     }
     for (long long off = 0; !rc; off += 1000) {
-        struct reg_filter f = {.kind = GW_ORG_POLICY_KIND, .limit = 1000, .offset = off};
+        struct reg_filter f = {.kind = API_ORG_POLICY_KIND, .limit = 1000, .offset = off};
         all.n = 0;
         rc = reg_object_list(tx, &f, org_policy_cb, &all, err);
         if (rc == 1)
