@@ -65,12 +65,18 @@ one() { # label db-url
     local rmax; rmax=$(awk '/Requests\/sec/ {printf "%d", $2}' "$W/r.txt")
     SLUIS_RATE=$((rmax / 2)) run "$be read (half load, paced)" "$W/r2.txt" -t1 -c$CONNS \
         -d${DUR}s --latency -s bench/api/read.lua "$url"
+    # half of the goal (20,000 reads/s)
+    SLUIS_RATE=10000 run "$be read (10,000/s, paced)" "$W/r3.txt" -t1 -c$CONNS \
+        -d${DUR}s --latency -s bench/api/read.lua "$url"
     fi
     if [[ $RUNS == *write* ]]; then
     SLUIS_RUN=max run "$be write (max)" "$W/w.txt" -t1 -c$CONNS -d${DUR}s --latency \
         -s bench/api/write.lua "$url"
     local wmax; wmax=$(awk '/Requests\/sec/ {printf "%d", $2}' "$W/w.txt")
     SLUIS_RUN=half SLUIS_RATE=$((wmax / 2)) run "$be write (half load, paced)" "$W/w2.txt" -t1 \
+        -c$CONNS -d${DUR}s --latency -s bench/api/write.lua "$url"
+    # half of the goal (2,000 writes/s): the load at which p99 must stay under 5 ms
+    SLUIS_RUN=goal SLUIS_RATE=1000 run "$be write (1,000/s, paced)" "$W/w3.txt" -t1 \
         -c$CONNS -d${DUR}s --latency -s bench/api/write.lua "$url"
     fi
     kill $SRV_PID; wait $SRV_PID 2>/dev/null || true; SRV_PID=""
