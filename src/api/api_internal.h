@@ -131,6 +131,11 @@ void api_etag_set(struct http_resp *resp, long long version);
 int api_if_match(struct http_req *req, long long *version);
 /* Answers an error from a store/core failure. */
 void api_resp_err(struct http_resp *resp, int rc, const struct sluis_err *err);
+/* Clears *err and begins a transaction of mode on api's store into *tx. On failure answers resp
+   with the error (api_resp_err) and returns its negative SLUIS_E* code; the caller just returns.
+   On success the caller owns *tx (commit or rollback). */
+int api_tx_open(struct api *api, enum store_tx_mode mode, struct http_resp *resp,
+                struct store_tx **tx, struct sluis_err *err);
 /* Queues a register-change notification (delivered on commit) for the gateway. */
 void api_notify(struct store_tx *tx, const char *kind);
 /* Answers 403. */

@@ -1085,13 +1085,10 @@ int api_audit_answer(struct api *api, struct http_req *req, struct http_resp *re
 {
     (void)req;
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_READ, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct audit_ud a = {.items = json_array()};
     rc = store_audit_list(tx, f, audit_cb, &a, &err);
     store_tx_rollback(tx);

@@ -137,13 +137,10 @@ static int h_org_literacy(struct api *api, const struct api_principal *who, stru
         return 0;
     }
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_READ, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     const struct policy_set *ops = NULL;
     const char *over;
     rc = api_org_policy(api, tx, who->org_id, &ops, &over, &err);
@@ -390,13 +387,10 @@ static int h_import(struct api *api, const struct api_principal *who, struct htt
         return 0;
     }
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_WRITE, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct import im = {.tx = tx, .who = who, .err = &err};
     rc = api_csv_parse(req->body ? req->body : "", req->body_len, import_row, &im, &err);
     if (rc) {

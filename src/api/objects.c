@@ -189,13 +189,10 @@ int api_list_objects(struct api *api, struct http_req *req, struct http_resp *re
     if (api_paging(req, resp, &f.limit, &f.offset))
         return 0;
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_READ, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct list_ud l = {.items = json_array()};
     long long total = 0;
     rc = reg_object_list(tx, &f, list_cb, &l, &err);

@@ -84,13 +84,10 @@ static int h_org(struct api *api, const struct api_principal *who, struct http_r
         return 0;
     }
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_READ, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct reg_org o;
     json_t *matrix = NULL;
     char pver[256] = "";
@@ -356,13 +353,10 @@ static int h_orgs(struct api *api, const struct api_principal *who, struct http_
     (void)arg;
     (void)req;
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_READ, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct olist l = {.items = json_array()};
     if (who->operator) {
         rc = reg_org_list(tx, olist_cb, &l, &err);

@@ -102,13 +102,10 @@ static int h_policies(struct api *api, const struct api_principal *who, struct h
     (void)arg;
     (void)req;
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_READ, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct plist p = {.items = json_array(), .current = api_policy_version(api)};
     struct reg_filter f = {.kind = "policy_version", .org_id = API_ORG_SYSTEM, .limit = 1000};
     rc = reg_object_list(tx, &f, base_cb, &p, &err);
@@ -138,13 +135,10 @@ static int h_policy(struct api *api, const struct api_principal *who, struct htt
     (void)arg;
     const char *want = http_req_param(req, "id");
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_READ, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_READ, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct plist p = {.want = want, .current = api_policy_version(api)};
     struct reg_filter f = {.kind = "policy_version", .org_id = API_ORG_SYSTEM, .limit = 1000};
     rc = reg_object_list(tx, &f, base_cb, &p, &err);
@@ -379,13 +373,10 @@ static int set_active(struct api *api, const struct api_principal *who, struct h
         return 0;
     }
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_WRITE, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct reg_object obj, now;
     memset(&now, 0, sizeof(now));
     json_t *c = NULL;

@@ -200,13 +200,10 @@ static int h_user_create(struct api *api, const struct api_principal *who, struc
         return 0;
     snprintf(u.org_id, sizeof(u.org_id), "%s", who->org_id);
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_WRITE, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     rc = reg_user_get(tx, u.id, &old, &err);
     if (rc == 0) {
         store_tx_rollback(tx);
@@ -245,13 +242,10 @@ static int h_user_put(struct api *api, const struct api_principal *who, struct h
     if (user_from_body(req, resp, &u, http_req_param(req, "id")))
         return 0;
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_WRITE, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     if (load_user(tx, who, u.id, &old, resp)) {
         store_tx_rollback(tx);
         return 0;
@@ -400,13 +394,10 @@ static int h_token_create(struct api *api, const struct api_principal *who, stru
         return 0;
     }
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_WRITE, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct reg_user u;
     if (load_user(tx, who, uid, &u, resp)) {
         store_tx_rollback(tx);
@@ -453,13 +444,10 @@ static int h_token_revoke(struct api *api, const struct api_principal *who, stru
 {
     (void)arg;
     struct sluis_err err;
-    sluis_err_clear(&err);
     struct store_tx *tx;
-    int rc = store_tx_begin(api->st, STORE_TX_WRITE, &tx, &err);
-    if (rc) {
-        api_resp_err(resp, rc, &err);
+    int rc = api_tx_open(api, STORE_TX_WRITE, resp, &tx, &err);
+    if (rc)
         return 0;
-    }
     struct tfind f = {.id = http_req_param(req, "id")};
     rc = reg_token_list(tx, NULL, tfind_cb, &f, &err);
     struct reg_user owner;

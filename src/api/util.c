@@ -164,6 +164,16 @@ void api_resp_err(struct http_resp *resp, int rc, const struct sluis_err *err)
     http_resp_error(resp, status, code, field, msg);
 }
 
+int api_tx_open(struct api *api, enum store_tx_mode mode, struct http_resp *resp,
+                struct store_tx **tx, struct sluis_err *err)
+{
+    sluis_err_clear(err);
+    int rc = store_tx_begin(api->st, mode, tx, err);
+    if (rc)
+        api_resp_err(resp, rc, err);
+    return rc;
+}
+
 void api_forbidden(struct http_resp *resp)
 {
     http_resp_error(resp, 403, "forbidden", NULL,
