@@ -543,6 +543,8 @@ void gw_snapshot_release(struct gw_snapshot *s)
 const struct gw_key *gw_snapshot_find_key(const struct gw_snapshot *s, const unsigned char hash[32])
 {
     struct gw_key k;
+    if (!s->n_keys) /* bsearch(NULL, 0) is undefined */
+        return NULL;
     memcpy(k.hash, hash, 32);
     return bsearch(&k, s->keys, s->n_keys, sizeof(*s->keys), cmp_key);
 }
@@ -558,6 +560,8 @@ const struct gw_provider *gw_snapshot_find_provider(const struct gw_snapshot *s,
 const struct gw_user *gw_snapshot_find_user(const struct gw_snapshot *s, const char *id)
 {
     struct gw_user u;
+    if (!s->n_users)
+        return NULL;
     copy_str(u.id, sizeof(u.id), id);
     return bsearch(&u, s->users, s->n_users, sizeof(*s->users), cmp_user);
 }
@@ -565,7 +569,7 @@ const struct gw_user *gw_snapshot_find_user(const struct gw_snapshot *s, const c
 const char *gw_snapshot_user_of_subject(const struct gw_snapshot *s, const char *sub)
 {
     struct gw_subject k;
-    if (!sub || strlen(sub) >= sizeof(k.sub))
+    if (!sub || !s->n_subjects || strlen(sub) >= sizeof(k.sub))
         return NULL;
     copy_str(k.sub, sizeof(k.sub), sub);
     const struct gw_subject *g =
