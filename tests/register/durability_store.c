@@ -185,20 +185,14 @@ static void run_round(const char *url, int round)
     printf("round %d: killed after %d acknowledged writes\n", round, seen);
 }
 
-static int count_cb(void *ud, int ncols, const char *const *vals, const char *const *names)
-{
-    (void)names;
-    *(long long *)ud = ncols && vals[0] ? atoll(vals[0]) : -1;
-    return 0;
-}
-
 static long long count(struct store_tx *tx, const char *sql, const char *param)
 {
     long long n = -1;
     const char *p[1] = {param};
     struct sluis_err err = {0};
 
-    CHECK(store_query(tx, sql, param ? 1 : 0, p, count_cb, &n, &err) == 0, "%s: %s", sql, err.msg);
+    CHECK(store_query(tx, sql, param ? 1 : 0, p, tdb_count_cb, &n, &err) == 0, "%s: %s", sql,
+          err.msg);
     return n;
 }
 

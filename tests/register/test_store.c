@@ -54,13 +54,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int count_cb(void *ud, int ncols, const char *const *vals, const char *const *names)
-{
-    (void)names;
-    *(long long *)ud = ncols && vals[0] ? atoll(vals[0]) : -1;
-    return 0;
-}
-
 /* Counts rows with a fresh read transaction. */
 static long long count_rows(struct store *st, const char *sql)
 {
@@ -68,7 +61,7 @@ static long long count_rows(struct store *st, const char *sql)
     long long n = -1;
 
     assert_int_equal(store_tx_begin(st, STORE_TX_READ, &tx, NULL), 0);
-    assert_int_equal(store_query(tx, sql, 0, NULL, count_cb, &n, NULL), 0);
+    assert_int_equal(store_query(tx, sql, 0, NULL, tdb_count_cb, &n, NULL), 0);
     store_tx_rollback(tx);
     return n;
 }

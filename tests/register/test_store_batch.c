@@ -62,13 +62,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static int count_cb(void *ud, int ncols, const char *const *vals, const char *const *names)
-{
-    (void)names;
-    *(long long *)ud = ncols && vals[0] ? atoll(vals[0]) : -1;
-    return 0;
-}
-
 static long long count_sql(struct store *st, const char *sql, const char *param)
 {
     struct store_tx *tx;
@@ -76,7 +69,7 @@ static long long count_sql(struct store *st, const char *sql, const char *param)
     const char *p[1] = {param};
 
     assert_int_equal(store_tx_begin(st, STORE_TX_READ, &tx, NULL), 0);
-    assert_int_equal(store_query(tx, sql, param ? 1 : 0, p, count_cb, &n, NULL), 0);
+    assert_int_equal(store_query(tx, sql, param ? 1 : 0, p, tdb_count_cb, &n, NULL), 0);
     store_tx_rollback(tx);
     return n;
 }

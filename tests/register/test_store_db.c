@@ -140,3 +140,10 @@ int tdb_sql(struct tdb *db, const char *sql)
         return rc;
     }
 }
+
+int tdb_count_cb(void *ud, int ncols, const char *const *vals, const char *const *names)
+{
+    (void)names;
+    *(long long *)ud = ncols && vals[0] ? atoll(vals[0]) : -1;
+    return 0;
+}

@@ -31,4 +31,8 @@ void tdb_drop(struct tdb *db);
 /* Runs raw SQL directly on the database (no store, no audit): for tampering in tests. */
 int tdb_sql(struct tdb *db, const char *sql);
 
+/* A store_query row callback that reads the first column of a one-row count query into
+ *(long long *)ud (-1 when the value is NULL). */
+int tdb_count_cb(void *ud, int ncols, const char *const *vals, const char *const *names);
+
 #endif
