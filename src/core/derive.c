@@ -13,20 +13,11 @@
 #include "core/dossier.h"
 #include "core/dossier_schema.h"
 #include "core/jpool.h"
-
-/* Copies src into dst of cap bytes (truncating, always terminated); no printf on this path. */
-static void copy_str(char *dst, size_t cap, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
+#include "core/str_copy.h"
 
 static void set_name(char *dst, const char *src)
 {
-    copy_str(dst, DERIVE_NAME_MAX, src);
+    sluis_str_copy(dst, DERIVE_NAME_MAX, src);
 }
 
 void derive_params_default(struct derive_params *p)
@@ -89,10 +80,10 @@ void derive_params_default(struct derive_params *p)
     set_name(p->emotion_prohibited_areas[1], "education");
     p->n_emotion_prohibited_areas = 2;
     for (i = 0; i < sizeof(eu) / sizeof(eu[0]); i++)
-        copy_str(p->european_countries[i], sizeof(p->european_countries[i]), eu[i]);
+        sluis_str_copy(p->european_countries[i], sizeof(p->european_countries[i]), eu[i]);
     p->n_european_countries = (int)i;
     for (i = 0; i < sizeof(material) / sizeof(material[0]); i++)
-        copy_str(p->material[i], DERIVE_PATH_MAX, material[i]);
+        sluis_str_copy(p->material[i], DERIVE_PATH_MAX, material[i]);
     p->n_material = (int)i;
 }
 

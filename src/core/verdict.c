@@ -4,19 +4,12 @@
  */
 #include "core/policy_internal.h"
 #include "core/jpool.h"
+#include "core/str_copy.h"
 #include "core/verdict_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* snprintf(dst, cap, "%s", src) without the format machinery: cut to cap - 1 bytes. */
-static void copy_cut(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
 
 static enum severity effective_severity(const struct policy_rule *r, long date)
 {
@@ -268,9 +261,9 @@ done:
     if (k == VERDICT_ALLOWED && !strcmp(env, "exploration"))
         k = VERDICT_EXPLORATION_ONLY;
     out->kind = k;
-    copy_cut(out->environment, sizeof out->environment, env);
-    copy_cut(out->eval_date, sizeof out->eval_date, eval_date);
-    copy_cut(out->policy_version, sizeof out->policy_version, ps->version);
+    sluis_str_copy(out->environment, sizeof out->environment, env);
+    sluis_str_copy(out->eval_date, sizeof out->eval_date, eval_date);
+    sluis_str_copy(out->policy_version, sizeof out->policy_version, ps->version);
     out->findings = findings;
     out->n_findings = ps->n_rules;
     out->derived = derived;

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "core/str_copy.h"
 #include "core/policy.h"
 #include "gateway/gw_error.h"
 #include "http/http.h"
@@ -29,15 +30,6 @@
 #define DISCARD_MAX (64ull * 1024 * 1024) /* read and drop at most this of a too-big body */
 #define FULL_REBUILD_MS 30000 /* an unchanged register is still rebuilt this often (secrets) */
 
-/* Copies the string src into dst (cap bytes), truncated, always terminated: snprintf "%s"
-   without the format machinery (this runs several times per request). */
-static void cpy(char *dst, size_t cap, const char *src)
-{
-    size_t n = strnlen(src, cap - 1);
-    memcpy(dst, src, n);
-    dst[n] = 0;
-}
-
 long long gw_now_ns(void)
 {
     struct timespec ts;
@@ -48,7 +40,7 @@ long long gw_now_ns(void)
 static void today(const struct gateway *gw, char out[GW_DATE_CAP])
 {
     if (gw->cfg.eval_date && *gw->cfg.eval_date) {
-        cpy(out, GW_DATE_CAP, gw->cfg.eval_date);
+        sluis_str_copy(out, GW_DATE_CAP, gw->cfg.eval_date);
         return;
     }
     time_t t = time(NULL);
@@ -222,7 +214,7 @@ static int org_policy_cb(void *ud, const struct reg_object *obj)
         c->cap_orgs = nc;
     }
     memset(&c->orgs[c->n_orgs], 0, sizeof(c->orgs[0]));
-    cpy(c->orgs[c->n_orgs].org, sizeof(c->orgs[0].org), obj->org_id);
+    sluis_str_copy(c->orgs[c->n_orgs].org, sizeof(c->orgs[0].org), obj->org_id);
     c->n_orgs++;
     return 0;
 }
@@ -509,16 +501,16 @@ static int append_batch(struct store_tx *tx, void *ud, struct sluis_err *err)
 static void entry_from(struct audit_entry *e, const struct gw_usage_rec *r)
 {
     memset(e, 0, sizeof(*e));
-    cpy(e->org_id, sizeof(e->org_id), r->org);
+    sluis_str_copy(e->org_id, sizeof(e->org_id), r->org);
     if (r->user[0])
-        cpy(e->actor, sizeof(e->actor), r->user);
+        sluis_str_copy(e->actor, sizeof(e->actor), r->user);
     else if (r->key_id[0])
         snprintf(e->actor, sizeof(e->actor), "key:%s", r->key_id);
     else
         snprintf(e->actor, sizeof(e->actor), "anonymous");
-    cpy(e->action, sizeof(e->action), AUDIT_ACTION_USAGE);
-    cpy(e->kind, sizeof(e->kind), r->app[0] ? "application" : "gateway");
-    cpy(e->object_id, sizeof(e->object_id), r->app[0] ? r->app : "unknown");
+    sluis_str_copy(e->action, sizeof(e->action), AUDIT_ACTION_USAGE);
+    sluis_str_copy(e->kind, sizeof(e->kind), r->app[0] ? "application" : "gateway");
+    sluis_str_copy(e->object_id, sizeof(e->object_id), r->app[0] ? r->app : "unknown");
 }
 
 static int store_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
@@ -619,10 +611,10 @@ static enum MHD_Result respond_error(struct gw_req *r, const char *code, const c
 {
     char *body = NULL;
     long n = gw_error_body(code, param, rule, detectors, detail, &body);
-    cpy(r->usage.code, sizeof(r->usage.code), code);
-    cpy(r->usage.rule, sizeof(r->usage.rule), rule ? rule : "");
+    sluis_str_copy(r->usage.code, sizeof(r->usage.code), code);
+    sluis_str_copy(r->usage.rule, sizeof(r->usage.rule), rule ? rule : "");
     if (detectors)
-        cpy(r->usage.detectors, sizeof(r->usage.detectors), detectors);
+        sluis_str_copy(r->usage.detectors, sizeof(r->usage.detectors), detectors);
     gw_metrics_refusal(&r->gw->metrics, code);
     if (n < 0)
         return MHD_NO;
@@ -884,15 +876,15 @@ static void usage_from_verdict(struct gw_req *r)
 {
     const struct gw_app *a = r->v.app;
     if (a) {
-        cpy(r->usage.app, sizeof(r->usage.app), a->id);
-        cpy(r->usage.org, sizeof(r->usage.org), a->org_id);
-        cpy(r->usage.env, sizeof(r->usage.env), gw_env_name(a->env));
-        cpy(r->usage.verdict, sizeof(r->usage.verdict), a->verdict);
+        sluis_str_copy(r->usage.app, sizeof(r->usage.app), a->id);
+        sluis_str_copy(r->usage.org, sizeof(r->usage.org), a->org_id);
+        sluis_str_copy(r->usage.env, sizeof(r->usage.env), gw_env_name(a->env));
+        sluis_str_copy(r->usage.verdict, sizeof(r->usage.verdict), a->verdict);
     }
     if (r->v.provider)
-        cpy(r->usage.provider, sizeof(r->usage.provider), r->v.provider->id);
-    cpy(r->usage.user, sizeof(r->usage.user), r->v.user);
-    cpy(r->usage.detectors, sizeof(r->usage.detectors), r->v.detectors);
+        sluis_str_copy(r->usage.provider, sizeof(r->usage.provider), r->v.provider->id);
+    sluis_str_copy(r->usage.user, sizeof(r->usage.user), r->v.user);
+    sluis_str_copy(r->usage.detectors, sizeof(r->usage.detectors), r->v.detectors);
     r->usage.redacted = (unsigned)r->v.n_redacted;
 }
 
@@ -974,7 +966,7 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     }
     r->stream = r->parsed.stream;
     r->usage.stream = r->stream;
-    cpy(r->usage.model, sizeof(r->usage.model), r->parsed.model);
+    sluis_str_copy(r->usage.model, sizeof(r->usage.model), r->parsed.model);
     if (gw_enforce_model(r->snap, r->parsed.model, user, d, &r->v) ||
         gw_enforce_scan(&gw->scanner, &r->parsed, &r->v)) {
         usage_from_verdict(r);
@@ -1071,8 +1063,8 @@ static enum MHD_Result on_v1(void *ud, struct MHD_Connection *conn, const char *
         unsigned long long id = atomic_fetch_add(&gw->next_id, 1);
         snprintf(r->request_id, sizeof(r->request_id), "req_%016llx",
                  (id * 0x9E3779B97F4A7C15ULL) ^ gw->id_salt);
-        cpy(r->usage.request_id, sizeof(r->usage.request_id), r->request_id);
-        cpy(r->usage.node, sizeof(r->usage.node), gw->node);
+        sluis_str_copy(r->usage.request_id, sizeof(r->usage.request_id), r->request_id);
+        sluis_str_copy(r->usage.node, sizeof(r->usage.node), gw->node);
         r->ep = GW_EP_COUNT;
         *con_cls = r;
         atomic_fetch_add(&gw->metrics.in_flight, 1);
@@ -1153,11 +1145,11 @@ static void on_v1_done(void *ud, struct MHD_Connection *conn, void **con_cls,
     r->usage.completion_tokens = r->completion_tokens;
     r->usage.total_tokens = r->total_tokens;
     if (r->stream_started && r->up_err && !r->usage.code[0])
-        cpy(r->usage.code, sizeof(r->usage.code), r->up_err);
+        sluis_str_copy(r->usage.code, sizeof(r->usage.code), r->up_err);
     if (r->rv.n_findings) { /* a streamed response's findings: names and rule, never values */
-        cpy(r->usage.detectors, sizeof(r->usage.detectors), r->rv.detectors);
+        sluis_str_copy(r->usage.detectors, sizeof(r->usage.detectors), r->rv.detectors);
         if (r->rv.code)
-            cpy(r->usage.rule, sizeof(r->usage.rule), r->rv.rule);
+            sluis_str_copy(r->usage.rule, sizeof(r->usage.rule), r->rv.rule);
     }
     if (r->up_status)
         r->usage.upstream_status = (int)r->up_status;
@@ -1220,7 +1212,7 @@ static int read_base(struct gateway *gw, const char *path, struct sluis_err *err
     if (bad || n == cap)
         return sluis_err_set(err, SLUIS_EIO, "cannot read %s", path);
     gw->base_len = n;
-    cpy(gw->base_name, sizeof(gw->base_name), path);
+    sluis_str_copy(gw->base_name, sizeof(gw->base_name), path);
     return 0;
 }
 
@@ -1253,11 +1245,11 @@ int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct s
         gw->cfg.ping_ms = 1000;
     gw->cfg.eval_date = NULL;
     if (cfg->eval_date) {
-        cpy(gw->eval_date, sizeof(gw->eval_date), cfg->eval_date);
+        sluis_str_copy(gw->eval_date, sizeof(gw->eval_date), cfg->eval_date);
         gw->cfg.eval_date = gw->eval_date;
     }
     if (cfg->node && *cfg->node)
-        cpy(gw->node, sizeof(gw->node), cfg->node);
+        sluis_str_copy(gw->node, sizeof(gw->node), cfg->node);
     else if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
         snprintf(gw->node, sizeof(gw->node), "gateway");
     pthread_mutex_init(&gw->snap_mu, NULL);
