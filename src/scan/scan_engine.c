@@ -207,13 +207,29 @@ static int pem_ready(const struct scan_window *w, const struct scan_raw *r, uint
     return p && memmem(p, (size_t)(base + n - p), "KEY-----", 8);
 }
 
+/* The furthest a finding from raw r may end: some validators read on after the raw match
+   (scan_detect.c: v_password at most 3 + 1 + 3 + 1 + 80 bytes, v_apikey at most 220 + 1,
+   v_token at most 12); the other kinds end where their raw match ends. */
+static uint64_t raw_reach(const struct scan_db *db, const struct scan_raw *r)
+{
+    switch (db->pat[r->id].kind) {
+    case RK_PASSWORD:
+        return r->to + 96;
+    case RK_APIKEY:
+        return r->to + 224;
+    case RK_TOKEN:
+        return r->to + 12;
+    default:
+        return r->to;
+    }
+}
+
 static int raw_ready(const struct scan_db *db, const struct scan_window *w,
                      const struct scan_raw *r, uint64_t limit)
 {
-    (void)db;
     if (r->pem)
         return pem_ready(w, r, limit);
-    return r->to + SCAN_HOLD <= limit;
+    return raw_reach(db, r) + SCAN_HOLD <= limit;
 }
 
 int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
@@ -238,7 +254,7 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
             uint64_t m = hold_from;
             for (i = 0; i < e->nraw; i++) {
                 const struct scan_raw *r = &e->raw[i];
-                if (raw_ready(db, win, r, limit) && r->to <= hold_from)
+                if (raw_ready(db, win, r, limit) && raw_reach(db, r) <= hold_from)
                     continue;
                 if (r->hold < m)
                     m = r->hold;
@@ -250,7 +266,7 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     }
     for (i = 0; i < e->nraw; i++) {
         const struct scan_raw *r = &e->raw[i];
-        if (!final && (!raw_ready(db, win, r, limit) || r->to > hold_from)) {
+        if (!final && (!raw_ready(db, win, r, limit) || raw_reach(db, r) > hold_from)) {
             e->raw[keep++] = *r;
             continue;
         }
