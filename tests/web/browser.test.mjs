@@ -450,6 +450,59 @@ async function main() {
     await page.waitForFunction(() => /intact/.test(document.getElementById('verify-result').textContent));
     await check(page, 'audit');
 
+    // ---- the organisation: details, advice roles, an own policy file ----
+    step = 'organisation';
+    await page.goto(`${BASE}/organisatie`);
+    await waitHeading(page, 'Organisatie');
+    // The defaults come from the base policy the server loaded.
+    assert.match(await page.textContent('#role-matrix-table'), /use\.kind != unavoidable/);
+    assert.ok(await page.$('#org-files-none'), 'a fresh organisation has no policy file');
+    await check(page, 'organisatie');
+    // A file with two errors: both at their line:column next to the text box; the text stays.
+    const orgPolicy = fs.readFileSync(path.join(HERE, 'fixtures', 'org-policy.yaml'), 'utf8');
+    const badPolicy = orgPolicy.replace('severity: advise', 'severity: adviseer').replace('present(exit_plan)', 'present(exit_plan');
+    const lineOf = (text, needle) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    await typeInto(page, '#policy-source', badPolicy);
+    await press(page, '#policy-upload-form button[type=submit]');
+    await page.waitForFunction(() => !document.getElementById('policy-source-error').hidden, null, { timeout: 45000 });
+    const policyError = await fieldError(page, 'policy-source');
+    log(`policy errors next to the field: ${policyError}`);
+    assert.match(policyError, new RegExp(`Regel ${lineOf(badPolicy, 'requires:')}, kolom \\d+:`));
+    assert.match(policyError, new RegExp(`Regel ${lineOf(badPolicy, 'severity:')}, kolom \\d+: .*adviseer`));
+    assert.equal(await page.inputValue('#policy-source'), badPolicy, 'the policy text was lost');
+    assert.ok(await page.$('#org-files-none'), 'a refused file was stored');
+    await check(page, 'organisatie-beleid-fout');
+    await typeInto(page, '#policy-source', orgPolicy);
+    await press(page, '#policy-upload-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#org-files-table') && /org-webtest@1/.test(document.querySelector('#org-files-table').textContent));
+    await settle(page);
+    assert.match(await page.textContent('#org-policy-version'), /\+org-webtest@1$/);
+    assert.match(await page.textContent('#org-files-table tbody tr'), /actief/);
+    await check(page, 'organisatie-beleid');
+    // The advice-role override: a condition that does not compile is refused at its field.
+    await typeInto(page, '#role-matrix-ciso', 'data.personal_data and');
+    await press(page, '#role-matrix-form button[type=submit]');
+    await page.waitForFunction(() => !document.getElementById('role-matrix-ciso-error').hidden, null, { timeout: 45000 });
+    assert.ok(await fieldError(page, 'role-matrix-ciso'), 'bad role condition: no error at the field');
+    assert.equal(await page.inputValue('#role-matrix-ciso'), 'data.personal_data and');
+    await check(page, 'organisatie-rollen-fout');
+    await typeInto(page, '#role-matrix-ciso', 'true');
+    await press(page, '#role-matrix-form button[type=submit]');
+    await page.waitForFunction(() => /role-matrix@/.test((document.getElementById('org-policy-version') || {}).textContent || ''), null, { timeout: 45000 });
+    await settle(page);
+    const cisoRow = await page.$eval('#role-matrix-table', (tb) => [...tb.querySelectorAll('tbody tr')].find((tr) => /CISO/.test(tr.textContent)).textContent);
+    assert.match(cisoRow, /true$/);
+    // Back to the default matrix, and the file switched off: the base alone is in force again.
+    await typeInto(page, '#role-matrix-ciso', '');
+    await press(page, '#role-matrix-form button[type=submit]');
+    await page.waitForFunction(() => { const v = document.getElementById('org-policy-version'); return v && !/role-matrix@/.test(v.textContent); }, null, { timeout: 45000 });
+    await settle(page);
+    await press(page, '#org-files-table button[data-action=deactivate]');
+    await page.waitForFunction(() => /niet actief/.test((document.querySelector('#org-files-table tbody tr') || {}).textContent || ''), null, { timeout: 45000 });
+    await settle(page);
+    assert.doesNotMatch(await page.textContent('#org-policy-version'), /\+/);
+    await check(page, 'organisatie-gedeactiveerd');
+
     // ---- overview again: expiring agreement, literacy ----
     await press(page, 'nav a[href="/"]');
     await waitHeading(page, 'Overzicht');

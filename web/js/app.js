@@ -13,6 +13,7 @@ import { renderProviders } from './views/providers.js';
 import { renderUsers } from './views/users.js';
 import { renderPolicy } from './views/policy.js';
 import { renderAudit } from './views/audit.js';
+import { renderOrg } from './views/org.js';
 
 const ROUTES = [
   [/^\/$/, renderDashboard],
@@ -25,6 +26,7 @@ const ROUTES = [
   [/^\/gebruikers$/, renderUsers],
   [/^\/beleid$/, renderPolicy],
   [/^\/audit$/, renderAudit],
+  [/^\/organisatie$/, renderOrg],
 ];
 
 const NAV = [
@@ -34,6 +36,7 @@ const NAV = [
   ['/gebruikers', 'nav.users'],
   ['/beleid', 'nav.policy'],
   ['/audit', 'nav.audit'],
+  ['/organisatie', 'nav.org'],
 ];
 
 export const ctx = {
