@@ -31,21 +31,33 @@ cpu_s() {
     awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$SRV_PID/stat"
 }
 
+# CPU seconds PostgreSQL used so far (the postmaster, every process it runs now, and the
+# processes it has reaped), when PG_PID is set; else 0.
+pg_cpu_s() {
+    [ -n "${PG_PID:-}" ] || { echo 0; return; }
+    local hz; hz=$(getconf CLK_TCK)
+    { awk '{print $14 + $15 + $16 + $17}' "/proc/$PG_PID/stat"
+      for c in $(pgrep -P "$PG_PID"); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null; done
+    } | awk -v hz="$hz" '{t += $1} END {printf "%.3f", t / hz}'
+}
+
 # wrk run with the server's CPU time measured around it; prints one summary line.
 # "per core" = requests / server CPU seconds: fair on a shared machine, where the
 # wall-clock req/s only shows the share of a core the server got.
 run() { # label out-file wrk-args...
     local label=$1 out=$2; shift 2
-    local c0 c1; c0=$(cpu_s)
+    local c0 c1 p0 p1; c0=$(cpu_s); p0=$(pg_cpu_s)
     taskset -c $WRK_CPU wrk "$@" >"$out"
-    c1=$(cpu_s)
-    awk -v L="$label" -v cpu="$(echo "$c1 - $c0" | bc)" '
+    c1=$(cpu_s); p1=$(pg_cpu_s)
+    awk -v L="$label" -v cpu="$(echo "$c1 - $c0" | bc)" -v pg="$(echo "$p1 - $p0" | bc)" '
       /requests in/ {n=$1}
       /Requests\/sec/ {rps=$2}
       /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
       /Non-2xx/ {bad=$NF}
-      END {printf "%-30s %9s req/s wall  %9.0f req/s per core (cpu %ss)  p50 %8s  p99 %8s  non-2xx %s\n",
-                  L, rps, (cpu > 0 ? n / cpu : 0), cpu, p50, p99, (bad==""?0:bad)}' "$out"
+      END {printf "%-30s %9s req/s wall  %9.0f req/s per core (cpu %ss)  p50 %8s  p99 %8s  non-2xx %s",
+                  L, rps, (cpu > 0 ? n / cpu : 0), cpu, p50, p99, (bad==""?0:bad)
+           if (pg > 0) printf "  | pg cpu %ss: %.0f req/s per core of sluis+pg", pg, n / (cpu + pg)
+           printf "\n"}' "$out"
 }
 
 one() { # label db-url
@@ -98,7 +110,12 @@ if [ "$WHICH" != sqlite ]; then
         name=sluis_bench_$$
         psql "$SLUIS_TEST_PG" -qc "CREATE DATABASE $name"
         url=$(echo "$SLUIS_TEST_PG" | sed "s#/[^/]*\$#/$name#")
+        # PostgreSQL's own CPU is counted too (the postmaster's pid, first line of
+        # postmaster.pid in its data directory; needs the right to read it).
+        PG_PID=$(head -1 "$(psql "$SLUIS_TEST_PG" -Atc 'SHOW data_directory')/postmaster.pid" \
+            2>/dev/null || true)
         one pg "$url"
+        PG_PID=""
         psql "$SLUIS_TEST_PG" -qc "DROP DATABASE $name WITH (FORCE)"
     fi
 fi

@@ -129,6 +129,34 @@ static int obj_detail(char *buf, size_t cap, const struct reg_object *o)
     return 0;
 }
 
+/*
+ * Inserts obj as version 1 unless an object of that kind and id exists (SLUIS_ECONFLICT then;
+ * the transaction stays usable, nothing was written).
+ */
+static int obj_insert(struct store_tx *tx, struct reg_object *obj, const char *now,
+                      const char *actor, struct sluis_err *err)
+{
+    const char *p[11] = {obj->kind,  obj->id, obj->org_id,  reg_null_if_empty(obj->parent_id),
+                         obj->state, "1",     obj->content, now,
+                         now,        actor,   actor};
+    long long changes = 0;
+    int rc;
+
+    rc = store_exec(tx,
+                    "INSERT INTO objects (" OBJ_COLS ") VALUES "
+                    "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+                    "ON CONFLICT (kind, id) DO NOTHING",
+                    11, p, &changes, err);
+    if (rc)
+        return rc;
+    if (changes != 1)
+        return sluis_err_set(err, SLUIS_ECONFLICT, "%s '%s' already exists", obj->kind, obj->id);
+    obj->version = 1;
+    reg_copy(obj->created_at, sizeof(obj->created_at), now);
+    reg_copy(obj->created_by, sizeof(obj->created_by), actor);
+    return 0;
+}
+
 static int reg_object_put_impl(struct store_tx *tx, struct reg_object *obj,
                                long long expected_version, const char *actor, struct sluis_err *err)
 {
@@ -150,12 +178,21 @@ static int reg_object_put_impl(struct store_tx *tx, struct reg_object *obj,
         return rc;
     if ((rc = store_audit_lock(tx, err)))
         return rc;
+    store_now(now, sizeof(now));
+    if (expected_version == REG_VERSION_CREATE) {
+        /* A create needs no read first: the insert itself finds an existing object (one
+         * statement, one round trip on PostgreSQL, and no plan that could scan the table). */
+        rc = obj_insert(tx, obj, now, actor, err);
+        if (rc)
+            return rc;
+        exists = 0;
+        goto written;
+    }
     rc = reg_object_get(tx, obj->kind, obj->id, &cur, err);
     if (rc && rc != SLUIS_ENOTFOUND)
         return rc;
     exists = rc == 0;
     sluis_err_clear(err);
-    store_now(now, sizeof(now));
     if (exists) {
         if (expected_version == REG_VERSION_CREATE) {
             rc = sluis_err_set(err, SLUIS_ECONFLICT, "%s '%s' already exists", obj->kind, obj->id);
@@ -198,22 +235,11 @@ static int reg_object_put_impl(struct store_tx *tx, struct reg_object *obj,
             rc = sluis_err_set(err, SLUIS_ENOTFOUND, "%s '%s' not found", obj->kind, obj->id);
             goto out;
         }
-        obj->version = 1;
-        {
-            const char *p[11] = {
-                obj->kind,  obj->id, obj->org_id,  reg_null_if_empty(obj->parent_id),
-                obj->state, "1",     obj->content, now,
-                now,        actor,   actor};
-            rc = store_exec(tx,
-                            "INSERT INTO objects (" OBJ_COLS ") VALUES "
-                            "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                            11, p, NULL, err);
-        }
+        rc = obj_insert(tx, obj, now, actor, err);
         if (rc)
             goto out;
-        reg_copy(obj->created_at, sizeof(obj->created_at), now);
-        reg_copy(obj->created_by, sizeof(obj->created_by), actor);
     }
+written:
     reg_copy(obj->updated_at, sizeof(obj->updated_at), now);
     reg_copy(obj->updated_by, sizeof(obj->updated_by), actor);
     rc = obj_detail(detail, sizeof(detail), obj);
