@@ -43,6 +43,7 @@ struct cond_operand {
     struct cond_path path; /* CO_PATH, CO_COUNT */
     long long i;           /* CO_INT, CO_BOOL; CO_TODAY: offset in days */
     char *s;               /* CO_STR (strings, enum values, dates) */
+    size_t slen;           /* CO_STR: strlen(s), set at parse time (equality by length first) */
     int is_date;           /* CO_STR holding a date */
     size_t at;             /* offset in the source, for messages */
     int nlist;             /* CO_LIST */

@@ -15,6 +15,7 @@ struct val {
     enum vkind k;
     long long i;
     const char *s;
+    size_t n; /* V_STR: strlen(s) */
     const json_t *arr;
     char buf[11];
 };
@@ -88,6 +89,7 @@ static void val_of_json(const json_t *j, struct val *v)
     } else if (json_is_string(j)) {
         v->k = V_STR;
         v->s = json_string_value(j);
+        v->n = json_string_length(j);
     } else if (json_is_array(j)) {
         v->k = V_ARR;
         v->arr = j;
@@ -111,6 +113,7 @@ static void operand_val(const struct ectx *x, const struct cond_operand *o, stru
         if (x->env->env) {
             v->k = V_STR;
             v->s = x->env->env;
+            v->n = strlen(v->s);
         }
         break;
     case CO_TODAY:
@@ -121,12 +124,14 @@ static void operand_val(const struct ectx *x, const struct cond_operand *o, stru
             } else {
                 v->s = x->env->today;
             }
+            v->n = 10; /* a valid YYYY-MM-DD */
             v->k = V_STR;
         }
         break;
     case CO_STR:
         v->k = V_STR;
         v->s = o->s;
+        v->n = o->slen;
         break;
     case CO_INT:
         v->k = V_INT;
@@ -155,6 +160,18 @@ static int val_cmp(const struct val *a, const struct val *b)
     return 2;
 }
 
+/* 0 equal, 1 different, 2 unknown: val_cmp() == 0 without ordering strings (length first) */
+static int val_eq(const struct val *a, const struct val *b)
+{
+    if (a->k == V_UNK || b->k == V_UNK || a->k != b->k)
+        return 2;
+    if (a->k == V_STR)
+        return a->n != b->n || memcmp(a->s, b->s, a->n) != 0;
+    if (a->k == V_INT || a->k == V_BOOL)
+        return a->i != b->i;
+    return 2;
+}
+
 static enum cond_tri tri_not(enum cond_tri t)
 {
     return t == COND_UNKNOWN ? t : t == COND_TRUE ? COND_FALSE : COND_TRUE;
@@ -174,7 +191,7 @@ static enum cond_tri eval_cmp(const struct ectx *x, const struct cond_node *n)
         enum cond_tri t = COND_FALSE;
         for (int i = 0; i < n->rhs.nlist; i++) {
             operand_val(x, &n->rhs.list[i], &r);
-            c = val_cmp(&l, &r);
+            c = val_eq(&l, &r);
             if (c == 0) {
                 t = COND_TRUE;
                 break;
@@ -195,7 +212,7 @@ static enum cond_tri eval_cmp(const struct ectx *x, const struct cond_node *n)
         {
             struct val e;
             val_of_json(it, &e);
-            c = val_cmp(&e, &r);
+            c = val_eq(&e, &r);
             if (c == 0)
                 return COND_TRUE;
             if (c == 2)
@@ -207,6 +224,12 @@ static enum cond_tri eval_cmp(const struct ectx *x, const struct cond_node *n)
         break;
     }
     operand_val(x, &n->rhs, &r);
+    if (n->op == COP_EQ || n->op == COP_NE) {
+        c = val_eq(&l, &r);
+        if (c == 2)
+            return COND_UNKNOWN;
+        return (c == 0) == (n->op == COP_EQ) ? COND_TRUE : COND_FALSE;
+    }
     c = val_cmp(&l, &r);
     if (c == 2)
         return COND_UNKNOWN;

@@ -386,6 +386,7 @@ static int parse_value(struct parser *p, struct cond_operand *o)
             o->s = pdup(p, p->s + p->start, p->tlen);
             if (!o->s)
                 return -1;
+            o->slen = strlen(o->s);
         }
         break;
     case T_STR: {
@@ -401,6 +402,7 @@ static int parse_value(struct parser *p, struct cond_operand *o)
         d[k] = '\0';
         o->kind = CO_STR;
         o->s = d;
+        o->slen = k;
         break;
     }
     case T_NUM:
@@ -430,6 +432,7 @@ static int parse_value(struct parser *p, struct cond_operand *o)
         o->s = pdup(p, p->s + p->start, p->tlen);
         if (!o->s)
             return -1;
+        o->slen = strlen(o->s);
         break;
     default:
         fail(p, at, "expected a value (a word, \"text\", number, date, true or false)");

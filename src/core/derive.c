@@ -196,20 +196,12 @@ struct prescan_out {
     bool high_risk_input; /* filled by the AI Act part before iama is decided */
 };
 
-static int add_int(json_t *o, const char *k, long long v)
-{
-    return json_object_set_new_nocheck(o, k, json_integer((json_int_t)v));
-}
-
-static int add_bool(json_t *o, const char *k, bool v)
-{
-    return json_object_set_new_nocheck(o, k, json_boolean(v));
-}
-
-static int add_str(json_t *o, const char *k, const char *v)
-{
-    return json_object_set_new_nocheck(o, k, json_string_nocheck(v)); /* validated or literal */
-}
+/* Sets the literal key k (its length folded at compile time: no strlen per key). */
+#define set_lit(o, k, v) json_object_setn_new_nocheck((o), (k), sizeof(k) - 1, (v))
+#define add_int(o, k, v) set_lit((o), k, json_integer((json_int_t)(v)))
+#define add_bool(o, k, v) set_lit((o), k, json_boolean(v))
+/* validated or literal */
+#define add_str(o, k, v) set_lit((o), k, json_string_nocheck(v))
 
 static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p, bool high_risk)
 {
@@ -292,7 +284,7 @@ static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p
         add_int(sc, "minors", s_minors))
         goto fail;
     if (add_bool(o, "complete", s->prescan != NULL) || add_int(o, "score", score) ||
-        json_object_set_new_nocheck(o, "scores", sc) || add_int(o, "edpb_count", edpb) ||
+        set_lit(o, "scores", sc) || add_int(o, "edpb_count", edpb) ||
         add_int(o, "ap_list_count", ap) || add_str(o, "dpia", dpia) ||
         add_str(o, "dtia", dtia ? "required" : "not_required") ||
         add_str(o, "kia",
@@ -410,7 +402,7 @@ static json_t *missing_agreements(const struct dsec *s)
 static json_t *agreements_facts(const struct dsec *s)
 {
     json_t *o = json_object();
-    if (!o || json_object_set_new_nocheck(o, "missing", missing_agreements(s))) {
+    if (!o || set_lit(o, "missing", missing_agreements(s))) {
         json_decref(o);
         return NULL;
     }
@@ -557,13 +549,12 @@ static int facts(const json_t *dossier, const struct derive_params *p, const cha
                  str_is(sec.use, "kind", "procure") || any_model(&sec, "terms", NULL)) ||
         add_bool(o, "consumer_terms", any_model(&sec, "terms", "consumer")) ||
         add_bool(o, "sensitive_data", sensitive) ||
-        json_object_set_new_nocheck(o, "prescan", prescan_facts(&sec, p, a.high_risk)) ||
-        json_object_set_new_nocheck(o, "ai_act", ai_act_facts(&sec, &a)) ||
-        json_object_set_new_nocheck(o, "agreements", agreements_facts(&sec)) ||
-        json_object_set_new_nocheck(o, "decision", decision_facts(&sec, hash)) ||
-        json_object_set_new_nocheck(o, "exploration",
-                                    exploration_facts(&sec, eval_date, sensitive)) ||
-        json_object_set_new_nocheck(o, "models", models)) {
+        set_lit(o, "prescan", prescan_facts(&sec, p, a.high_risk)) ||
+        set_lit(o, "ai_act", ai_act_facts(&sec, &a)) ||
+        set_lit(o, "agreements", agreements_facts(&sec)) ||
+        set_lit(o, "decision", decision_facts(&sec, hash)) ||
+        set_lit(o, "exploration", exploration_facts(&sec, eval_date, sensitive)) ||
+        set_lit(o, "models", models)) {
         models = NULL;
         goto nomem;
     }

@@ -21,6 +21,10 @@
 #include "core/dossier_internal.h"
 #include "core/dossier_schema.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define BAIL DOSSIER_FAST_BAIL
 
 struct fp {
@@ -85,12 +89,37 @@ static const bool key_char[256] = {
     ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1,
     ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1};
 
-/* A key "[A-Za-z0-9_]+:" followed by space or end of line; sets *klen and *after. */
-static bool key_at(const char *q, const char *eol, size_t *klen, const char **after)
+/* A key "[A-Za-z0-9_]+:" followed by space or end of line; sets *klen and *after. end is the
+ * end of the buffer (eol is at a '\n', which ends a key, or at end). */
+static bool key_at(const char *q, const char *eol, const char *end, size_t *klen,
+                   const char **after)
 {
     const char *k = q;
-    while (k < eol && key_char[(unsigned char)*k])
+#if defined(__SSE2__)
+    /* 16 bytes a step: the first byte that is not [A-Za-z0-9_] */
+    while (k + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)k);
+        __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-Z -> a-z */
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i us = _mm_cmpeq_epi8(v, _mm_set1_epi8('_'));
+        unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), us)) ^ 0xffffu;
+        if (m) {
+            k += __builtin_ctz(m);
+            goto scanned;
+        }
+        k += 16;
+    }
+#endif
+    while (k < end && key_char[(unsigned char)*k])
         k++;
+#if defined(__SSE2__)
+scanned:
+#endif
+    (void)eol;
     if (k == q || k >= eol || *k != ':' || (k + 1 < eol && k[1] != ' '))
         return false;
     *klen = (size_t)(k - q);
@@ -104,6 +133,15 @@ static int make_scalar(const struct dschema_field *f, enum dschema_kind kind, co
     char msg[512];
     /* the whole buffer passed plain_bytes(): valid UTF-8; scalars are cut at ASCII bytes */
     return dossier_schema_scalar_utf8(f, kind, s, len, out, msg, sizeof(msg)) ? BAIL : 0;
+}
+
+/* make_scalar() for a scalar from one line: plain_bytes() let no control character but '\n'
+ * through, and a line holds none, so the schema check need not look for them. */
+static int line_scalar(const struct dschema_field *f, enum dschema_kind kind, const char *s,
+                       size_t len, json_t **out)
+{
+    char msg[512];
+    return dossier_schema_scalar_clean(f, kind, s, len, out, msg, sizeof(msg)) ? BAIL : 0;
 }
 
 /* One-line quoted scalar at q ('"' or '\''); returns the end (after the closing quote). */
@@ -219,7 +257,7 @@ static int flow_seq(const char *q, const char *eol, const struct dschema_field *
             goto bail;
         if (*q == '"' || *q == '\'') {
             e = quoted(q, eol, sc->buf, sizeof(sc->buf) - 1, &len);
-            if (!e || make_scalar(f->item, DSK_STRING, sc->buf, len, &v))
+            if (!e || line_scalar(f->item, DSK_STRING, sc->buf, len, &v))
                 goto bail;
             q = e;
         } else {
@@ -234,7 +272,7 @@ static int flow_seq(const char *q, const char *eol, const struct dschema_field *
             len = (size_t)(e - q);
             while (len && q[len - 1] == ' ')
                 len--;
-            if (!len || make_scalar(f->item, dossier_schema_plain_kind(q, len), q, len, &v))
+            if (!len || line_scalar(f->item, dossier_schema_plain_kind(q, len), q, len, &v))
                 goto bail;
             q = e;
         }
@@ -367,11 +405,11 @@ static int inline_value(struct fp *p, const char *q, int parent, const struct ds
         e = quoted(q, p->eol, sc->buf, sizeof(sc->buf) - 1, &len);
         if (!e || !rest_ok(e, p->eol))
             return BAIL;
-        rc = make_scalar(f, DSK_STRING, sc->buf, len, out);
+        rc = line_scalar(f, DSK_STRING, sc->buf, len, out);
     } else {
         if (!plain(q, p->eol, &len))
             return BAIL;
-        rc = make_scalar(f, dossier_schema_plain_kind(q, len), q, len, out);
+        rc = line_scalar(f, dossier_schema_plain_kind(q, len), q, len, out);
     }
     if (rc)
         return BAIL;
@@ -406,12 +444,11 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
         size_t klen;
         json_t *v = NULL;
         int rc;
-        if (p->ind > n || !key_at(p->txt, p->eol, &klen, &after))
+        if (p->ind > n || !key_at(p->txt, p->eol, p->end, &klen, &after))
             goto bail;
         /* keys mostly come in schema order: try the child after the previous one first */
         child = &f->children[hint];
-        if (!child->name || child->name[0] != p->txt[0] ||
-            strncmp(child->name, p->txt, klen) != 0 || child->name[klen] != '\0')
+        if (!child->name || child->name_len != klen || memcmp(child->name, p->txt, klen) != 0)
             child = dossier_schema_child(f, p->txt, klen);
         if (!child)
             goto bail;
@@ -484,7 +521,7 @@ static int node_seq(struct fp *p, int n, bool compact, const struct dschema_fiel
             q++;
         if (q == p->eol || *q == '#')
             goto bail;
-        if (key_at(q, p->eol, &klen, &after)) {
+        if (key_at(q, p->eol, p->end, &klen, &after)) {
             /* a mapping that starts on the item's line, at column q */
             p->ind = (int)(q - p->ln);
             p->txt = q;
@@ -526,9 +563,23 @@ static bool plain_bytes(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        unsigned char c = s[i];
+        unsigned char c;
         size_t n;
         unsigned int cp;
+#if defined(__SSE2__)
+        /* 16 bytes a step: each printable ASCII (0x20..0x7e as signed bytes) or '\n' */
+        if (i + 16 <= len) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i ok = _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1f)),
+                                                    _mm_cmplt_epi8(v, _mm_set1_epi8(0x7f))),
+                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+            if (_mm_movemask_epi8(ok) == 0xffff) {
+                i += 16;
+                continue;
+            }
+        }
+#endif
+        c = s[i];
         if (i + 8 <= len) {
             uint64_t w;
             memcpy(&w, s + i, 8);

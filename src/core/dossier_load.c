@@ -8,12 +8,14 @@
 #include "core/dossier.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <libfyaml.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/dossier_internal.h"
 #include "core/jpool.h"
@@ -712,24 +714,27 @@ int dossier_load_buffer(const char *buf, size_t len, const char *name, json_t **
     return rc;
 }
 
-int dossier_load_file(const char *path, json_t **out, struct sluis_err *err)
+/*
+ * Reads the whole file at path into *buf (malloc'ed, caller frees; *len bytes) with
+ * open/read/close: no stdio FILE, no fstat. The first read asks for 16 KiB, which holds a
+ * typical dossier, so a small file costs open, two reads (the second one sees end of file) and
+ * close. Returns 0 or SLUIS_EIO / SLUIS_ETOOBIG / SLUIS_ENOMEM with err set.
+ */
+static int read_whole(const char *path, char **buf, size_t *len, struct sluis_err *err)
 {
-    FILE *fp;
-    char *buf = NULL;
+    char *b = NULL;
     size_t n = 0, cap = 0;
-    int rc = 0;
+    int fd, rc = 0;
 
-    sluis_err_clear(err);
-    *out = NULL;
-    if (err)
-        snprintf(err->file, sizeof(err->file), "%s", path ? path : "");
-    if (!path)
-        return sluis_err_set(err, SLUIS_EINVAL, "no file name");
-    fp = fopen(path, "rb");
-    if (!fp)
+    *buf = NULL;
+    *len = 0;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
         return sluis_err_set(err, SLUIS_EIO, "cannot open (kan niet openen): %s", strerror(errno));
     for (;;) {
-        size_t got;
+        ssize_t got;
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 16384;
             char *nb;
@@ -741,26 +746,52 @@ int dossier_load_file(const char *path, json_t **out, struct sluis_err *err)
                                    DOSSIER_MAX_FILE);
                 goto out;
             }
-            nb = realloc(buf, ncap);
+            nb = realloc(b, ncap);
             if (!nb) {
                 rc = sluis_err_set(err, SLUIS_ENOMEM, "out of memory");
                 goto out;
             }
-            buf = nb;
+            b = nb;
             cap = ncap;
         }
-        got = fread(buf + n, 1, cap - n, fp);
-        n += got;
+        got = read(fd, b + n, cap - n);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = sluis_err_set(err, SLUIS_EIO, "cannot read (kan niet lezen): %s", strerror(errno));
+            goto out;
+        }
         if (got == 0)
             break;
+        n += (size_t)got;
     }
-    if (ferror(fp)) {
-        rc = sluis_err_set(err, SLUIS_EIO, "cannot read (kan niet lezen): %s", strerror(errno));
-        goto out;
-    }
-    rc = dossier_load_buffer(buf, n, path, out, err);
 out:
+    close(fd);
+    if (rc) {
+        free(b);
+        return rc;
+    }
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+int dossier_load_file(const char *path, json_t **out, struct sluis_err *err)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    int rc;
+
+    sluis_err_clear(err);
+    *out = NULL;
+    if (err)
+        snprintf(err->file, sizeof(err->file), "%s", path ? path : "");
+    if (!path)
+        return sluis_err_set(err, SLUIS_EINVAL, "no file name");
+    rc = read_whole(path, &buf, &n, err);
+    if (rc)
+        return rc;
+    rc = dossier_load_buffer(buf, n, path, out, err);
     free(buf);
-    fclose(fp);
     return rc;
 }

@@ -49,59 +49,59 @@ E(e_pubstatus, "in_ontwikkeling", "in_gebruik", "buiten_gebruik");
 /* ---- field constructors ---- */
 #define F_STR(n, r, m)                                                                             \
     {                                                                                              \
-        .name = n, .type = DST_STR, .required = r, .max_len = m                                    \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_STR, .required = r, .max_len = m         \
     }
 #define F_TEXT(n, r)                                                                               \
     {                                                                                              \
-        .name = n, .type = DST_TEXT, .required = r                                                 \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_TEXT, .required = r                      \
     }
 #define F_SLUG(n, r, m)                                                                            \
     {                                                                                              \
-        .name = n, .type = DST_SLUG, .required = r, .max_len = m                                   \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_SLUG, .required = r, .max_len = m        \
     }
 #define F_IDENT(n, r)                                                                              \
     {                                                                                              \
-        .name = n, .type = DST_IDENT, .required = r, .max_len = 64                                 \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_IDENT, .required = r, .max_len = 64      \
     }
 #define F_EMAIL(n)                                                                                 \
     {                                                                                              \
-        .name = n, .type = DST_EMAIL, .max_len = 254                                               \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_EMAIL, .max_len = 254                    \
     }
 #define F_URL(n)                                                                                   \
     {                                                                                              \
-        .name = n, .type = DST_URL, .max_len = 2048                                                \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_URL, .max_len = 2048                     \
     }
 #define F_BOOL(n)                                                                                  \
     {                                                                                              \
-        .name = n, .type = DST_BOOL                                                                \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_BOOL                                     \
     }
 #define F_INT(n, r, lo, hi)                                                                        \
     {                                                                                              \
-        .name = n, .type = DST_INT, .required = r, .min = lo, .max = hi                            \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_INT, .required = r, .min = lo, .max = hi \
     }
 #define F_DATE(n)                                                                                  \
     {                                                                                              \
-        .name = n, .type = DST_DATE                                                                \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_DATE                                     \
     }
 #define F_MONTH(n)                                                                                 \
     {                                                                                              \
-        .name = n, .type = DST_MONTH                                                               \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_MONTH                                    \
     }
 #define F_NUMSTR(n)                                                                                \
     {                                                                                              \
-        .name = n, .type = DST_NUMSTR, .max_len = 64                                               \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_NUMSTR, .max_len = 64                    \
     }
 #define F_ENUM(n, r, e)                                                                            \
     {                                                                                              \
-        .name = n, .type = DST_ENUM, .required = r, .enums = e                                     \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_ENUM, .required = r, .enums = e          \
     }
 #define F_OBJ(n, r, c)                                                                             \
     {                                                                                              \
-        .name = n, .type = DST_OBJECT, .required = r, .children = c                                \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_OBJECT, .required = r, .children = c     \
     }
 #define F_LIST(n, r, it)                                                                           \
     {                                                                                              \
-        .name = n, .type = DST_LIST, .required = r, .item = it                                     \
+        .name = n, .name_len = sizeof(n) - 1, .type = DST_LIST, .required = r, .item = it          \
     }
 #define F_END                                                                                      \
     {                                                                                              \
@@ -319,7 +319,7 @@ const struct dschema_field *dossier_schema_child(const struct dschema_field *obj
     if (!obj || obj->type != DST_OBJECT || len == 0 || memchr(name, '\0', len))
         return NULL;
     for (const struct dschema_field *c = obj->children; c->name; c++) {
-        if (c->name[0] == name[0] && strncmp(c->name, name, len) == 0 && c->name[len] == '\0')
+        if (c->name_len == len && c->name[0] == name[0] && memcmp(c->name, name, len) == 0)
             return c;
     }
     return NULL;
@@ -406,9 +406,28 @@ static int eq(const char *s, size_t len, const char *lit)
     return strlen(lit) == len && memcmp(s, lit, len) == 0;
 }
 
+/* eq() for a string that is not a literal (an enum value): one pass, no strlen, never reads
+ * beyond the NUL of lit. */
+static int eq_str(const char *s, size_t len, const char *lit)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!lit[i] || lit[i] != s[i])
+            return 0;
+    return lit[len] == '\0';
+}
+
 enum dschema_kind dossier_schema_plain_kind(const char *s, size_t len)
 {
     size_t i = 0;
+    /* most values are words: a letter other than n/N/t/T/f/F (null, true, false) or a
+     * non-ASCII byte first can only be a string (numbers, .inf/.nan, ~ start otherwise) */
+    if (len > 0) {
+        unsigned char c0 = (unsigned char)s[0];
+        if (((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z' && (c0 | 0x20) != 'n' && (c0 | 0x20) != 't' &&
+             (c0 | 0x20) != 'f') ||
+            c0 >= 0x80)
+            return DSK_STRING;
+    }
     if (len == 0 || eq(s, len, "~") || eq(s, len, "null") || eq(s, len, "Null") ||
         eq(s, len, "NULL"))
         return DSK_NULL;
@@ -544,8 +563,9 @@ static int all_printable(const char *s, size_t len)
     return 1;
 }
 
+/* printable: the caller knows s has no control character (clean without looking) */
 static int check_string(const struct dschema_field *f, const char *s, size_t len, char *msg,
-                        size_t cap)
+                        size_t cap, int printable)
 {
     size_t max = max_len_of(f);
     int clean;
@@ -553,7 +573,7 @@ static int check_string(const struct dschema_field *f, const char *s, size_t len
         snprintf(msg, cap, "value too long (te lang): %zu bytes, at most %zu", len, max);
         return SLUIS_ETOOBIG;
     }
-    clean = all_printable(s, len);
+    clean = printable || all_printable(s, len);
     if (!clean && memchr(s, '\0', len)) {
         snprintf(msg, cap, "NUL character in value (ongeldig teken)");
         return SLUIS_EINVAL;
@@ -651,7 +671,7 @@ static int check_string(const struct dschema_field *f, const char *s, size_t len
     }
     case DST_ENUM:
         for (const char *const *e = f->enums; *e; e++) {
-            if (eq(s, len, *e))
+            if (eq_str(s, len, *e))
                 return 0;
         }
         {
@@ -706,8 +726,9 @@ static const char *kind_name(enum dschema_kind k)
     return "?";
 }
 
+/* trust: 0 nothing known, 1 valid UTF-8, 2 valid UTF-8 without control characters */
 static int scalar(const struct dschema_field *f, enum dschema_kind kind, const char *text,
-                  size_t len, json_t **out, char *msg, size_t cap, int utf8_valid)
+                  size_t len, json_t **out, char *msg, size_t cap, int trust)
 {
     int rc;
     *out = NULL;
@@ -744,10 +765,10 @@ static int scalar(const struct dschema_field *f, enum dschema_kind kind, const c
     default:
         if (kind != DSK_STRING)
             break;
-        rc = check_string(f, text, len, msg, cap);
+        rc = check_string(f, text, len, msg, cap, trust >= 2);
         if (rc)
             return rc;
-        *out = utf8_valid ? json_stringn_nocheck(text, len) : json_stringn(text, len);
+        *out = trust ? json_stringn_nocheck(text, len) : json_stringn(text, len);
         if (!*out) {
             snprintf(msg, cap, "invalid UTF-8 in value (ongeldige tekens)");
             return SLUIS_EINVAL;
@@ -772,4 +793,10 @@ int dossier_schema_scalar_utf8(const struct dschema_field *f, enum dschema_kind 
                                const char *text, size_t len, json_t **out, char *msg, size_t cap)
 {
     return scalar(f, kind, text, len, out, msg, cap, 1);
+}
+
+int dossier_schema_scalar_clean(const struct dschema_field *f, enum dschema_kind kind,
+                                const char *text, size_t len, json_t **out, char *msg, size_t cap)
+{
+    return scalar(f, kind, text, len, out, msg, cap, 2);
 }

@@ -39,6 +39,7 @@ enum dschema_kind {
 
 struct dschema_field {
     const char *name; /* NULL ends a children[] array */
+    size_t name_len;  /* strlen(name) */
     enum dschema_type type;
     int required;                         /* 1 = req */
     size_t max_len;                       /* strings; 0 = the type's default */
@@ -74,6 +75,11 @@ int dossier_schema_scalar(const struct dschema_field *f, enum dschema_kind kind,
 /* As dossier_schema_scalar() for text already known to be valid UTF-8 (skips that check). */
 int dossier_schema_scalar_utf8(const struct dschema_field *f, enum dschema_kind kind,
                                const char *text, size_t len, json_t **out, char *msg, size_t cap);
+
+/* As dossier_schema_scalar_utf8() for text that is also known to hold no control character
+ * (no byte below 0x20, no DEL): the YAML fast path's one-line scalars. */
+int dossier_schema_scalar_clean(const struct dschema_field *f, enum dschema_kind kind,
+                                const char *text, size_t len, json_t **out, char *msg, size_t cap);
 
 /* Resolves a plain YAML scalar to its YAML 1.2 core-schema kind. */
 enum dschema_kind dossier_schema_plain_kind(const char *text, size_t len);
