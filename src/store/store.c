@@ -224,8 +224,9 @@ int store_query(struct store_tx *tx, const char *sql, int nparams, const char *c
     if (strlen(sql) > STORE_MAX_SQL)
         return sluis_err_set(err, SLUIS_ETOOBIG, "SQL over %d bytes", STORE_MAX_SQL);
     rc = tx->st->ops->query(tx->conn, sql, nparams, params, cb, ud, NULL, &transient, err);
-    if (rc < 0 && tx_reconnect(tx))
+    if (rc < 0 && (tx_reconnect(tx) || store_batch_reconnect(tx)))
         rc = tx->st->ops->query(tx->conn, sql, nparams, params, cb, ud, NULL, &transient, err);
+    tx->fresh = 0;
     if (rc < 0) {
         tx->failed = 1;
         tx->transient = transient;
@@ -250,9 +251,10 @@ int store_exec(struct store_tx *tx, const char *sql, int nparams, const char *co
         return sluis_err_set(err, SLUIS_ETOOBIG, "SQL over %d bytes", STORE_MAX_SQL);
     rc = tx->st->ops->query(tx->conn, sql, nparams, params, NULL, NULL, changes ? changes : &dummy,
                             &transient, err);
-    if (rc < 0 && tx_reconnect(tx))
+    if (rc < 0 && (tx_reconnect(tx) || store_batch_reconnect(tx)))
         rc = tx->st->ops->query(tx->conn, sql, nparams, params, NULL, NULL,
                                 changes ? changes : &dummy, &transient, err);
+    tx->fresh = 0;
     if (rc < 0) {
         tx->failed = 1;
         tx->transient = transient;
@@ -276,6 +278,7 @@ int store_exec_defer(struct store_tx *tx, const char *sql, int nparams, const ch
     if (strlen(sql) > STORE_MAX_SQL)
         return sluis_err_set(err, SLUIS_ETOOBIG, "SQL over %d bytes", STORE_MAX_SQL);
     rc = tx->st->ops->defer(tx->conn, sql, nparams, params, err);
+    tx->fresh = 0; /* queued on this connection: a reconnect would lose it */
     if (rc < 0)
         tx->failed = 1;
     return rc;

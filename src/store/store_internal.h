@@ -56,6 +56,10 @@ struct store_ops {
      */
     void (*seal)(void *conn);
     int (*sealed_failed)(void *conn);
+    /* Cheap check without a round trip that an idle connection has not been closed by the
+     * server (PostgreSQL: its socket is not readable with an error or EOF); NULL = BEGIN
+     * runs at once instead of being deferred. */
+    int (*conn_alive)(void *conn);
 };
 
 struct store_listener {
@@ -116,6 +120,7 @@ struct store_tx {
     char th_hash[65];
     int in_batch;   /* a write transaction, part of the batch in st->bconn */
     int sp;         /* runs inside SAVEPOINT sluis_tx (not the batch's first writer) */
+    int fresh;      /* began the batch with a deferred BEGIN, nothing of its own sent yet */
     int batch_done; /* the batch this member joined has ended */
     int batch_rc;
     char batch_msg[512];
@@ -148,6 +153,14 @@ int store_exec_defer(struct store_tx *tx, const char *sql, int nparams, const ch
  * holds write_lock from begin to commit). Returns the COMMIT's result.
  */
 int store_batch_close(struct store *st);
+
+/*
+ * A write transaction whose first statement failed because the batch's connection (fresh
+ * from the pool, BEGIN deferred) was dead: replaces it with a new connection and queues BEGIN
+ * again; returns 1 when it did (retry the statement), 0 otherwise. Nothing was lost: nothing
+ * but BEGIN and the lock had been queued on the dead connection.
+ */
+int store_batch_reconnect(struct store_tx *tx);
 
 /* Marks tx failed when rc < 0 (only rollback is allowed then); returns rc. */
 int store_tx_fail(struct store_tx *tx, int rc);

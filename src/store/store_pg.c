@@ -156,6 +156,28 @@ static int pg_conn_ok(void *conn)
     return !c->broken && PQstatus(c->db) == CONNECTION_OK;
 }
 
+/*
+ * An idle connection has nothing to read: when its socket is readable, the server has sent
+ * something on its own, normally the FATAL of a terminated backend followed by EOF. Takes it
+ * in and says whether the connection survived (a notice or a parameter change does).
+ */
+static int pg_conn_alive(void *conn)
+{
+    struct pg_conn *c = conn;
+    struct pollfd pfd = {.fd = PQsocket(c->db), .events = POLLIN, .revents = 0};
+
+    if (!pg_conn_ok(c) || pfd.fd < 0)
+        return 0;
+    /* The second look finds the EOF that follows the message. */
+    for (int i = 0; i < 2 && poll(&pfd, 1, 0) > 0; i++) {
+        if (!PQconsumeInput(c->db) || PQstatus(c->db) != CONNECTION_OK) {
+            c->broken = 1;
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Name of the prepared statement for sql, preparing it on first use; NULL = run unprepared. */
 static int pg_prepared(struct pg_conn *c, const char *sql, int nparams, const char **name,
                        char namebuf[16], int *transient, struct sluis_err *err)
@@ -649,4 +671,5 @@ const struct store_ops store_pg_ops = {
     .flush = pg_flush,
     .seal = pg_seal,
     .sealed_failed = pg_sealed_failed,
+    .conn_alive = pg_conn_alive,
 };
