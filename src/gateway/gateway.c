@@ -70,6 +70,9 @@ void gw_req_release(struct gw_req *r)
     curl_slist_free_all(r->hdrs);
     gw_sse_free(&r->sse);
     gw_sscan_free(&r->sscan);
+    free(r->rv);
+    free(r->v);
+    free(r->url);
     gw_snapshot_release(r->snap);
     pthread_mutex_destroy(&r->mu);
     free(r);
@@ -623,14 +626,14 @@ static enum MHD_Result respond_error(struct gw_req *r, const char *code, const c
 
 static enum MHD_Result respond_verdict(struct gw_req *r)
 {
-    return respond_error(r, r->v.code, r->v.param, r->v.rule, r->v.detectors, r->v.detail);
+    return respond_error(r, r->v->code, r->v->param, r->v->rule, r->v->detectors, r->v->detail);
 }
 
 /* ---- /v1/models ---- */
 
 static enum MHD_Result models(struct gw_req *r, const char *id)
 {
-    const struct gw_app *a = r->v.app;
+    const struct gw_app *a = r->v->app;
     json_t *list = json_array();
     json_t *one = NULL;
     for (size_t i = 0; list && i < a->n_models; i++) {
@@ -652,7 +655,7 @@ static enum MHD_Result models(struct gw_req *r, const char *id)
     if (id) {
         json_decref(list);
         if (!one) {
-            snprintf(r->v.param, sizeof(r->v.param), "model");
+            snprintf(r->v->param, sizeof(r->v->param), "model");
             return respond_error(r, "model_not_found", "model", NULL, NULL, NULL);
         }
         root = one;
@@ -691,9 +694,15 @@ static void tokens_from_body(struct gw_req *r)
     }
 }
 
-/* Scans the texts of a non-streaming answer. Returns 0 clean, 1 refused. */
+/* Scans the texts of a non-streaming answer. Returns 0 clean, 1 refused, -1 out of memory. */
 static int scan_answer(struct gw_req *r)
 {
+    if (!r->v) { /* freed when the request went upstream */
+        r->v = calloc(1, sizeof(*r->v));
+        if (!r->v)
+            return -1;
+        r->v->app = r->app;
+    }
     json_error_t je;
     json_t *j = json_loadb(r->out + r->out_off, r->out_len - r->out_off, 0, &je);
     if (!j)
@@ -708,7 +717,7 @@ static int scan_answer(struct gw_req *r)
             json_string_value(json_object_get(json_object_get(c, "message"), "content"));
         if (!t)
             t = json_string_value(json_object_get(c, "text"));
-        if (t && gw_enforce_scan_response(&r->gw->scanner, t, strlen(t), &r->v)) {
+        if (t && gw_enforce_scan_response(&r->gw->scanner, t, strlen(t), r->v)) {
             rc = 1;
             break;
         }
@@ -729,7 +738,13 @@ static enum MHD_Result respond_upstream(struct gw_req *r)
     long st = r->up_status;
     if (st >= 200 && st < 300) {
         tokens_from_body(r);
-        if ((gw->cfg.scan_responses || (r->v.app && r->v.app->scan_responses)) && scan_answer(r)) {
+        int sc =
+            (gw->cfg.scan_responses || (r->app && r->app->scan_responses)) ? scan_answer(r) : 0;
+        if (sc < 0) { /* fail closed */
+            atomic_fetch_add(&gw->metrics.requests[ep][GW_OUT_UNAVAILABLE], 1);
+            return respond_error(r, "gateway_unavailable", NULL, NULL, NULL, NULL);
+        }
+        if (sc) {
             atomic_fetch_add(&gw->metrics.requests[ep][GW_OUT_REFUSED], 1);
             return respond_verdict(r);
         }
@@ -776,6 +791,13 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
         size_t n = avail < max ? avail : max;
         memcpy(buf, r->out + r->out_off, n);
         r->out_off += n;
+        if (r->out_off == r->out_len && !r->paused) {
+            /* drained: give the buffer back between events, so an idle stream holds none
+               (RSS with many concurrent streams); out_add() allocates it again */
+            free(r->out);
+            r->out = NULL;
+            r->out_len = r->out_off = r->out_alloc = 0;
+        }
         if (r->paused && r->out_len - r->out_off < r->out_cap / 2) {
             r->paused = 0;
             r->want_unpause = 1;
@@ -803,7 +825,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 static enum MHD_Result start_stream(struct gw_req *r)
 {
     struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, stream_read, r, NULL);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 256, stream_read, r, NULL);
+    /* block size 256: HTTP/1.1 streams are chunked from MHD's connection write buffer and never
+       use this block (allocated and zeroed per stream); only HTTP/1.0 clients read through it */
     if (!resp)
         return MHD_NO;
     add_common_headers(r, resp, "text/event-stream");
@@ -874,18 +898,18 @@ static const char *bearer_of(struct MHD_Connection *c)
 
 static void usage_from_verdict(struct gw_req *r)
 {
-    const struct gw_app *a = r->v.app;
+    const struct gw_app *a = r->v->app;
     if (a) {
         sluis_str_copy(r->usage.app, sizeof(r->usage.app), a->id);
         sluis_str_copy(r->usage.org, sizeof(r->usage.org), a->org_id);
         sluis_str_copy(r->usage.env, sizeof(r->usage.env), gw_env_name(a->env));
         sluis_str_copy(r->usage.verdict, sizeof(r->usage.verdict), a->verdict);
     }
-    if (r->v.provider)
-        sluis_str_copy(r->usage.provider, sizeof(r->usage.provider), r->v.provider->id);
-    sluis_str_copy(r->usage.user, sizeof(r->usage.user), r->v.user);
-    sluis_str_copy(r->usage.detectors, sizeof(r->usage.detectors), r->v.detectors);
-    r->usage.redacted = (unsigned)r->v.n_redacted;
+    if (r->v->provider)
+        sluis_str_copy(r->usage.provider, sizeof(r->usage.provider), r->v->provider->id);
+    sluis_str_copy(r->usage.user, sizeof(r->usage.user), r->v->user);
+    sluis_str_copy(r->usage.detectors, sizeof(r->usage.detectors), r->v->detectors);
+    r->usage.redacted = (unsigned)r->v->n_redacted;
 }
 
 static enum MHD_Result decide(struct gw_req *r, const char *url, const char *method)
@@ -913,6 +937,9 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
             (ct[16] && ct[16] != ';' && ct[16] != ' '))
             return respond_error(r, "unsupported_media_type", NULL, NULL, NULL, NULL);
     }
+    r->v = calloc(1, sizeof(*r->v));
+    if (!r->v)
+        return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
     /* fail closed: no snapshot, or one older than allowed */
     r->snap = snapshot_get(gw);
     if (!r->snap ||
@@ -934,11 +961,12 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
         }
         r->usage.key_id[16] = 0;
     }
-    if (gw_enforce_app_hash(r->snap, have_key ? kh : NULL, d, &r->v)) {
+    if (gw_enforce_app_hash(r->snap, have_key ? kh : NULL, d, r->v)) {
         usage_from_verdict(r);
         atomic_fetch_add(&gw->metrics.requests[r->ep][GW_OUT_REFUSED], 1);
         return respond_verdict(r);
     }
+    r->app = r->v->app;
     /* the calling user: a verified OIDC token wins over the application's header */
     char user[GW_ID_CAP], why[160];
     if (gw_identity_resolve(
@@ -967,13 +995,13 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     r->stream = r->parsed.stream;
     r->usage.stream = r->stream;
     sluis_str_copy(r->usage.model, sizeof(r->usage.model), r->parsed.model);
-    if (gw_enforce_model(r->snap, r->parsed.model, user, d, &r->v) ||
-        gw_enforce_scan(&gw->scanner, &r->parsed, &r->v)) {
+    if (gw_enforce_model(r->snap, r->parsed.model, user, d, r->v) ||
+        gw_enforce_scan(&gw->scanner, &r->parsed, r->v)) {
         usage_from_verdict(r);
-        atomic_fetch_add(
-            &gw->metrics.requests[ep][!strcmp(r->v.code, "gateway_unavailable") ? GW_OUT_UNAVAILABLE
-                                                                                : GW_OUT_REFUSED],
-            1);
+        atomic_fetch_add(&gw->metrics.requests[ep][!strcmp(r->v->code, "gateway_unavailable")
+                                                       ? GW_OUT_UNAVAILABLE
+                                                       : GW_OUT_REFUSED],
+                         1);
         return respond_verdict(r);
     }
     usage_from_verdict(r);
@@ -983,12 +1011,12 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     if (r->strip_usage) {
         char *nb = NULL;
         size_t nl = 0;
-        if (gw_request_ask_usage(&r->parsed, r->body, r->body_len, r->v.n_redacted != 0, &nb, &nl))
+        if (gw_request_ask_usage(&r->parsed, r->body, r->body_len, r->v->n_redacted != 0, &nb, &nl))
             return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
         free(r->body);
         r->body = nb;
         r->body_len = nl;
-    } else if (r->v.n_redacted) {
+    } else if (r->v->n_redacted) {
         char *nb = json_dumps(r->parsed.root, JSON_COMPACT);
         if (!nb)
             return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
@@ -996,17 +1024,26 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
         r->body = nb;
         r->body_len = strlen(nb);
     }
-    if (r->v.app->retain_content)
+    gw_request_free(&r->parsed); /* not needed any more: memory per stream */
+    if (r->v->app->retain_content)
         r->usage.content = strndup(r->body, RETAIN_MAX);
-    const struct gw_provider *p = r->v.provider;
-    snprintf(r->url, sizeof(r->url), "%s%s", p->base_url, gw_endpoint_path((enum gw_endpoint)ep));
+    const struct gw_provider *p = r->v->provider;
+    if (asprintf(&r->url, "%s%s", p->base_url, gw_endpoint_path((enum gw_endpoint)ep)) < 0) {
+        r->url = NULL;
+        return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
+    }
     r->up_body = r->body;
     r->up_body_len = r->body_len;
     r->timeout_ms = p->timeout_ms > 0 ? p->timeout_ms : (long)gw->cfg.upstream_timeout_ms;
     r->out_cap = r->stream ? GW_STREAM_BUF : gw->cfg.max_response;
     /* response scanning of a stream: on the upstream thread, over the delta texts */
-    r->scan_stream = r->stream && (gw->cfg.scan_responses || r->v.app->scan_responses);
-    r->rv.app = r->v.app;
+    r->scan_stream = r->stream && (gw->cfg.scan_responses || r->v->app->scan_responses);
+    if (r->scan_stream) {
+        r->rv = calloc(1, sizeof(*r->rv));
+        if (!r->rv)
+            return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
+        r->rv->app = r->v->app;
+    }
     char hdr[GW_ID_CAP + 64];
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     if (h)
@@ -1028,6 +1065,8 @@ static enum MHD_Result decide(struct gw_req *r, const char *url, const char *met
     if (!h)
         return respond_error(r, "internal_error", NULL, NULL, NULL, NULL);
     r->hdrs = h;
+    free(r->v); /* decided: what is still needed was copied (memory per stream) */
+    r->v = NULL;
     r->phase = GW_PH_WAIT;
     r->t_submit_ns = gw_now_ns();
     pthread_mutex_lock(&r->mu);
@@ -1146,10 +1185,10 @@ static void on_v1_done(void *ud, struct MHD_Connection *conn, void **con_cls,
     r->usage.total_tokens = r->total_tokens;
     if (r->stream_started && r->up_err && !r->usage.code[0])
         sluis_str_copy(r->usage.code, sizeof(r->usage.code), r->up_err);
-    if (r->rv.n_findings) { /* a streamed response's findings: names and rule, never values */
-        sluis_str_copy(r->usage.detectors, sizeof(r->usage.detectors), r->rv.detectors);
-        if (r->rv.code)
-            sluis_str_copy(r->usage.rule, sizeof(r->usage.rule), r->rv.rule);
+    if (r->rv && r->rv->n_findings) { /* a streamed response's findings: names and rule only */
+        sluis_str_copy(r->usage.detectors, sizeof(r->usage.detectors), r->rv->detectors);
+        if (r->rv->code)
+            sluis_str_copy(r->usage.rule, sizeof(r->usage.rule), r->rv->rule);
     }
     if (r->up_status)
         r->usage.upstream_status = (int)r->up_status;

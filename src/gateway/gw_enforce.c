@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gateway/gw_scandb.h"
 #include "scan/scan.h"
 
 int gw_scanner_init(struct gw_scanner *sc, struct sluis_err *err)
@@ -13,7 +14,7 @@ int gw_scanner_init(struct gw_scanner *sc, struct sluis_err *err)
     memset(sc, 0, sizeof(*sc));
     sc->min_confidence = SCAN_MIN_CONFIDENCE_DEFAULT;
     pthread_mutex_init(&sc->mu, NULL);
-    return scan_db_new(&sc->db, err);
+    return gw_scandb_compile(&sc->db, err); /* in a child: memory (gw_scandb.h) */
 }
 
 void gw_scanner_free(struct gw_scanner *sc)

@@ -46,7 +46,10 @@ struct gw_req {
     long long t_submit_ns;        /* handed to upstream */
     double overhead_ms;
     struct gw_snapshot *snap;
-    struct gw_verdict v;
+    struct gw_verdict *v;     /* the request's verdict: allocated while it is decided, freed
+                                 once handed upstream (memory per stream); again for a
+                                 response scan */
+    const struct gw_app *app; /* the application (in snap), once resolved */
     struct gw_parsed parsed;
     char request_id[40];
     int status_sent;
@@ -59,7 +62,7 @@ struct gw_req {
     struct curl_slist *hdrs;
     char *up_body;
     size_t up_body_len;
-    char url[700];
+    char *url; /* malloc'ed; freed once curl has copied it */
     long timeout_ms;
     struct gw_req *q_next;          /* submit queue */
     struct gw_req *p_next;          /* poke queue */
@@ -92,7 +95,8 @@ struct gw_req {
     /* scanning of a streamed response (upstream thread only; rv.app set by the MHD side) */
     int scan_stream;
     struct gw_sscan sscan;
-    struct gw_verdict rv; /* the response's findings; code set when refused */
+    struct gw_verdict *rv; /* the response's findings, code set when refused (allocated only
+                              when responses are scanned: memory per stream) */
 };
 
 struct gw_upstream {

@@ -140,6 +140,17 @@ int gw_sse_feed(struct gw_sse *f, const char *chunk, size_t n, gw_sse_event_fn c
     return 0;
 }
 
+void gw_sse_release_idle(struct gw_sse *f)
+{
+    if (f->line_len || f->has_data)
+        return;
+    free(f->line);
+    free(f->data);
+    f->line = f->data = NULL;
+    f->line_cap = f->data_cap = 0;
+    f->data_len = 0;
+}
+
 int gw_sse_finish(const struct gw_sse *f)
 {
     return (f->line_len || f->has_data) ? SLUIS_EINVAL : 0;

@@ -47,6 +47,12 @@ void gw_sse_free(struct gw_sse *f);
 int gw_sse_feed(struct gw_sse *f, const char *chunk, size_t n, gw_sse_event_fn cb, void *ud);
 
 /*
+ * Frees the line and data buffers when no partial line or event is held (between events), so
+ * an idle stream holds no buffer; the next gw_sse_feed() allocates again. Always safe.
+ */
+void gw_sse_release_idle(struct gw_sse *f);
+
+/*
  * At the end of the input: returns 0 when nothing is left half-done, or SLUIS_EINVAL when the
  * stream stopped inside a line or an event (a truncated stream).
  */

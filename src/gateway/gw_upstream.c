@@ -51,8 +51,8 @@ static int out_add(struct gw_req *r, const char *s, size_t n)
 static void out_error_event(struct gw_req *r, const char *code)
 {
     char *body = NULL;
-    int scan = r->rv.code && !strcmp(code, r->rv.code);
-    long n = gw_error_body(code, NULL, scan ? r->rv.rule : NULL, scan ? r->rv.detectors : NULL,
+    int scan = r->rv && r->rv->code && !strcmp(code, r->rv->code);
+    long n = gw_error_body(code, NULL, scan ? r->rv->rule : NULL, scan ? r->rv->detectors : NULL,
                            NULL, &body);
     if (n > 0) {
         /* room is kept for this: the cap check of the write path leaves slack */
@@ -141,8 +141,8 @@ static int emit_cb(void *ud, const char *bytes, size_t n)
 static int scan_refused(struct gw_req *r, int rc)
 {
     if (rc == 1) {
-        r->up_err = r->rv.code;
-        gw_metrics_refusal(&r->gw->metrics, r->rv.code);
+        r->up_err = r->rv->code;
+        gw_metrics_refusal(&r->gw->metrics, r->rv->code);
     } else {
         r->up_err = "gateway_unavailable";
     }
@@ -168,10 +168,10 @@ static int pass_event(struct gw_req *r, const char *json, size_t len)
     struct gw_upstream *u = &r->gw->up;
     int rc;
     if (is_done) /* the end: judge the rest of the text, then everything held and [DONE] */
-        rc = gw_sscan_close(&r->sscan, &r->gw->scanner, u->scratch, emit_cb, r, &r->rv);
+        rc = gw_sscan_close(&r->sscan, &r->gw->scanner, u->scratch, emit_cb, r, r->rv);
     else
         rc = gw_sscan_event(&r->sscan, &r->gw->scanner, u->scratch, json, len, framed, len + 8,
-                            emit_cb, r, &r->rv);
+                            emit_cb, r, r->rv);
     if (!rc && is_done && emit_cb(r, framed, len + 8))
         rc = -1;
     free(framed);
@@ -250,6 +250,27 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
     return rc;
 }
 
+/*
+ * A stream may last minutes: once the answer has begun and the whole request body has been
+ * sent, the body and the header list are not needed any more (curl re-sends a request only
+ * before any answer arrived) and are freed (memory per stream). Caller holds mu.
+ */
+static void drop_request(struct gw_req *r)
+{
+    curl_off_t sent = -1;
+    if (curl_easy_getinfo(r->easy, CURLINFO_SIZE_UPLOAD_T, &sent) != CURLE_OK ||
+        sent != (curl_off_t)r->up_body_len)
+        return;
+    if (r->up_body == r->body) {
+        free(r->body);
+        r->body = NULL;
+        r->body_len = r->body_cap = 0;
+    }
+    r->up_body = NULL; /* curl keeps the stale pointers unread; the next transfer sets both */
+    curl_slist_free_all(r->hdrs);
+    r->hdrs = NULL;
+}
+
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct gw_req *r = ud;
@@ -269,6 +290,8 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
         r->headers_ready = 1;
         r->is_sse = r->stream && code >= 200 && code < 300 && ct &&
                     !strncasecmp(ct, "text/event-stream", 17);
+        if (r->is_sse)
+            drop_request(r);
         if (r->stream)
             gw_req_wake_locked(r); /* a plain request waits for the end: no wake-up now */
     }
@@ -301,6 +324,7 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
         pthread_mutex_unlock(&r->mu);
         return 0;
     }
+    gw_sse_release_idle(&r->sse); /* between events: no buffers held (memory per stream) */
     if (r->events != before)
         gw_req_wake_locked(r);
     unsigned long long added = r->events - before;
@@ -374,7 +398,7 @@ static void finish(struct gw_upstream *u, struct gw_req *r, CURLcode res)
         r->up_err = "upstream_error"; /* the stream stopped inside an event */
     if (r->is_sse && !r->up_err && r->scan_stream && r->sscan.st) {
         /* ended without [DONE]: judge the rest; the held events go out only when clean */
-        int rc = gw_sscan_close(&r->sscan, &gw->scanner, u->scratch, emit_cb, r, &r->rv);
+        int rc = gw_sscan_close(&r->sscan, &gw->scanner, u->scratch, emit_cb, r, r->rv);
         if (rc)
             scan_refused(r, rc);
     }
@@ -416,7 +440,9 @@ static int start_transfer(struct gw_upstream *u, struct gw_req *r)
         if (!u->scratch || gw_sscan_open(&r->sscan, &gw->scanner) != 0)
             return -1; /* cannot scan: refused as gateway_unavailable (fail closed) */
     }
-    curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_URL, r->url); /* copied by curl */
+    free(r->url);
+    r->url = NULL;
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_POST, 1L);

@@ -2,6 +2,7 @@
 #include "gateway/gw_usage.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -13,6 +14,86 @@
 #include "core/err.h"
 
 #define PUSH_WAIT_MS 1000
+
+/* The string fields of a record, packed one after the other (each < 256 bytes by its cap). */
+#define STR_FIELD(f)                                                                               \
+    {                                                                                              \
+        offsetof(struct gw_usage_rec, f), sizeof(((struct gw_usage_rec *)0)->f)                    \
+    }
+static const struct {
+    size_t off, cap;
+} str_fields[] = {STR_FIELD(request_id), STR_FIELD(node),     STR_FIELD(org),
+                  STR_FIELD(app),        STR_FIELD(key_id),   STR_FIELD(user),
+                  STR_FIELD(model),      STR_FIELD(provider), STR_FIELD(endpoint),
+                  STR_FIELD(env),        STR_FIELD(verdict),  STR_FIELD(code),
+                  STR_FIELD(rule),       STR_FIELD(detectors)};
+#define N_STR (sizeof(str_fields) / sizeof(str_fields[0]))
+
+struct gw_usage_packed {
+    int status, upstream_status, stream;
+    unsigned redacted;
+    long prompt_tokens, completion_tokens, total_tokens;
+    double latency_ms, overhead_ms;
+    unsigned long long sse_events;
+    char *content;
+    unsigned char len[N_STR];
+    char s[]; /* the strings, without their NULs */
+};
+
+/* A packed copy of r (content moves to it), or NULL on ENOMEM (content untouched). */
+static struct gw_usage_packed *pack(const struct gw_usage_rec *r)
+{
+    size_t lens[N_STR], total = 0;
+    for (size_t i = 0; i < N_STR; i++) {
+        _Static_assert(sizeof(((struct gw_usage_rec *)0)->model) <= 256, "len is one byte");
+        lens[i] = strnlen((const char *)r + str_fields[i].off, str_fields[i].cap - 1);
+        total += lens[i];
+    }
+    struct gw_usage_packed *p = malloc(sizeof(*p) + total);
+    if (!p)
+        return NULL;
+    p->status = r->status;
+    p->upstream_status = r->upstream_status;
+    p->stream = r->stream;
+    p->redacted = r->redacted;
+    p->prompt_tokens = r->prompt_tokens;
+    p->completion_tokens = r->completion_tokens;
+    p->total_tokens = r->total_tokens;
+    p->latency_ms = r->latency_ms;
+    p->overhead_ms = r->overhead_ms;
+    p->sse_events = r->sse_events;
+    p->content = r->content;
+    char *o = p->s;
+    for (size_t i = 0; i < N_STR; i++) {
+        p->len[i] = (unsigned char)lens[i];
+        memcpy(o, (const char *)r + str_fields[i].off, lens[i]);
+        o += lens[i];
+    }
+    return p;
+}
+
+/* Fills r from p (r->content takes p's) and frees p. */
+static void unpack(struct gw_usage_packed *p, struct gw_usage_rec *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->status = p->status;
+    r->upstream_status = p->upstream_status;
+    r->stream = p->stream;
+    r->redacted = p->redacted;
+    r->prompt_tokens = p->prompt_tokens;
+    r->completion_tokens = p->completion_tokens;
+    r->total_tokens = p->total_tokens;
+    r->latency_ms = p->latency_ms;
+    r->overhead_ms = p->overhead_ms;
+    r->sse_events = p->sse_events;
+    r->content = p->content;
+    const char *in = p->s;
+    for (size_t i = 0; i < N_STR; i++) {
+        memcpy((char *)r + str_fields[i].off, in, p->len[i]);
+        in += p->len[i];
+    }
+    free(p);
+}
 
 static void deadline_ms(struct timespec *ts, unsigned ms)
 {
@@ -38,7 +119,7 @@ static void *writer(void *arg)
 {
     struct gw_usage *u = arg;
     gw_thread_background(); /* the request path has precedence over the batched writes */
-    struct gw_usage_rec *batch = calloc(u->batch_max, sizeof(*batch));
+    struct gw_usage_packed **taken = malloc(u->batch_max * sizeof(*taken));
     pthread_mutex_lock(&u->mu);
     for (;;) {
         while (!u->count && !u->stop)
@@ -54,19 +135,30 @@ static void *writer(void *arg)
                     break;
         }
         size_t n = u->count < u->batch_max ? u->count : u->batch_max;
-        if (!batch) {
-            /* no memory for a batch: write one record at a time from the ring */
-            n = 1;
-        }
-        for (size_t i = 0; i < n && batch; i++)
-            batch[i] = u->ring[(u->head + i) % u->cap];
-        struct gw_usage_rec one;
-        if (!batch)
-            one = u->ring[u->head];
+        struct gw_usage_packed *first = u->ring[u->head];
+        if (!taken)
+            n = 1; /* no memory for a batch: one record at a time */
+        for (size_t i = 0; i < n && taken; i++)
+            taken[i] = u->ring[(u->head + i) % u->cap];
         u->head = (u->head + n) % u->cap;
         u->count -= n;
         pthread_cond_broadcast(&u->room);
         pthread_mutex_unlock(&u->mu);
+        /* unpacked for the sink, outside the lock; allocated per batch, not kept */
+        struct gw_usage_rec *batch = n > 1 ? malloc(n * sizeof(*batch)) : NULL;
+        struct gw_usage_rec one;
+        if (!batch && n > 1) { /* no memory: these records are lost, counted */
+            for (size_t i = 0; i < n; i++) {
+                free(taken[i]->content);
+                free(taken[i]);
+            }
+            if (u->m)
+                atomic_fetch_add(&u->m->usage_dropped, n);
+            pthread_mutex_lock(&u->mu);
+            continue;
+        }
+        for (size_t i = 0; i < n; i++)
+            unpack(taken ? taken[i] : first, batch ? &batch[i] : &one);
         struct gw_usage_rec *recs = batch ? batch : &one;
         int rc = -1;
         for (int attempt = 0; attempt < 3 && rc; attempt++) {
@@ -88,10 +180,11 @@ static void *writer(void *arg)
             free(recs[i].content);
             recs[i].content = NULL;
         }
+        free(batch);
         pthread_mutex_lock(&u->mu);
     }
     pthread_mutex_unlock(&u->mu);
-    free(batch);
+    free(taken);
     return NULL;
 }
 
@@ -129,6 +222,14 @@ int gw_usage_push(struct gw_usage *u, struct gw_usage_rec *r)
             atomic_fetch_add(&u->m->usage_dropped, 1);
         return SLUIS_ETOOBIG;
     }
+    struct gw_usage_packed *p = pack(r); /* outside the lock */
+    if (!p) {
+        free(r->content);
+        r->content = NULL;
+        if (u->m)
+            atomic_fetch_add(&u->m->usage_dropped, 1);
+        return SLUIS_ETOOBIG;
+    }
     pthread_mutex_lock(&u->mu);
     if (u->count == u->cap) {
         struct timespec ts;
@@ -139,13 +240,14 @@ int gw_usage_push(struct gw_usage *u, struct gw_usage_rec *r)
     }
     if (u->count == u->cap || u->stop) {
         pthread_mutex_unlock(&u->mu);
-        free(r->content);
+        free(p->content);
+        free(p);
         r->content = NULL;
         if (u->m)
             atomic_fetch_add(&u->m->usage_dropped, 1);
         return SLUIS_ETOOBIG;
     }
-    u->ring[(u->head + u->count) % u->cap] = *r;
+    u->ring[(u->head + u->count) % u->cap] = p;
     r->content = NULL;
     u->count++;
     if (u->count >= u->batch_max)
@@ -167,8 +269,11 @@ void gw_usage_stop(struct gw_usage *u)
     pthread_mutex_unlock(&u->mu);
     pthread_join(u->thread, NULL);
     u->running = 0;
-    for (size_t i = 0; i < u->count; i++)
-        free(u->ring[(u->head + i) % u->cap].content);
+    for (size_t i = 0; i < u->count; i++) {
+        struct gw_usage_packed *p = u->ring[(u->head + i) % u->cap];
+        free(p->content);
+        free(p);
+    }
     free(u->ring);
     u->ring = NULL;
     pthread_mutex_destroy(&u->mu);

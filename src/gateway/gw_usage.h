@@ -40,8 +40,10 @@ struct gw_usage_rec {
 /* Writes n records; returns 0 when they are stored (all or nothing). */
 typedef int (*gw_usage_sink_fn)(void *ud, const struct gw_usage_rec *recs, size_t n);
 
+struct gw_usage_packed; /* a queued record: its strings packed to their length (gw_usage.c) */
+
 struct gw_usage {
-    struct gw_usage_rec *ring;
+    struct gw_usage_packed **ring; /* queued records, about 300 bytes each instead of 1.3 KB */
     size_t cap, head, count;
     pthread_mutex_t mu;
     pthread_cond_t more, room;
@@ -55,15 +57,16 @@ struct gw_usage {
 };
 
 /*
- * Starts the writer thread. cap records of buffer (0 = 4096, about 7 MB); sink may be NULL (records
+ * Starts the writer thread. cap records of buffer (0 = 4096); sink may be NULL (records
  * are then counted and discarded). Returns 0 or SLUIS_ENOMEM / SLUIS_EINTERNAL.
  */
 int gw_usage_start(struct gw_usage *u, size_t cap, gw_usage_sink_fn sink, void *ud,
                    struct gw_metrics *m);
 
 /*
- * Queues a copy of r (r->content ownership moves to the queue, also on failure). Returns 0,
- * or SLUIS_ETOOBIG when the record was dropped because the ring stayed full.
+ * Queues a copy of r (r->content ownership moves to the queue, also on failure); the copy
+ * holds its strings at their length, not at their caps. Returns 0, or SLUIS_ETOOBIG when the
+ * record was dropped because the ring stayed full or there was no memory for the copy.
  */
 int gw_usage_push(struct gw_usage *u, struct gw_usage_rec *r);
 

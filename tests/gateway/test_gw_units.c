@@ -24,10 +24,12 @@
 #include "gateway/gw_error.h"
 #include "gateway/gw_identity.h"
 #include "gateway/gw_request.h"
+#include "gateway/gw_scandb.h"
 #include "gateway/gw_snapshot.h"
 #include "gateway/gw_sscan.h"
 #include "gateway/gw_usage.h"
 #include "gateway/gw_sse.h"
+#include "scan/scan.h"
 
 /* ---- SSE framer ---- */
 
@@ -453,6 +455,138 @@ static void test_snapshot_skips_unroutable_provider(void **state)
     json_decref(doc);
 }
 
+/* Between events the framer gives its buffers back (memory per stream); a partial line or a
+ * half-built event is kept, so the output is the same for every split point. */
+static void test_sse_release_idle(void **state)
+{
+    (void)state;
+    const char *in = "data: {\"a\":1}\n\nevent: error\ndata: x\ndata:y\r\n\r\ndata: [DONE]\n\n";
+    const char *want = "[|{\"a\":1}][error|x\ny][|[DONE]]";
+    size_t n = strlen(in);
+    for (size_t split = 0; split <= n; split++) {
+        struct gw_sse f;
+        struct collect c = {0};
+        gw_sse_init(&f, 0);
+        assert_int_equal(gw_sse_feed(&f, in, split, collect_cb, &c), 0);
+        int mid_event = f.line_len || f.has_data;
+        gw_sse_release_idle(&f);
+        if (mid_event) {
+            assert_true(f.line_len || f.has_data); /* nothing of a pending event is lost */
+        } else {
+            assert_null(f.line);
+            assert_null(f.data);
+        }
+        assert_int_equal(gw_sse_feed(&f, in + split, n - split, collect_cb, &c), 0);
+        gw_sse_release_idle(&f);
+        assert_null(f.line);
+        assert_null(f.data);
+        assert_string_equal(c.buf, want);
+        assert_int_equal(gw_sse_finish(&f), 0);
+        gw_sse_free(&f);
+    }
+}
+
+/* ---- the usage queue: records packed to their strings' lengths come out unchanged ---- */
+
+#define QN 3
+static struct {
+    char *text[QN];
+    char *content[QN];
+    size_t n;
+} queued;
+
+static int capture_sink(void *ud, const struct gw_usage_rec *recs, size_t n)
+{
+    (void)ud;
+    for (size_t i = 0; i < n && queued.n < QN; i++, queued.n++) {
+        queued.text[queued.n] = gw_usage_format(&recs[i], NULL);
+        queued.content[queued.n] = recs[i].content ? strdup(recs[i].content) : NULL;
+    }
+    return 0;
+}
+
+static void test_usage_queue_round_trip(void **state)
+{
+    (void)state;
+    struct gw_usage_rec r[QN];
+    char *want[QN];
+    memset(r, 0, sizeof(r));
+    for (int i = 0; i < QN; i++) {
+        snprintf(r[i].request_id, sizeof(r[i].request_id), "req_%d", i);
+        snprintf(r[i].node, sizeof(r[i].node), "node-a");
+        snprintf(r[i].endpoint, sizeof(r[i].endpoint), "chat");
+        r[i].status = 200 + i;
+        r[i].upstream_status = i ? 200 : 0;
+        r[i].prompt_tokens = i;
+        r[i].completion_tokens = -1;
+        r[i].total_tokens = 7 * i;
+        r[i].latency_ms = 1.5 * i;
+        r[i].overhead_ms = 0.125;
+        r[i].stream = i & 1;
+        r[i].sse_events = 40ull * (unsigned)i;
+        r[i].redacted = (unsigned)i;
+    }
+    /* every string field at its cap (255 bytes + NUL), and empty ones */
+    memset(r[1].model, 'm', sizeof(r[1].model) - 1);
+    memset(r[1].user, 'u', sizeof(r[1].user) - 1);
+    memset(r[1].detectors, 'd', sizeof(r[1].detectors) - 1);
+    memset(r[1].org, 'o', sizeof(r[1].org) - 1);
+    snprintf(r[2].code, sizeof(r[2].code), "sensitive_data_detected");
+    snprintf(r[2].rule, sizeof(r[2].rule), "SP-05");
+    r[2].content = strdup("{\"model\":\"m\"}");
+    for (int i = 0; i < QN; i++)
+        want[i] = gw_usage_format(&r[i], NULL);
+    struct gw_usage u;
+    memset(&queued, 0, sizeof(queued));
+    assert_int_equal(gw_usage_start(&u, 8, capture_sink, NULL, NULL), 0);
+    for (int i = 0; i < QN; i++) {
+        assert_int_equal(gw_usage_push(&u, &r[i]), 0);
+        assert_null(r[i].content); /* ownership moved to the queue */
+    }
+    gw_usage_stop(&u); /* writes everything buffered */
+    assert_int_equal(queued.n, QN);
+    for (int i = 0; i < QN; i++) {
+        assert_non_null(queued.text[i]);
+        assert_string_equal(queued.text[i], want[i]);
+        free(queued.text[i]);
+        free(want[i]);
+    }
+    assert_null(queued.content[0]);
+    assert_string_equal(queued.content[2], "{\"model\":\"m\"}");
+    free(queued.content[2]);
+}
+
+/* The scan database compiled in a child process finds what an in-process one finds. */
+static void test_scandb_child_compile(void **state)
+{
+    (void)state;
+    struct sluis_err err = {0};
+    struct scan_db *a = NULL, *b = NULL;
+    assert_int_equal(gw_scandb_compile(&a, &err), 0);
+    assert_int_equal(scan_db_new(&b, &err), 0);
+    const char *text = "Mijn BSN is 111222333 en mail jan@example.nl, IBAN NL91ABNA0417164300.";
+    struct scan_db *dbs[2] = {a, b};
+    struct scan_result res[2];
+    memset(res, 0, sizeof(res));
+    for (int i = 0; i < 2; i++) {
+        struct scan_scratch *s = NULL;
+        assert_int_equal(scan_scratch_new(dbs[i], &s), 0);
+        assert_int_equal(scan_block(dbs[i], s, text, strlen(text), 0.0f, &res[i], &err), 0);
+        scan_scratch_free(s);
+    }
+    assert_true(res[0].n >= 3);
+    assert_int_equal(res[0].n, res[1].n);
+    for (size_t k = 0; k < res[0].n; k++) {
+        assert_int_equal(res[0].findings[k].detector, res[1].findings[k].detector);
+        assert_int_equal(res[0].findings[k].offset, res[1].findings[k].offset);
+        assert_int_equal(res[0].findings[k].length, res[1].findings[k].length);
+    }
+    scan_result_free(&res[0]);
+    scan_result_free(&res[1]);
+    scan_db_free(a);
+    scan_db_free(b);
+}
+
 /* ---- usage records as text ---- */
 
 /* The hand-written record text is JSON with sorted keys, its strings escaped, bytes that are
@@ -720,6 +854,9 @@ int main(void)
         cmocka_unit_test(test_request_ask_usage),
         cmocka_unit_test(test_sscan_hold_release_refuse),
         cmocka_unit_test(test_usage_format),
+        cmocka_unit_test(test_sse_release_idle),
+        cmocka_unit_test(test_usage_queue_round_trip),
+        cmocka_unit_test(test_scandb_child_compile),
     };
     const struct CMUnitTest fx_tests[] = {
         cmocka_unit_test(test_enforce_codes),
