@@ -7,7 +7,8 @@
 # Env: DUR (seconds per run, default 10), CONNS (default 32), THREADS (HTTP threads of the
 # server; default: what `sluis serve` picks, 16 per CPU it may run on = 16 here),
 # RUNS (read,write), CKPT_COMPARE (1 = also run SQLite writes with SQLite's own inline
-# autocheckpoint instead of the background checkpointer, for comparison; default 1).
+# autocheckpoint instead of the background checkpointer, for comparison; default 1),
+# PG_SOCKET (1 = also run PostgreSQL over its Unix socket instead of TCP, rows `pg-socket`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build/release}
@@ -115,6 +116,13 @@ if [ "$WHICH" != sqlite ]; then
         PG_PID=$(head -1 "$(psql "$SLUIS_TEST_PG" -Atc 'SHOW data_directory')/postmaster.pid" \
             2>/dev/null || true)
         one pg "$url"
+        if [ "${PG_SOCKET:-0}" = 1 ]; then
+            # The same over PostgreSQL's Unix socket (a co-located database), for comparison.
+            sock=$(psql "$SLUIS_TEST_PG" -Atc 'SHOW unix_socket_directories' | cut -d, -f1)
+            port=$(psql "$SLUIS_TEST_PG" -Atc 'SHOW port')
+            psql "$SLUIS_TEST_PG" -qc "DROP DATABASE $name WITH (FORCE)" -c "CREATE DATABASE $name"
+            one pg-socket "postgresql://postgres@/$name?host=$sock&port=$port"
+        fi
         PG_PID=""
         psql "$SLUIS_TEST_PG" -qc "DROP DATABASE $name WITH (FORCE)"
     fi
