@@ -229,14 +229,84 @@ static const char *conf_str(float c)
     return txt[i];
 }
 
+/* name as a JSON string with its quotes into out (cap bytes); its length, or 0 when it does
+ * not fit. */
+static size_t json_quote(const char *name, char *out, size_t cap)
+{
+    size_t k = 0;
+
+    if (cap < 8)
+        return 0;
+    out[k++] = '"';
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (k + 8 > cap)
+            return 0;
+        if (*p == '"' || *p == '\\') {
+            out[k++] = '\\';
+            out[k++] = (char)*p;
+        } else if (*p < 0x20 || *p >= 0x7f) {
+            snprintf(out + k, 7, "\\u%04x", *p);
+            k += 6;
+        } else {
+            out[k++] = (char)*p;
+        }
+    }
+    out[k++] = '"';
+    return k;
+}
+
+/* One JSON finding straight into the buffer (the caller made room): the file name is quoted
+ * once per call of print_findings, the detector's fields once per process. */
+static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
+                            const struct scan_finding *f, int first)
+{
+    static char det[SCAN_DET_COUNT][96];
+    static unsigned char detlen[SCAN_DET_COUNT];
+    char *o = ob->b + ob->n;
+    const char *conf = conf_str(f->confidence);
+    size_t n;
+
+    if (!detlen[f->detector]) {
+        int w =
+            snprintf(det[f->detector], sizeof(det[0]),
+                     ", \"detector\": \"%s\", \"category\": \"%s\", \"offset\": ", f->detector_name,
+                     f->category);
+        detlen[f->detector] = (unsigned char)(w > 0 && (size_t)w < sizeof(det[0]) ? w : 0);
+    }
+    n = first ? 14 : 15;
+    memcpy(o, first ? "\n    {\"file\": " : ",\n    {\"file\": ", n);
+    o += n;
+    memcpy(o, qname, qlen);
+    o += qlen;
+    memcpy(o, det[f->detector], detlen[f->detector]);
+    o += detlen[f->detector];
+    ob->n = (size_t)(o - ob->b);
+    ob_u64(ob, f->offset);
+    OB_LIT(ob, ", \"length\": ");
+    ob_u64(ob, f->length);
+    OB_LIT(ob, ", \"confidence\": ");
+    ob_put(ob, conf, strlen(conf));
+    OB_LIT(ob, ", \"preview\": ");
+    ob_json_str(ob, f->preview);
+    ob_put(ob, "}", 1);
+}
+
 static void print_findings(const char *name, const struct scan_result *res, size_t from,
                            const struct scan_opts *o, int *first_json)
 {
     static struct obuf ob;
+    char qname[1024];
+    size_t qlen = o->format == FMT_JSON ? json_quote(name, qname, sizeof(qname)) : 0;
 
     for (size_t i = from; i < res->n; i++) {
         const struct scan_finding *f = &res->findings[i];
-        if (o->format == FMT_JSON) {
+        if (o->format == FMT_JSON && qlen && f->detector >= 0 && f->detector < SCAN_DET_COUNT) {
+            /* a record is at most 15 + qlen + 96 + 2 * 20 + 30 + 16 + 2 + 6 * 40 bytes */
+            if (ob.n + qlen + 512 > sizeof(ob.b))
+                ob_flush(&ob);
+            ob_json_finding(&ob, qname, qlen, f, *first_json);
+            *first_json = 0;
+        } else if (o->format == FMT_JSON) {
             if (*first_json)
                 OB_LIT(&ob, "\n    {\"file\": ");
             else

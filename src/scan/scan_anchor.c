@@ -16,6 +16,7 @@
  *   '@'              e-mail (the domain; the validator walks back to the local part)
  *   ':' '='          password (the keyword before)
  */
+#include "scan/scan_check.h"
 #include "scan/scan_internal.h"
 
 #include <string.h>
@@ -120,26 +121,50 @@ static inline int token_char(int c)
 }
 
 /*
- * [A-Z]-?\d|\d-?[A-Z], reported by its end. The validator takes the token of capitals,
- * digits and hyphens around the end, at most 12 bytes each way: in a token of at most 12
- * bytes every end gives the same token, so one report per such token is enough.
+ * [A-Z]-?\d|\d-?[A-Z], reported by its end. The validator (v_token in scan_detect.c) takes
+ * the token of capitals, digits and hyphens around the end, at most 12 bytes each way, and
+ * judges only tokens of 6 or 8 bytes (plates) or 9 (document numbers). The same span is
+ * computed here from the same bytes (the parser has at least 13 bytes after the end), so a
+ * token that cannot pass the shape checks is not reported at all, and a token is reported
+ * once however many letter-digit borders it has: the finding depends only on its span.
  */
 static void emit_token(struct an *a, int64_t to)
 {
     struct scan_engine *e = a->e;
-    uint64_t abs_to = a->off + (uint64_t)to;
-    int64_t ts = to, te = to;
+    int64_t s = to, t = to, n;
+    char c6[8];
 
-    if (abs_to > e->tok_s && abs_to <= e->tok_e)
+    while (to - s < 12 && token_char(B(a, s - 1)))
+        s--;
+    while (t - to < 12 && token_char(B(a, t)))
+        t++;
+    while (s < t && a->p[s] == '-')
+        s++;
+    while (t > s && a->p[t - 1] == '-')
+        t--;
+    if (s >= t || (token_char(B(a, s - 1)) && B(a, s - 1) != '-'))
         return;
-    while (to - ts < 13 && token_char(B(a, ts - 1)))
-        ts--;
-    while (te - to < 13 && token_char(B(a, te)))
-        te++;
-    if (te - ts <= 12 && !token_char(B(a, ts - 1)) && !token_char(B(a, te))) {
-        e->tok_s = a->off + (uint64_t)ts;
-        e->tok_e = a->off + (uint64_t)te;
+    n = t - s;
+    if (n == 9) {
+        if (!scan_check_docnr((const char *)a->p + s))
+            return;
+    } else if (n == 6 || n == 8) {
+        int k = 0;
+        for (int64_t q = s; q < t; q++)
+            if (a->p[q] != '-') {
+                if (k >= 6)
+                    return;
+                c6[k++] = (char)a->p[q];
+            }
+        if (k != 6 || !scan_check_plate(c6))
+            return;
+    } else {
+        return;
     }
+    if (a->off + (uint64_t)s == e->tok_s && a->off + (uint64_t)t == e->tok_e)
+        return;
+    e->tok_s = a->off + (uint64_t)s;
+    e->tok_e = a->off + (uint64_t)t;
     emit(a, RK_TOKEN, 0, to, to);
 }
 

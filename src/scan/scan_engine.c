@@ -22,6 +22,7 @@ void scan_engine_free(struct scan_engine *e)
     free(e->raw);
     free(e->tmp);
     free(e->key);
+    free(e->span);
     free(e->ix.ev);
     memset(e, 0, sizeof(*e));
 }
@@ -83,7 +84,13 @@ int scan_engine_push(const struct scan_db *db, struct scan_engine *e, struct sca
     r->id = id;
     r->from = from;
     r->to = to;
-    r->hold = db->pat[id].nosom ? (to > 400 ? to - 400 : 0) : from;
+    r->hold = from;
+    if (db->pat[id].nosom) { /* the earliest start of a finding its validator may report */
+        unsigned back = db->pat[id].kind == RK_TOKEN      ? 12
+                        : db->pat[id].kind == RK_PASSWORD ? 0
+                                                          : 400;
+        r->hold = to > back ? to - back : 0;
+    }
     r->pem = db->pat[id].kind == RK_PEM;
     return 0;
 }
@@ -232,6 +239,56 @@ static int raw_ready(const struct scan_db *db, const struct scan_window *w,
     return raw_reach(db, r) + SCAN_HOLD <= limit;
 }
 
+static int span_cmp(const void *a, const void *b)
+{
+    const struct scan_span *x = a, *y = b;
+    return x->reach < y->reach ? 1 : x->reach > y->reach ? -1 : 0;
+}
+
+/*
+ * Stream mode: the greatest h <= pending_from such that every candidate that is not judged
+ * now (not ready, or reaching past h) starts at or after h: then no waiting candidate can
+ * overlap a finding judged now. Candidates that reach past h lower h to their own start,
+ * which may hold back more of them, so h is swept down over the candidates sorted by
+ * reach, gathered in batches below the current h (each candidate is sorted once). Returns
+ * h, or 0 when out of memory (nothing is judged then; the caller's candidates stay).
+ */
+static uint64_t hold_limit(const struct scan_db *db, struct scan_engine *e,
+                           const struct scan_window *win, uint64_t limit)
+{
+    uint64_t h = e->pending_from, top = UINT64_MAX, batch = 2048;
+    size_t i;
+
+    for (i = 0; i < e->nraw; i++)
+        if (e->raw[i].hold < h && !raw_ready(db, win, &e->raw[i], limit))
+            h = e->raw[i].hold;
+    for (;;) {
+        uint64_t lo = h > batch ? h - batch : 0;
+        size_t n = 0;
+        for (i = 0; i < e->nraw; i++) {
+            const struct scan_raw *r = &e->raw[i];
+            uint64_t reach = raw_reach(db, r);
+            if (reach <= lo || reach > top || r->hold >= h)
+                continue;
+            if (n == e->capspan &&
+                grow((void **)&e->span, &e->capspan, sizeof(*e->span), (size_t)RAW_CAP))
+                return 0;
+            e->span[n].reach = reach;
+            e->span[n].hold = r->hold;
+            n++;
+        }
+        if (n > 1)
+            qsort(e->span, n, sizeof(*e->span), span_cmp);
+        for (i = 0; i < n && e->span[i].reach > h; i++)
+            if (e->span[i].hold < h)
+                h = e->span[i].hold;
+        if (h >= lo || lo == 0)
+            return h;
+        top = lo; /* candidates reaching past lo are all in: all of them reach past h */
+        batch *= 2;
+    }
+}
+
 int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
                       const struct scan_window *win_in, uint64_t limit, int final, float min_conf,
                       struct scan_result *out)
@@ -248,25 +305,10 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     wcopy.ix = db->reference ? NULL : &e->ix;
     /* A candidate is ready when SCAN_HOLD bytes after it are known and no candidate that
        is still waiting starts before its end (so overlaps are resolved as in block mode). */
-    uint64_t hold_from = e->pending_from; /* unparsed anchors may still report from here */
-    if (!final) {
-        for (int round = 0; round < 8; round++) {
-            uint64_t m = hold_from;
-            for (i = 0; i < e->nraw; i++) {
-                const struct scan_raw *r = &e->raw[i];
-                if (raw_ready(db, win, r, limit) && raw_reach(db, r) <= hold_from)
-                    continue;
-                if (r->hold < m)
-                    m = r->hold;
-            }
-            if (m == hold_from)
-                break;
-            hold_from = m;
-        }
-    }
+    uint64_t hold_from = final ? UINT64_MAX : hold_limit(db, e, win, limit);
     for (i = 0; i < e->nraw; i++) {
         const struct scan_raw *r = &e->raw[i];
-        if (!final && (!raw_ready(db, win, r, limit) || raw_reach(db, r) > hold_from)) {
+        if (!final && (raw_reach(db, r) > hold_from || !raw_ready(db, win, r, limit))) {
             e->raw[keep++] = *r;
             continue;
         }

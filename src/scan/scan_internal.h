@@ -93,6 +93,11 @@ struct scan_raw {
     int pem; /* a private-key header: waits for its END line */
 };
 
+/* Where a pending candidate may start and how far its finding may reach (stream mode). */
+struct scan_span {
+    uint64_t reach, hold;
+};
+
 /* Sort key of a validated finding (index into scan_engine.tmp). */
 struct scan_key {
     uint64_t offset;
@@ -123,6 +128,8 @@ struct scan_engine {
     size_t ntmp, captmp;
     struct scan_key *key; /* sort keys of tmp */
     size_t capkey;
+    struct scan_span *span; /* candidates that hold others back (scan_engine.c) */
+    size_t capspan;
     struct scan_ctx_index ix;
     uint64_t emitted_end; /* end of the last reported finding */
     int oom;
@@ -130,7 +137,7 @@ struct scan_engine {
     uint64_t anchor_done;  /* anchors before this stream offset have been parsed */
     uint64_t pending_from; /* candidates of unparsed anchors may start here: hold later ones */
     uint64_t key_done;     /* API key prefixes before this offset have been looked for */
-    uint64_t tok_s, tok_e; /* the last short plate/document token reported (scan_anchor.c) */
+    uint64_t tok_s, tok_e; /* span of the last plate/document token reported (scan_anchor.c) */
     struct {
         uint64_t end;
         unsigned id;
