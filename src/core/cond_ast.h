@@ -31,38 +31,44 @@ struct cond_path {
     int slot;   /* memo slot (cond_slots_assign), -1 = none */
     int parent; /* with slot: memo slot of the path without its last segment, -1 = none */
     int nseg;
-    char *seg[COND_MAX_SEGS];
-    size_t seglen[COND_MAX_SEGS]; /* strlen(seg[i]), stored at parse time for the look-ups */
+    /* seg[0..nseg) and seglen[0..nseg) (strlen of each, stored at parse time for the
+     * look-ups): room for COND_MAX_SEGS each, outside the node so that nodes stay small (the
+     * evaluator reads them only when a look-up is not memoised); NULL while nseg is 0 */
+    char **seg;
+    size_t *seglen;
     const struct cond_field *field;
 };
 
 enum cond_opd_kind { CO_PATH, CO_ENV, CO_TODAY, CO_COUNT, CO_STR, CO_INT, CO_BOOL, CO_LIST };
 
+/* Field order: what the evaluator reads for every dossier first, the path (mostly read from
+ * its first bytes) last, so that an operand touches few cache lines. */
 struct cond_operand {
     enum cond_opd_kind kind;
-    struct cond_path path; /* CO_PATH, CO_COUNT */
-    long long i;           /* CO_INT, CO_BOOL; CO_TODAY: offset in days */
-    char *s;               /* CO_STR (strings, enum values, dates) */
-    size_t slen;           /* CO_STR: strlen(s), set at parse time (equality by length first) */
+    int nlist;   /* CO_LIST */
+    long long i; /* CO_INT, CO_BOOL; CO_TODAY: offset in days */
+    char *s;     /* CO_STR (strings, enum values, dates) */
+    size_t slen; /* CO_STR: strlen(s), set at parse time (equality by length first) */
+    struct cond_operand *list;
     int is_date;           /* CO_STR holding a date */
     size_t at;             /* offset in the source, for messages */
-    int nlist;             /* CO_LIST */
-    struct cond_operand *list;
+    struct cond_path path; /* CO_PATH, CO_COUNT */
 };
 
 enum cond_op { COP_EQ, COP_NE, COP_LT, COP_LE, COP_GT, COP_GE, COP_IN, COP_NOT_IN, COP_CONTAINS };
 
 struct cond_node {
     enum cond_node_kind kind;
-    struct cond_node *a, *b; /* AND/OR: a, b; NOT: a; quantifiers: body in a */
-    struct cond_path path;   /* quantifier target, PRESENT/ABSENT/BOOLPATH */
     enum cond_op op;         /* CMP */
+    struct cond_node *a, *b; /* AND/OR: a, b; NOT: a; quantifiers: body in a */
     struct cond_operand lhs, rhs;
+    struct cond_path path; /* quantifier target, PRESENT/ABSENT/BOOLPATH */
 };
 
 struct cond {
     struct cond_node *root;
     char *src;
+    void *arena; /* when set, root and everything below it live in this one block */
 };
 
 #endif

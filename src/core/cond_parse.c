@@ -265,6 +265,9 @@ static void path_free(struct cond_path *pa)
 {
     for (int i = 0; i < pa->nseg; i++)
         free(pa->seg[i]);
+    free(pa->seg); /* seglen shares the block */
+    pa->seg = NULL;
+    pa->seglen = NULL;
     pa->nseg = 0;
 }
 
@@ -349,6 +352,16 @@ static int parse_path(struct parser *p, struct cond_path *pa)
         if (pa->nseg >= COND_MAX_SEGS) {
             fail(p, at, "field path too deep");
             return -1;
+        }
+        if (!pa->seg) {
+            /* seg[] and seglen[] in one block */
+            pa->seg = calloc(COND_MAX_SEGS, sizeof(char *) + sizeof(size_t));
+            if (!pa->seg) {
+                p->oom = 1;
+                fail(p, at, "out of memory");
+                return -1;
+            }
+            pa->seglen = (size_t *)(void *)(pa->seg + COND_MAX_SEGS);
         }
         pa->seg[pa->nseg] = pdup(p, w + i, j - i);
         if (!pa->seg[pa->nseg])
@@ -490,7 +503,13 @@ static int parse_right(struct parser *p, struct cond_operand *o)
                 continue;
             }
             if (p->t == T_RB) {
+                struct cond_operand *fit;
                 next(p);
+                /* give back the unused room: the evaluator walks these lists for every
+                 * dossier, so the compiled condition should be small and close together */
+                fit = realloc(o->list, (size_t)o->nlist * sizeof *o->list);
+                if (fit)
+                    o->list = fit;
                 return 0;
             }
             fail(p, p->start, "expected ',' or ']' in the list");
@@ -914,6 +933,130 @@ static struct cond_node *parse_expr(struct parser *p)
     return n;
 }
 
+/*
+ * ---- relocation ----
+ * The parser allocates every node, list and string on its own; the evaluator walks the nodes
+ * of every rule for every dossier, and scattered over the heap they cost a cache miss each.
+ * relocate() copies a compiled tree into one block: nodes, lists and compared strings in
+ * evaluation order (depth first), the path segment names (read only on a memo miss) after
+ * them. Two passes over the same code: the first (base NULL) only counts.
+ */
+struct arena {
+    char *base;
+    size_t hot, cold; /* bytes used in the hot part and in the cold part (after hot_cap) */
+    size_t hot_cap;
+};
+
+static void *bump(struct arena *a, size_t n)
+{
+    size_t off = (a->hot + 15) & ~(size_t)15;
+
+    a->hot = off + n;
+    return a->base ? a->base + off : NULL;
+}
+
+static char *bump_str(struct arena *a, const char *s, size_t n, int cold)
+{
+    char *d = NULL;
+
+    if (cold) {
+        if (a->base)
+            d = a->base + a->hot_cap + a->cold;
+        a->cold += n + 1;
+    } else {
+        if (a->base)
+            d = a->base + a->hot;
+        a->hot += n + 1;
+    }
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+/* dst (NULL while counting) is a copy of src whose pointers still point into src's tree */
+static void reloc_path(struct arena *a, struct cond_path *dst, const struct cond_path *src)
+{
+    char **seg = NULL;
+    size_t *seglen = NULL;
+
+    if (!src->nseg)
+        return;
+    /* the two arrays (only the nseg used entries), then the names */
+    a->cold = (a->cold + 15) & ~(size_t)15;
+    if (a->base) {
+        seg = (char **)(void *)(a->base + a->hot_cap + a->cold);
+        seglen = (size_t *)(void *)(seg + src->nseg);
+        memcpy(seglen, src->seglen, (size_t)src->nseg * sizeof *seglen);
+    }
+    a->cold += (size_t)src->nseg * (sizeof *seg + sizeof *seglen);
+    for (int i = 0; i < src->nseg; i++) {
+        char *d = bump_str(a, src->seg[i], src->seglen[i], 1);
+        if (seg)
+            seg[i] = d;
+    }
+    if (dst) {
+        dst->seg = seg;
+        dst->seglen = seglen;
+    }
+}
+
+static void reloc_operand(struct arena *a, struct cond_operand *dst, const struct cond_operand *src)
+{
+    if (src->s) {
+        char *d = bump_str(a, src->s, strlen(src->s), 0);
+        if (dst)
+            dst->s = d;
+    }
+    if (src->list) {
+        struct cond_operand *l = bump(a, (size_t)src->nlist * sizeof *l);
+        if (l)
+            memcpy(l, src->list, (size_t)src->nlist * sizeof *l);
+        if (dst)
+            dst->list = l;
+        for (int i = 0; i < src->nlist; i++)
+            reloc_operand(a, l ? &l[i] : NULL, &src->list[i]);
+    }
+    reloc_path(a, dst ? &dst->path : NULL, &src->path);
+}
+
+static struct cond_node *reloc_node(struct arena *a, const struct cond_node *n)
+{
+    struct cond_node *d = bump(a, sizeof *d), *ca, *cb;
+
+    if (d)
+        memcpy(d, n, sizeof *d);
+    reloc_operand(a, d ? &d->lhs : NULL, &n->lhs);
+    reloc_operand(a, d ? &d->rhs : NULL, &n->rhs);
+    reloc_path(a, d ? &d->path : NULL, &n->path);
+    ca = n->a ? reloc_node(a, n->a) : NULL;
+    cb = n->b ? reloc_node(a, n->b) : NULL;
+    if (d) {
+        d->a = ca;
+        d->b = cb;
+    }
+    return d;
+}
+
+/* Moves c's tree into one block (c->arena); leaves it as it is when memory runs out. */
+static void relocate(struct cond *c)
+{
+    struct arena a = {0};
+    struct cond_node *root;
+
+    reloc_node(&a, c->root);
+    a.hot_cap = (a.hot + 15) & ~(size_t)15;
+    a.base = malloc(a.hot_cap + a.cold);
+    if (!a.base)
+        return;
+    a.hot = a.cold = 0;
+    root = reloc_node(&a, c->root);
+    node_free(c->root);
+    c->root = root;
+    c->arena = a.base;
+}
+
 int cond_compile(const char *src, size_t len, unsigned flags, struct cond **out,
                  struct cond_error *e)
 {
@@ -965,6 +1108,7 @@ int cond_compile(const char *src, size_t len, unsigned flags, struct cond **out,
     memcpy(c->src, src, len);
     c->src[len] = '\0';
     c->root = root;
+    relocate(c);
     *out = c;
     return 0;
 }
@@ -973,7 +1117,10 @@ void cond_free(struct cond *c)
 {
     if (!c)
         return;
-    node_free(c->root);
+    if (c->arena)
+        free(c->arena);
+    else
+        node_free(c->root);
     free(c->src);
     free(c);
 }

@@ -36,6 +36,35 @@ struct fp {
     bool eof;
 };
 
+/*
+ * The first byte in [q, lim) that is a or b, or lim when there is none; end (>= lim) is the end
+ * of the buffer, up to which 16-byte loads may read. Inline rather than memchr(): the lines and
+ * values of a dossier are short, where a call costs more than the scan.
+ */
+static inline const char *scan2(const char *q, const char *lim, const char *end, char a, char b)
+{
+#if defined(__SSE2__)
+    const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+    while (q < lim && q + 16 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+        unsigned m =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
+        if (m) {
+            q += __builtin_ctz(m);
+            return q < lim ? q : lim;
+        }
+        q += 16;
+    }
+    if (q >= lim)
+        return lim;
+#else
+    (void)end;
+#endif
+    while (q < lim && *q != a && *q != b)
+        q++;
+    return q;
+}
+
 /* Positions p at the first line from ln on that is neither blank nor a comment. */
 static void fp_seek(struct fp *p, const char *ln)
 {
@@ -49,9 +78,7 @@ static void fp_seek(struct fp *p, const char *ln)
         }
         while (q < p->end && *q == ' ')
             q++;
-        p->eol = memchr(q, '\n', (size_t)(p->end - q));
-        if (!p->eol)
-            p->eol = p->end;
+        p->eol = scan2(q, p->end, p->end, '\n', '\n');
         if (q == p->eol || *q == '#') {
             ln = p->eol + 1;
             continue;
@@ -200,25 +227,25 @@ static bool indicator_start(const char *q, const char *eol)
 }
 
 /* Plain one-line scalar in block context; *len excludes trailing spaces and comment. Values
- * rarely hold '#' or ':', so both are found with memchr rather than byte by byte. */
-static bool plain(const char *q, const char *eol, size_t *len)
+ * rarely hold '#' or ':', so both are found in one scan (scan2) rather than byte by byte. end
+ * is the end of the buffer. */
+static bool plain(const char *q, const char *eol, const char *end, size_t *len)
 {
-    const char *e = eol, *h = q, *c = q;
+    const char *e = eol, *h = q;
     if (indicator_start(q, eol))
         return false;
-    /* the comment starts at the first " #" */
-    while (h < eol && (h = memchr(h, '#', (size_t)(eol - h))) != NULL) {
-        if (h > q && h[-1] == ' ') {
-            e = h - 1;
-            break;
+    /* in line order: the comment starts at the first " #"; ": " or a ':' at the end of the
+     * line before it is a mapping, not a scalar */
+    while ((h = scan2(h, eol, end, '#', ':')) < eol) {
+        if (*h == '#') {
+            if (h > q && h[-1] == ' ') {
+                e = h - 1;
+                break;
+            }
+        } else if (h + 1 >= eol || h[1] == ' ') {
+            return false;
         }
         h++;
-    }
-    /* ": " or a ':' at the end of the line before it is a mapping, not a scalar */
-    while (c < e && (c = memchr(c, ':', (size_t)(e - c))) != NULL) {
-        if (c + 1 >= eol || c[1] == ' ')
-            return false;
-        c++;
     }
     while (e > q && e[-1] == ' ')
         e--;
@@ -407,7 +434,7 @@ static int inline_value(struct fp *p, const char *q, int parent, const struct ds
             return BAIL;
         rc = line_scalar(f, DSK_STRING, sc->buf, len, out);
     } else {
-        if (!plain(q, p->eol, &len))
+        if (!plain(q, p->eol, p->end, &len))
             return BAIL;
         rc = line_scalar(f, dossier_schema_plain_kind(q, len), q, len, out);
     }

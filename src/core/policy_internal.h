@@ -18,22 +18,24 @@ struct policy_schedule {
     enum severity severity;
 };
 
+/* Field order: what eval_rules() reads for every dossier comes first and together (about 150
+ * bytes), so that a pass over the rules touches few cache lines per rule. */
 struct policy_rule {
     char *id;
     char *catalogue;
-    char *kind;   /* mandatory | encouraged | law | guidance (informative) */
-    char *origin; /* id of the file that defined the rule */
     struct policy_text title, explanation, message, remedy, source;
-    int env_mask;              /* POLICY_ENV_* bits; 0 = every environment */
     struct cond *applies_when; /* NULL = always */
     struct cond *requires;
-    int uses_env;           /* a condition reads env or derived.roles (set at load) */
-    enum severity severity; /* after the last schedule entry */
-    struct policy_schedule schedule[POLICY_MAX_SCHEDULE];
+    long from_num, until_num; /* effective_from/until as YYYYMMDD, 0 = open (set at load) */
+    int env_mask;             /* POLICY_ENV_* bits; 0 = every environment */
+    int uses_env;             /* a condition reads env or derived.roles (set at load) */
+    enum severity severity;   /* after the last schedule entry */
     int n_schedule;
+    struct policy_schedule schedule[POLICY_MAX_SCHEDULE];
+    char *kind;              /* mandatory | encouraged | law | guidance (informative) */
+    char *origin;            /* id of the file that defined the rule */
     char effective_from[11]; /* "" = open */
     char effective_until[11];
-    long from_num, until_num; /* the two dates above as YYYYMMDD, 0 = open (set at load) */
 };
 
 struct policy_role {
