@@ -19,6 +19,7 @@
 #include "core/str_copy.h"
 #include "core/policy.h"
 #include "gateway/gw_error.h"
+#include "gateway/gw_orgcache.h"
 #include "http/http.h"
 #include "store/auditlog.h"
 #include "store/register.h"
@@ -106,6 +107,7 @@ struct list_ctx {
     struct raw_obj *raw;
     size_t n_raw, cap_raw;
     struct gw_org_set *orgs; /* organisations with an active policy file or role matrix */
+    EVP_MD_CTX **org_sha;    /* per organisation: fingerprint of its active policy objects */
     size_t n_orgs, cap_orgs;
 };
 
@@ -203,39 +205,67 @@ static int org_policy_cb(void *ud, const struct reg_object *obj)
     sha_str(c->sha, obj->content);
     if (strcmp(obj->state, "active"))
         return 0;
-    for (size_t i = 0; i < c->n_orgs; i++)
-        if (!strcmp(c->orgs[i].org, obj->org_id))
-            return 0;
-    if (c->n_orgs == c->cap_orgs) {
-        size_t nc = c->cap_orgs ? c->cap_orgs * 2 : 8;
-        struct gw_org_set *no = realloc(c->orgs, nc * sizeof(*no));
-        if (!no) {
+    size_t i = 0;
+    while (i < c->n_orgs && strcmp(c->orgs[i].org, obj->org_id))
+        i++;
+    if (i == c->n_orgs) {
+        if (c->n_orgs == c->cap_orgs) {
+            size_t nc = c->cap_orgs ? c->cap_orgs * 2 : 8;
+            struct gw_org_set *no = realloc(c->orgs, nc * sizeof(*no));
+            if (no)
+                c->orgs = no;
+            EVP_MD_CTX **ns = no ? realloc(c->org_sha, nc * sizeof(*ns)) : NULL;
+            if (!ns) {
+                c->rc = SLUIS_ENOMEM;
+                return 1;
+            }
+            c->org_sha = ns;
+            c->cap_orgs = nc;
+        }
+        EVP_MD_CTX *sha = EVP_MD_CTX_new();
+        if (!sha || EVP_DigestInit_ex(sha, EVP_sha256(), NULL) != 1) {
+            EVP_MD_CTX_free(sha);
             c->rc = SLUIS_ENOMEM;
             return 1;
         }
-        c->orgs = no;
-        c->cap_orgs = nc;
+        memset(&c->orgs[i], 0, sizeof(c->orgs[0]));
+        sluis_str_copy(c->orgs[i].org, sizeof(c->orgs[0].org), obj->org_id);
+        c->org_sha[i] = sha;
+        c->n_orgs++;
     }
-    memset(&c->orgs[c->n_orgs], 0, sizeof(c->orgs[0]));
-    sluis_str_copy(c->orgs[c->n_orgs].org, sizeof(c->orgs[0].org), obj->org_id);
-    c->n_orgs++;
+    /* what api_org_policy_set_load() reads: the organisation's active objects, in order */
+    sha_str(c->org_sha[i], obj->id);
+    sha_str(c->org_sha[i], obj->state);
+    sha_str(c->org_sha[i], obj->content);
     return 0;
 }
 
-static void org_sets_free(struct gw_org_set *sets, size_t n)
+/* Frees the list of sets; the sets themselves belong to the gateway's cache (gw_orgcache.h). */
+static void org_sha_free(struct list_ctx *c)
 {
-    for (size_t i = 0; i < n; i++)
-        policy_set_free((struct policy_set *)sets[i].ps);
-    free(sets);
+    for (size_t i = 0; i < c->n_orgs; i++)
+        EVP_MD_CTX_free(c->org_sha[i]);
+    free(c->org_sha);
+    c->org_sha = NULL;
 }
 
 /*
- * Loads the policy set of every organisation in c->orgs (in tx). A set that cannot be loaded
- * stays NULL: that organisation's applications are refused (fail closed), logged once here.
+ * Sets the policy set of every organisation in c->orgs: the cached one while the organisation's
+ * active policy objects are unchanged, else loaded (in tx) and cached. A set that cannot be
+ * loaded stays NULL: that organisation's applications are refused (fail closed), logged once
+ * per change. The sets stay owned by the cache.
  */
 static int org_sets_load(struct gateway *gw, struct store_tx *tx, struct list_ctx *c)
 {
     for (size_t i = 0; i < c->n_orgs; i++) {
+        unsigned char fp[32];
+        unsigned int fl = 0;
+        if (EVP_DigestFinal_ex(c->org_sha[i], fp, &fl) != 1 || fl != 32)
+            return SLUIS_EINTERNAL;
+        if (gw_org_cache_get(&gw->orgc, c->orgs[i].org, fp, &c->orgs[i].ps)) {
+            atomic_fetch_add(&gw->metrics.org_sets_reused, 1);
+            continue;
+        }
         struct sluis_err e = {0};
         struct policy_set *ps = NULL;
         int rc = SLUIS_EINVAL;
@@ -260,6 +290,9 @@ static int org_sets_load(struct gateway *gw, struct store_tx *tx, struct list_ct
             if (rc)
                 return rc;
         }
+        atomic_fetch_add(&gw->metrics.org_sets_loaded, 1);
+        if (gw_org_cache_put(&gw->orgc, c->orgs[i].org, fp, ps))
+            return SLUIS_ENOMEM;
         c->orgs[i].ps = ps;
     }
     return 0;
@@ -365,8 +398,9 @@ static int load_from_store(struct gateway *gw, json_t *doc, const char *day, uns
     }
     store_tx_rollback(tx);
     raw_free(&all);
+    org_sha_free(&all);
     if (rc || *same) {
-        org_sets_free(all.orgs, all.n_orgs);
+        free(all.orgs);
     } else {
         *sets = all.orgs;
         *n_sets = all.n_orgs;
@@ -374,10 +408,10 @@ static int load_from_store(struct gateway *gw, json_t *doc, const char *day, uns
     return rc;
 }
 
-static int rebuild(struct gateway *gw, struct sluis_err *err)
+static int rebuild_locked(struct gateway *gw, struct sluis_err *err)
 {
     json_t *doc = NULL;
-    int rc = 0, same = 0;
+    int rc = 0, same = 0, listed = 0;
     unsigned char fp[32];
     struct gw_org_set *sets = NULL;
     size_t n_sets = 0;
@@ -388,6 +422,7 @@ static int rebuild(struct gateway *gw, struct sluis_err *err)
         if (!doc)
             return SLUIS_ENOMEM;
         rc = load_from_store(gw, doc, day, fp, &same, &sets, &n_sets, err);
+        listed = !rc;
         if (!rc && same) { /* the register did not change: the snapshot is fresh as it is */
             json_decref(doc);
             atomic_store(&gw->fresh_ms, gw_now_ns() / 1000000LL);
@@ -409,7 +444,9 @@ static int rebuild(struct gateway *gw, struct sluis_err *err)
     if (!rc)
         rc = gw_snapshot_build_orgs(doc, gw->ps, sets, n_sets, day, &s, err);
     json_decref(doc);
-    org_sets_free(sets, n_sets);
+    free(sets); /* the sets themselves belong to the cache */
+    if (listed)
+        gw_org_cache_sweep(&gw->orgc); /* organisations without active policy any more */
     if (rc) {
         atomic_fetch_add(&gw->metrics.snapshot_failures, 1);
         return rc;
@@ -427,6 +464,15 @@ static int rebuild(struct gateway *gw, struct sluis_err *err)
     atomic_fetch_add(&gw->metrics.snapshot_refreshes, 1);
     atomic_store(&gw->metrics.snapshot_serial, s->serial);
     return 0;
+}
+
+/* One rebuild at a time (the refresher, gateway_refresh): they share the set cache. */
+static int rebuild(struct gateway *gw, struct sluis_err *err)
+{
+    pthread_mutex_lock(&gw->rebuild_mu);
+    int rc = rebuild_locked(gw, err);
+    pthread_mutex_unlock(&gw->rebuild_mu);
+    return rc;
 }
 
 int gateway_refresh(struct gateway *gw, struct sluis_err *err)
@@ -1292,6 +1338,7 @@ int gateway_new(struct gateway **out, const struct gateway_config *cfg, struct s
     else if (gethostname(gw->node, sizeof(gw->node) - 1) != 0)
         snprintf(gw->node, sizeof(gw->node), "gateway");
     pthread_mutex_init(&gw->snap_mu, NULL);
+    pthread_mutex_init(&gw->rebuild_mu, NULL);
     pthread_mutex_init(&gw->usage_fp_mu, NULL);
     pthread_cond_init(&gw->refresh_cv, NULL);
     gw_metrics_init(&gw->metrics);
@@ -1406,10 +1453,12 @@ void gateway_free(struct gateway *gw)
     free(gw->base_src);
     gw_oidc_free(&gw->oidc);
     gw_snapshot_release(gw->snap);
+    gw_org_cache_free(&gw->orgc);
     if (gw->usage_fp)
         fclose(gw->usage_fp);
     free(gw->register_file);
     pthread_mutex_destroy(&gw->snap_mu);
+    pthread_mutex_destroy(&gw->rebuild_mu);
     pthread_mutex_destroy(&gw->usage_fp_mu);
     pthread_cond_destroy(&gw->refresh_cv);
     free(gw);

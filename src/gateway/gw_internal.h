@@ -19,6 +19,7 @@
 #include "gateway/gw_enforce.h"
 #include "gateway/gw_identity.h"
 #include "gateway/gw_metrics.h"
+#include "gateway/gw_orgcache.h"
 #include "gateway/gw_request.h"
 #include "gateway/gw_snapshot.h"
 #include "gateway/gw_sse.h"
@@ -132,6 +133,8 @@ struct gateway {
     FILE *usage_fp;
     pthread_mutex_t usage_fp_mu;
 
+    pthread_mutex_t rebuild_mu; /* one snapshot rebuild at a time */
+    struct gw_org_cache orgc;   /* organisations' policy sets (under rebuild_mu) */
     pthread_mutex_t snap_mu;
     struct gw_snapshot *snap;
     atomic_llong fresh_ms;     /* monotonic ms when the snapshot was last known right */

@@ -127,12 +127,18 @@ long gw_metrics_render(const struct gw_metrics *m, char **out)
             "sluis_gateway_snapshot_refreshes_total{result=\"failed\"} %llu\n"
             "# HELP sluis_gateway_snapshot_serial Serial number of the policy snapshot in use.\n"
             "# TYPE sluis_gateway_snapshot_serial gauge\n"
-            "sluis_gateway_snapshot_serial %llu\n",
+            "sluis_gateway_snapshot_serial %llu\n"
+            "# HELP sluis_gateway_org_policy_sets_total Organisations' policy sets at snapshot "
+            "rebuilds: loaded from their files, or reused while unchanged.\n"
+            "# TYPE sluis_gateway_org_policy_sets_total counter\n"
+            "sluis_gateway_org_policy_sets_total{result=\"loaded\"} %llu\n"
+            "sluis_gateway_org_policy_sets_total{result=\"reused\"} %llu\n",
             atomic_load(&m->sse_events), atomic_load(&m->bytes_up), atomic_load(&m->bytes_down),
             atomic_load(&m->active_streams), atomic_load(&m->in_flight),
             atomic_load(&m->usage_written), atomic_load(&m->usage_dropped),
             atomic_load(&m->usage_failed_batches), atomic_load(&m->snapshot_refreshes),
-            atomic_load(&m->snapshot_failures), atomic_load(&m->snapshot_serial));
+            atomic_load(&m->snapshot_failures), atomic_load(&m->snapshot_serial),
+            atomic_load(&m->org_sets_loaded), atomic_load(&m->org_sets_reused));
     hist_render(f, "sluis_gateway_overhead_seconds",
                 "Time the gateway itself adds to a request (policy, scan, proxying).",
                 &m->overhead);

@@ -39,6 +39,7 @@ struct gw_metrics {
     atomic_ullong usage_written, usage_dropped, usage_failed_batches;
     atomic_ullong snapshot_refreshes, snapshot_failures;
     atomic_ullong snapshot_serial;
+    atomic_ullong org_sets_loaded, org_sets_reused; /* organisations' policy sets */
     atomic_llong snapshot_age_ms;
     struct gw_hist overhead; /* gateway's own time per request, microseconds */
     struct gw_hist upstream; /* upstream time to complete, microseconds */

@@ -3,7 +3,8 @@
 # organisation's policy set (base + active file + role-matrix override), like the register:
 # an active organisation file with an extra block rule the application fails makes the gateway
 # refuse it naming that rule; deactivated, the application passes again; an active file that
-# does not load on the base refuses the organisation's applications (org_policy_unavailable).
+# does not load on the base refuses the organisation's applications (org_policy_unavailable);
+# a rebuild for another register change reuses the organisation's unchanged set.
 # SQLite by default; third argument "pg": the same on a new database of SLUIS_TEST_PG.
 set -euo pipefail
 SLUIS=$1; FIXTURE=$2; MODE=${3:-sqlite}; DBURL=""
@@ -57,6 +58,17 @@ expect() { # want description: polls up to 10 s (the refresher runs every 100 ms
 expect "200 " "served on the base policy"
 "$FIXTURE" --db "$DB" --org-policy "$HERE/orgpolicy/org-block.yaml" --org-ref org-gw@1 --org-state active
 expect "403 application_not_approved ORG-GW1" "refused by the organisation's extra block rule"
+# an unrelated register change rebuilds the snapshot: the organisation's unchanged set is reused
+sets() { curl -s "${GW%/v1}/metrics" | awk -v r="$1" '$1 == "sluis_gateway_org_policy_sets_total{result=\""r"\"}" {print $2}'; }
+loaded=$(sets loaded); reused=$(sets reused)
+"$FIXTURE" --db "$DB" --revoke consumer
+for _ in $(seq 1 100); do [ "$(sets reused)" -gt "$reused" ] && break; sleep 0.1; done
+if [ "$(sets reused)" -gt "$reused" ] && [ "$(sets loaded)" = "$loaded" ] && [ "$loaded" -ge 1 ]; then
+    echo "ok   an unchanged organisation set is reused at a rebuild, not loaded again (loaded $loaded)"
+else
+    echo "FAIL organisation set not reused: loaded $loaded -> $(sets loaded), reused $reused -> $(sets reused)"; rc=1
+fi
+expect "403 application_not_approved ORG-GW1" "still refused with the reused set"
 "$FIXTURE" --db "$DB" --org-policy "$HERE/orgpolicy/org-block.yaml" --org-ref org-gw@1 --org-state inactive
 expect "200 " "served again after the file is deactivated"
 "$FIXTURE" --db "$DB" --org-policy "$HERE/orgpolicy/org-broken.yaml" --org-ref org-gw-broken@1 --org-state active

@@ -23,6 +23,7 @@
 #include "gateway/gw_enforce.h"
 #include "gateway/gw_error.h"
 #include "gateway/gw_identity.h"
+#include "gateway/gw_orgcache.h"
 #include "gateway/gw_request.h"
 #include "gateway/gw_scandb.h"
 #include "gateway/gw_snapshot.h"
@@ -556,6 +557,37 @@ static void test_usage_queue_round_trip(void **state)
     free(queued.content[2]);
 }
 
+/* Organisations' sets are reused only under the same fingerprint; a set not used since the
+ * last sweep is dropped; a failed load (NULL) is kept like a set. */
+static void test_org_cache(void **state)
+{
+    (void)state;
+    struct gw_org_cache c = {0};
+    unsigned char fp1[32], fp2[32];
+    memset(fp1, 1, sizeof(fp1));
+    memset(fp2, 2, sizeof(fp2));
+    const struct policy_set *ps = (const struct policy_set *)&c;
+    assert_int_equal(gw_org_cache_get(&c, "org-a", fp1, &ps), 0);
+    assert_int_equal(gw_org_cache_put(&c, "org-a", fp1, NULL), 0);
+    assert_int_equal(gw_org_cache_put(&c, "org-b", fp2, NULL), 0);
+    assert_int_equal(gw_org_cache_get(&c, "org-a", fp1, &ps), 1);
+    assert_null(ps);
+    assert_int_equal(gw_org_cache_get(&c, "org-a", fp2, &ps), 0); /* changed: load again */
+    assert_int_equal(gw_org_cache_get(&c, "org-c", fp1, &ps), 0);
+    gw_org_cache_sweep(&c); /* both were used since the start */
+    assert_int_equal(c.n, 2);
+    assert_int_equal(gw_org_cache_get(&c, "org-b", fp2, &ps), 1);
+    gw_org_cache_sweep(&c); /* org-a was not used since the last sweep */
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.ents[0].org, "org-b");
+    assert_int_equal(gw_org_cache_put(&c, "org-b", fp1, NULL), 0); /* replaced */
+    assert_int_equal(c.n, 1);
+    assert_int_equal(gw_org_cache_get(&c, "org-b", fp2, &ps), 0);
+    assert_int_equal(gw_org_cache_get(&c, "org-b", fp1, &ps), 1);
+    gw_org_cache_free(&c);
+    assert_int_equal(c.n, 0);
+}
+
 /* The scan database compiled in a child process finds what an in-process one finds. */
 static void test_scandb_child_compile(void **state)
 {
@@ -857,6 +889,7 @@ int main(void)
         cmocka_unit_test(test_sse_release_idle),
         cmocka_unit_test(test_usage_queue_round_trip),
         cmocka_unit_test(test_scandb_child_compile),
+        cmocka_unit_test(test_org_cache),
     };
     const struct CMUnitTest fx_tests[] = {
         cmocka_unit_test(test_enforce_codes),
