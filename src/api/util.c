@@ -90,10 +90,93 @@ json_t *api_object_json(const struct reg_object *obj)
     return o;
 }
 
+/* 1 when s can go into JSON between quotes as it is: printable ASCII without '"' and '\\'. */
+static bool plain_text(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || *s == '"' || *s == '\\')
+            return false;
+    return true;
+}
+
+/* Appends "s" (or null when s is NULL) to out[*n..cap); false when it does not fit. */
+static bool put_str(char *out, size_t cap, size_t *n, const char *key, const char *s)
+{
+    int w = s ? snprintf(out + *n, cap - *n, "\"%s\":\"%s\",", key, s)
+              : snprintf(out + *n, cap - *n, "\"%s\":null,", key);
+    if (w < 0 || (size_t)w >= cap - *n)
+        return false;
+    *n += (size_t)w;
+    return true;
+}
+
+/* External form of an internal id (see ext_id_json). */
+static void ext_id(char buf[REG_ID_CAP], const char *iid)
+{
+    snprintf(buf, REG_ID_CAP, "%s", api_ext_id(iid));
+    for (char *p = buf; *p; p++)
+        if (*p == '@')
+            *p = '_';
+}
+
+/*
+ * The metadata part of api_object_text() written directly, byte for byte what json_dumps()
+ * of api_object_json() without content gives, up to and including "content": (no jansson
+ * objects per read). Returns the length, 0 when a field needs escaping or does not fit (the
+ * caller then uses jansson).
+ */
+static size_t object_head(const struct reg_object *obj, char *out, size_t cap)
+{
+    char id[REG_ID_CAP], parent[REG_ID_CAP];
+    size_t n = 1;
+
+    ext_id(id, obj->id);
+    ext_id(parent, obj->parent_id);
+    if (!plain_text(id) || !plain_text(obj->kind) || !plain_text(obj->org_id) ||
+        !plain_text(parent) || !plain_text(obj->state) || !plain_text(obj->created_at) ||
+        !plain_text(obj->updated_at) || !plain_text(obj->created_by) ||
+        !plain_text(obj->updated_by) || cap < 2)
+        return 0;
+    out[0] = '{';
+    if (!put_str(out, cap, &n, "id", id) || !put_str(out, cap, &n, "kind", obj->kind) ||
+        !put_str(out, cap, &n, "org_id", obj->org_id) ||
+        !put_str(out, cap, &n, "parent_id", obj->parent_id[0] ? parent : NULL) ||
+        !put_str(out, cap, &n, "state", obj->state[0] ? obj->state : NULL))
+        return 0;
+    int w = snprintf(out + n, cap - n, "\"version\":%lld,", obj->version);
+    if (w < 0 || (size_t)w >= cap - n)
+        return 0;
+    n += (size_t)w;
+    if (!put_str(out, cap, &n, "created_at", obj->created_at) ||
+        !put_str(out, cap, &n, "updated_at", obj->updated_at) ||
+        !put_str(out, cap, &n, "created_by", obj->created_by) ||
+        !put_str(out, cap, &n, "updated_by", obj->updated_by))
+        return 0;
+    w = snprintf(out + n, cap - n, "\"content\":");
+    if (w < 0 || (size_t)w >= cap - n)
+        return 0;
+    return n + (size_t)w;
+}
+
 char *api_object_text(const struct reg_object *obj, size_t *len)
 {
     /* the hot path of every read: the stored content is compact JSON written by us, so it is
      * spliced in verbatim instead of being parsed and serialised again */
+    char fast[2048];
+    size_t fl = object_head(obj, fast, sizeof(fast));
+    if (fl) {
+        const char *content = obj->content && obj->content[0] ? obj->content : "null";
+        size_t cl = strlen(content);
+        char *out = malloc(fl + cl + 2);
+        if (!out)
+            return NULL;
+        memcpy(out, fast, fl);
+        memcpy(out + fl, content, cl);
+        out[fl + cl] = '}';
+        out[fl + cl + 1] = '\0';
+        *len = fl + cl + 1;
+        return out;
+    }
     struct reg_object meta = *obj;
     meta.content = NULL;
     json_t *m = api_object_json(&meta);
