@@ -1,6 +1,7 @@
 /* auth.c - who is calling: API tokens (hashed in the store) or OIDC bearer JWTs. */
 #include "api/api_internal.h"
 #include "audit/audit.h"
+#include "core/str_copy.h"
 
 #include <openssl/crypto.h>
 
@@ -20,10 +21,10 @@ void api_principal_free(struct api_principal *who)
 
 static int principal_from_user(struct api_principal *who, const struct reg_user *u)
 {
-    snprintf(who->user_id, sizeof(who->user_id), "%s", u->id);
-    snprintf(who->org_id, sizeof(who->org_id), "%s", u->org_id);
-    snprintf(who->name, sizeof(who->name), "%s", u->name);
-    snprintf(who->email, sizeof(who->email), "%s", u->email);
+    sluis_str_copy(who->user_id, sizeof(who->user_id), u->id);
+    sluis_str_copy(who->org_id, sizeof(who->org_id), u->org_id);
+    sluis_str_copy(who->name, sizeof(who->name), u->name);
+    sluis_str_copy(who->email, sizeof(who->email), u->email);
     who->roles_json = json_loads(u->roles[0] ? u->roles : "[]", 0, NULL);
     if (!json_is_array(who->roles_json)) {
         json_decref(who->roles_json);

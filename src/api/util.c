@@ -1,5 +1,6 @@
 /* util.c - small helpers shared by the API handlers: ids, ETags, errors, paging. */
 #include "api/api_internal.h"
+#include "core/str_copy.h"
 
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -99,21 +100,30 @@ static bool plain_text(const char *s)
     return true;
 }
 
-/* Appends "s" (or null when s is NULL) to out[*n..cap); false when it does not fit. */
+/* Appends the len bytes of s to out[*n..cap); false when they do not fit. */
+static bool put_raw(char *out, size_t cap, size_t *n, const char *s, size_t len)
+{
+    if (len >= cap - *n)
+        return false;
+    memcpy(out + *n, s, len);
+    *n += len;
+    return true;
+}
+
+/* Appends "key":"s", (or "key":null, when s is NULL) to out[*n..cap); false when it does not
+ * fit. key and s need no escaping. */
 static bool put_str(char *out, size_t cap, size_t *n, const char *key, const char *s)
 {
-    int w = s ? snprintf(out + *n, cap - *n, "\"%s\":\"%s\",", key, s)
-              : snprintf(out + *n, cap - *n, "\"%s\":null,", key);
-    if (w < 0 || (size_t)w >= cap - *n)
-        return false;
-    *n += (size_t)w;
-    return true;
+    return put_raw(out, cap, n, "\"", 1) && put_raw(out, cap, n, key, strlen(key)) &&
+           (s ? put_raw(out, cap, n, "\":\"", 3) && put_raw(out, cap, n, s, strlen(s)) &&
+                    put_raw(out, cap, n, "\",", 2)
+              : put_raw(out, cap, n, "\":null,", 7));
 }
 
 /* External form of an internal id (see ext_id_json). */
 static void ext_id(char buf[REG_ID_CAP], const char *iid)
 {
-    snprintf(buf, REG_ID_CAP, "%s", api_ext_id(iid));
+    sluis_str_copy(buf, REG_ID_CAP, api_ext_id(iid));
     for (char *p = buf; *p; p++)
         if (*p == '@')
             *p = '_';
@@ -152,10 +162,7 @@ static size_t object_head(const struct reg_object *obj, char *out, size_t cap)
         !put_str(out, cap, &n, "created_by", obj->created_by) ||
         !put_str(out, cap, &n, "updated_by", obj->updated_by))
         return 0;
-    w = snprintf(out + n, cap - n, "\"content\":");
-    if (w < 0 || (size_t)w >= cap - n)
-        return 0;
-    return n + (size_t)w;
+    return put_raw(out, cap, &n, "\"content\":", 10) ? n : 0;
 }
 
 char *api_object_text(const struct reg_object *obj, size_t *len)

@@ -1,6 +1,7 @@
 /* server.c - the libmicrohttpd server: dispatch to raw mounts, routes and assets (http.h). */
 #include "http/http.h"
 #include "http/router.h"
+#include "core/str_copy.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -452,8 +453,8 @@ static enum MHD_Result dispatch(struct http_server *srv, struct req_ctx *ctx,
     memcpy(req.request_id, rid, sizeof(rid));
     req.n_params = m.n_params;
     for (int i = 0; i < m.n_params; i++) {
-        snprintf(req.param_names[i], sizeof(req.param_names[i]), "%s", m.names[i]);
-        snprintf(req.param_values[i], sizeof(req.param_values[i]), "%s", m.values[i]);
+        sluis_str_copy(req.param_names[i], sizeof(req.param_names[i]), m.names[i]);
+        sluis_str_copy(req.param_values[i], sizeof(req.param_values[i]), m.values[i]);
     }
     http_handler_fn fn;
     memcpy(&fn, &m.route->fn, sizeof(fn));

@@ -3,6 +3,7 @@
 
 #include "audit/audit.h"
 #include "store/auditlog.h"
+#include "core/str_copy.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -76,7 +77,7 @@ int reg_audit(struct store_tx *tx, const char *org_id, const char *actor, const 
 
 void reg_copy(char *dst, size_t cap, const char *src)
 {
-    snprintf(dst, cap, "%s", src ? src : "");
+    sluis_str_copy(dst, cap, src ? src : "");
 }
 
 const char *reg_null_if_empty(const char *s)
