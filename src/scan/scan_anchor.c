@@ -134,10 +134,17 @@ static void emit_token(struct an *a, int64_t to)
     int64_t s = to, t = to, n;
     char c6[8];
 
+    if (a->off + (uint64_t)to >= e->run_s && a->off + (uint64_t)to <= e->run_e)
+        return; /* a short token already judged from another border */
     while (to - s < 12 && token_char(B(a, s - 1)))
         s--;
     while (t - to < 12 && token_char(B(a, t)))
         t++;
+    if (t - s <= 12 && !token_char(B(a, s - 1)) &&
+        !token_char(B(a, t))) { /* any border: this span */
+        e->run_s = a->off + (uint64_t)s;
+        e->run_e = a->off + (uint64_t)t;
+    }
     while (s < t && a->p[s] == '-')
         s++;
     while (t > s && a->p[t - 1] == '-')
@@ -562,6 +569,7 @@ void scan_anchor_reset(struct scan_engine *e)
     e->pending_from = UINT64_MAX;
     e->key_done = 0;
     e->tok_s = e->tok_e = 0;
+    e->run_s = e->run_e = UINT64_MAX;
     memset(e->ring, 0xff, sizeof(e->ring));
     e->ring_i = 0;
 }

@@ -197,34 +197,34 @@ static int plate_banned(const char *grp, size_t n)
 
 int scan_check_plate(const char *s6)
 {
-    char shape[7];
+    unsigned bits = 0; /* bit i: s6[i] is a letter */
+    int sc;
 
     for (int i = 0; i < 6; i++) {
-        if (is_digit(s6[i]))
-            shape[i] = 'D';
-        else if (is_upper(s6[i]))
-            shape[i] = 'L';
-        else
+        if (is_upper(s6[i]))
+            bits |= 1u << i;
+        else if (!is_digit(s6[i]))
             return 0;
     }
-    shape[6] = 0;
-    for (int sc = 1; sc <= 14; sc++) {
-        if (strcmp(shape, sidecodes[sc].shape))
-            continue;
-        int pos = 0, ok = 1;
-        for (int gi = 0; gi < 3 && ok; gi++) {
-            int len = sidecodes[sc].g[gi];
-            if (shape[pos] == 'L') {
-                for (int k = 0; k < len; k++)
-                    ok &= plate_letter_ok(s6[pos + k], sc);
-                if (ok && plate_banned(s6 + pos, (size_t)len))
-                    ok = 0;
-            }
-            pos += len;
+    /* sidecode by shape (bit i: a letter at i), from sidecodes[].shape */
+    static const unsigned char by_shape[64] = {
+        [3] = 1,  [48] = 2, [12] = 3,  [51] = 4,  [15] = 5,  [60] = 6, [28] = 7,
+        [14] = 8, [35] = 9, [49] = 10, [39] = 11, [57] = 12, [6] = 13, [24] = 14};
+    sc = by_shape[bits];
+    if (!sc)
+        return 0;
+    int pos = 0, ok = 1;
+    for (int gi = 0; gi < 3 && ok; gi++) {
+        int len = sidecodes[sc].g[gi];
+        if (bits & (1u << pos)) {
+            for (int k = 0; k < len; k++)
+                ok &= plate_letter_ok(s6[pos + k], sc);
+            if (ok && plate_banned(s6 + pos, (size_t)len))
+                ok = 0;
         }
-        return ok ? sc : 0;
+        pos += len;
     }
-    return 0;
+    return ok ? sc : 0;
 }
 
 /* Geographic area codes without trunk 0 (2 and 3 digits). */

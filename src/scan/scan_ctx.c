@@ -183,16 +183,38 @@ static int lookup_h(const char *low, size_t n, uint32_t h)
  * byte that ends a word. Built with the hash table.
  */
 static unsigned char wlow[256];
-/* Bit (second letter - 'a') of pair[first letter]: some word in words[] begins with that
- * pair. Most words of the text are rejected by it without hashing. */
-static uint32_t pair[256];
+/*
+ * The first three (lower-case) bytes of each word in words[] with a bit per word length
+ * (bit n: some word of n bytes, or of n bytes before a '-', starts with them). Most words
+ * of the text are rejected by one probe here, without hashing.
+ */
+#define TRI_SIZE 256
+static struct {
+    uint32_t key; /* 0 = empty */
+    uint32_t lens;
+} tri[TRI_SIZE];
+
+static uint32_t tri_key(unsigned c0, unsigned c1, unsigned c2)
+{
+    return c0 | c1 << 8 | c2 << 16;
+}
+
+static size_t tri_slot(uint32_t key)
+{
+    return (size_t)((key * 2654435761u) >> 24) & (TRI_SIZE - 1);
+}
 
 static void tables_build(void)
 {
     ht_build();
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        unsigned char c1 = (unsigned char)words[i].w[1];
-        pair[(unsigned char)words[i].w[0]] |= c1 >= 'a' && c1 <= 'z' ? 1u << (c1 - 'a') : ~0u;
+        const unsigned char *w = (const unsigned char *)words[i].w;
+        uint32_t key = tri_key(w[0], w[1], w[2]);
+        size_t slot = tri_slot(key);
+        while (tri[slot].key && tri[slot].key != key)
+            slot = (slot + 1) & (TRI_SIZE - 1);
+        tri[slot].key = key;
+        tri[slot].lens |= 1u << strlen(words[i].w);
     }
     for (int c = 0; c < 256; c++) {
         if (c >= 'A' && c <= 'Z')
@@ -341,13 +363,27 @@ static int ix_push(struct scan_ctx_index *ix, uint64_t start, uint64_t end, int 
 
 /* Tokenises the window from ix->end on until words starting before upto are indexed
  * (whole words: the last one may end later). Returns 0 or -1 (out of memory). */
-/* Can the word [s, s + n) be a context word? Most words fail this pair test. */
+/* Can the word [s, s + n) be a context word (or one followed by '-')? Most words fail this
+ * trigram test. */
 static inline int ix_maybe(const char *s, size_t n)
 {
-    unsigned c1 = n >= 3 ? wlow[(unsigned char)s[1]] : 0;
+    uint32_t key, lens = 0;
+    size_t slot;
 
-    return n >= 3 && n < 33 && c1 >= 'a' && c1 <= 'z' &&
-           (pair[wlow[(unsigned char)s[0]]] & (1u << (c1 - 'a')));
+    if (n < 3 || n >= 33)
+        return 0;
+    key = tri_key(wlow[(unsigned char)s[0]], wlow[(unsigned char)s[1]], wlow[(unsigned char)s[2]]);
+    for (slot = tri_slot(key); tri[slot].key; slot = (slot + 1) & (TRI_SIZE - 1))
+        if (tri[slot].key == key) {
+            lens = tri[slot].lens;
+            break;
+        }
+    if (!lens)
+        return 0;
+    if (n < 32 && (lens >> n) & 1)
+        return 1;
+    const char *dash = memchr(s, '-', n);
+    return dash && (lens >> (dash - s)) & 1;
 }
 
 /* Indexes the word [s, s + n) (3 <= n < 33) if it is a context word. */
@@ -471,11 +507,20 @@ static void ix_start(const struct scan_window *w, struct scan_ctx_index *ix, uin
     }
 }
 
-/* First event at or after pos (binary search). */
-static size_t ix_find(const struct scan_ctx_index *ix, uint64_t pos)
+/* First event at or after pos: a few steps from the last answer (candidates are looked up
+ * in text order), else a binary search. */
+static size_t ix_find(struct scan_ctx_index *ix, uint64_t pos)
 {
-    size_t lo = 0, hi = ix->n;
+    size_t lo = 0, hi = ix->n, i = ix->hint < ix->n ? ix->hint : ix->n;
 
+    for (int step = 0; step < 8; step++) {
+        if (i > 0 && ix->ev[i - 1].start >= pos)
+            i--;
+        else if (i < ix->n && ix->ev[i].start < pos)
+            i++;
+        else
+            return ix->hint = i;
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (ix->ev[mid].start < pos)
@@ -483,7 +528,7 @@ static size_t ix_find(const struct scan_ctx_index *ix, uint64_t pos)
         else
             hi = mid;
     }
-    return lo;
+    return ix->hint = lo;
 }
 
 /*
@@ -520,7 +565,9 @@ static int ctx_nearest_ix(const struct scan_window *w, struct scan_ctx_index *ix
             d_before = from - ev->end;
         }
     }
-    for (i = ix_find(ix, to); i < ix->n && ix->ev[i].start < a1; i++) {
+    while (i < ix->n && ix->ev[i].start < to) /* from <= to: a few steps on */
+        i++;
+    for (; i < ix->n && ix->ev[i].start < a1; i++) {
         const struct scan_ctx_event *ev = &ix->ev[i];
         if (ev->end == 0)
             break;

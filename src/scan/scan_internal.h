@@ -115,6 +115,7 @@ struct scan_ctx_event {
 struct scan_ctx_index {
     struct scan_ctx_event *ev;
     size_t n, cap;
+    size_t hint;         /* the last answer of a position search */
     uint64_t start, end; /* words starting in [start, end) are indexed; end = 0: empty */
 };
 
@@ -138,6 +139,7 @@ struct scan_engine {
     uint64_t pending_from; /* candidates of unparsed anchors may start here: hold later ones */
     uint64_t key_done;     /* API key prefixes before this offset have been looked for */
     uint64_t tok_s, tok_e; /* span of the last plate/document token reported (scan_anchor.c) */
+    uint64_t run_s, run_e; /* the last whole token of at most 12 bytes looked at */
     struct {
         uint64_t end;
         unsigned id;

@@ -116,6 +116,18 @@ static void test_checks(void **state)
     assert_int_equal(scan_check_plate("12ABC3"), 0); /* vowel and C after sidecode 3 */
     assert_int_equal(scan_check_plate("SS12TT"), 0); /* banned group */
     assert_int_equal(scan_check_plate("1KBB12"), 8);
+    { /* every sidecode by its shape (letters from B D F G H J, digits 1) */
+        static const char *const shapes[] = {"LLDDDD", "DDDDLL", "DDLLDD", "LLDDLL", "LLLLDD",
+                                             "DDLLLL", "DDLLLD", "DLLLDD", "LLDDDL", "LDDDLL",
+                                             "LLLDDL", "LDDLLL", "DLLDDD", "DDDLLD"};
+        for (int k = 0; k < 14; k++) {
+            char p6[7];
+            for (int i = 0; i < 6; i++)
+                p6[i] = shapes[k][i] == 'L' ? "BDFGHJ"[i] : '1';
+            p6[6] = 0;
+            assert_int_equal(scan_check_plate(p6), k + 1);
+        }
+    }
     assert_true(scan_check_phone_nsn("612345678", 9));
     assert_false(scan_check_phone_nsn("671234567", 9)); /* 067 is not issued */
     assert_true(scan_check_phone_nsn("201234567", 9));
