@@ -110,6 +110,14 @@ if [ "$WHICH" != sqlite ]; then
     else
         name=sluis_bench_$$
         psql "$SLUIS_TEST_PG" -qc "CREATE DATABASE $name"
+        # WAL warm-up: PostgreSQL zero-fills every new 64 MiB WAL segment inside the commit
+        # that first needs it (a stall of tens of milliseconds, at 1-6 MB of WAL per second
+        # once every 10-60 s) unless a checkpoint has recycled old segments for it. A
+        # long-running server has; a fresh bench cluster has not, so ~300 MB of WAL are
+        # written and checkpointed first. Durability settings are untouched.
+        psql "$SLUIS_TEST_PG" -q \
+            -c "CREATE TABLE sluis_bench_walwarm AS SELECT g, repeat('x', 900) AS pad FROM generate_series(1, 300000) g" \
+            -c "DROP TABLE sluis_bench_walwarm" -c "CHECKPOINT"
         url=$(echo "$SLUIS_TEST_PG" | sed "s#/[^/]*\$#/$name#")
         # PostgreSQL's own CPU is counted too (the postmaster's pid, first line of
         # postmaster.pid in its data directory; needs the right to read it).
