@@ -86,6 +86,13 @@ int cond_compile(const char *src, size_t len, unsigned flags, struct cond **out,
 /* Evaluates c against env. Cannot fail; never allocates. */
 enum cond_tri cond_eval(const struct cond *c, const struct cond_env *env);
 
+/* The compiled tree of c, valid while c is (NULL for NULL): lets a caller that evaluates c for
+ * every dossier keep it next to its own data and skip reading struct cond each time. */
+struct cond_node;
+const struct cond_node *cond_root(const struct cond *c);
+/* cond_eval() of cond_root(c) (not NULL). */
+enum cond_tri cond_eval_root(const struct cond_node *root, const struct cond_env *env);
+
 /* Frees a compiled condition; NULL is fine. */
 void cond_free(struct cond *c);
 

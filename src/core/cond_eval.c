@@ -334,11 +334,21 @@ static enum cond_tri eval_node(struct ectx *x, const struct cond_node *n)
     return COND_UNKNOWN;
 }
 
-enum cond_tri cond_eval(const struct cond *c, const struct cond_env *env)
+enum cond_tri cond_eval_root(const struct cond_node *root, const struct cond_env *env)
 {
     struct ectx x;
 
-    memset(&x, 0, sizeof x);
     x.env = env;
-    return eval_node(&x, c->root);
+    x.nelem = 0;
+    return eval_node(&x, root);
+}
+
+enum cond_tri cond_eval(const struct cond *c, const struct cond_env *env)
+{
+    return cond_eval_root(c->root, env);
+}
+
+const struct cond_node *cond_root(const struct cond *c)
+{
+    return c ? c->root : NULL;
 }

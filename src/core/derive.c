@@ -110,11 +110,6 @@ static bool is_true(const json_t *d, const char *key)
     return json_is_true(oget(d, key));
 }
 
-static bool is_false(const json_t *d, const char *key)
-{
-    return json_is_false(oget(d, key));
-}
-
 static bool str_is(const json_t *d, const char *key, const char *want)
 {
     const char *s = str_at(d, key);
@@ -126,9 +121,9 @@ static size_t list_len(const json_t *d, const char *key)
     return json_array_size(oget(d, key));
 }
 
-static bool list_has(const json_t *d, const char *key, const char *want)
+/* want in the array arr (NULL: no) */
+static bool arr_has(const json_t *arr, const char *want)
 {
-    const json_t *arr = oget(d, key);
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
@@ -161,6 +156,22 @@ static int clamp(long long v, int max)
     return v > max ? max : (int)v;
 }
 
+/* strcasecmp(a, b) == 0 in the C locale, inline (the codes are two letters) */
+static bool ascii_caseeq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x + ('a' - 'A'));
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y + ('a' - 'A'));
+        if (x != y)
+            return false;
+        if (!x)
+            return true;
+    }
+}
+
 static int frequency_rank(const char *s)
 {
     static const char *const order[] = {"once",   "yearly", "monthly",
@@ -177,6 +188,9 @@ static int frequency_rank(const char *s)
 /* The sections of the dossier the facts read, looked up once per dossier. */
 struct dsec {
     const json_t *data, *use, *ai, *prescan, *models, *agreements, *decision;
+    /* fields read by more than one fact, looked up once */
+    const json_t *categories, *special, *subjects, *users, *personal;
+    bool personal_data, citizen_facing;
 };
 
 static void dsec_init(struct dsec *s, const json_t *d)
@@ -188,6 +202,13 @@ static void dsec_init(struct dsec *s, const json_t *d)
     s->models = oget(d, "models");
     s->agreements = oget(d, "agreements");
     s->decision = oget(d, "decision");
+    s->categories = oget(s->data, "categories");
+    s->special = oget(s->data, "special_categories");
+    s->subjects = oget(s->data, "subjects");
+    s->users = oget(s->use, "users");
+    s->personal = oget(s->data, "personal_data");
+    s->personal_data = json_is_true(s->personal);
+    s->citizen_facing = is_true(s->use, "citizen_facing");
 }
 
 struct prescan_out {
@@ -206,8 +227,7 @@ struct prescan_out {
 static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p, bool high_risk)
 {
     json_t *o = json_object(), *sc = json_object();
-    size_t ncat = list_len(s->data, "categories"),
-           nspecial = list_len(s->data, "special_categories");
+    size_t ncat = json_array_size(s->categories), nspecial = json_array_size(s->special);
     int s_cat = 0, s_special = 0, s_subjects = 0, s_count = 0, s_freq = 0, s_ret = 0, s_transfers,
         s_basis = 0, s_minors, score, subject_sum = 0, edpb, ap, fr, fmin;
     const char *dpia;
@@ -224,7 +244,7 @@ static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p
         s_special = (long long)nspecial <= p->special_low_max ? p->special_low_score
                                                               : p->special_high_score;
     for (int k = 0; k < p->n_subject_weights; k++) {
-        if (list_has(s->data, "subjects", p->subject_weights[k].subject))
+        if (arr_has(s->subjects, p->subject_weights[k].subject))
             subject_sum += p->subject_weights[k].weight;
     }
     if (subject_sum <= p->subjects_low_max)
@@ -288,7 +308,7 @@ static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p
         add_int(o, "ap_list_count", ap) || add_str(o, "dpia", dpia) ||
         add_str(o, "dtia", dtia ? "required" : "not_required") ||
         add_str(o, "kia",
-                (is_true(s->prescan, "targets_minors") || list_has(s->use, "users", "minors"))
+                (is_true(s->prescan, "targets_minors") || arr_has(s->users, "minors"))
                     ? "recommended"
                     : "not_required") ||
         add_str(o, "iama",
@@ -341,10 +361,9 @@ static void ai_act_classify(const struct dsec *s, const struct derive_params *p,
     a->high_risk = is_true(s->ai, "annex_i_product") ||
                    (annex3 && (!is_true(s->ai, "art6_3_exception") || profiling)) ||
                    (profiling && p->profiling_always_high_risk);
-    a->transparency = is_true(s->ai, "interacts_with_people") ||
-                      is_true(s->ai, "generates_synthetic_content") ||
-                      is_true(s->ai, "emotion_recognition") || is_true(s->ai, "deepfake") ||
-                      is_true(s->use, "citizen_facing");
+    a->transparency =
+        is_true(s->ai, "interacts_with_people") || is_true(s->ai, "generates_synthetic_content") ||
+        is_true(s->ai, "emotion_recognition") || is_true(s->ai, "deepfake") || s->citizen_facing;
 }
 
 static json_t *ai_act_facts(const struct dsec *s, const struct ai_act_out *a)
@@ -449,10 +468,8 @@ static bool all_models_european(const struct dsec *s, const struct derive_params
     {
         const char *c = str_at(m, "origin_country");
         bool eu = false;
-        for (int k = 0; c && k < p->n_european_countries; k++) {
-            if (strcasecmp(c, p->european_countries[k]) == 0)
-                eu = true;
-        }
+        for (int k = 0; c && k < p->n_european_countries && !eu; k++)
+            eu = ascii_caseeq(c, p->european_countries[k]);
         if (!eu)
             return false;
     }
@@ -463,8 +480,8 @@ static bool all_models_european(const struct dsec *s, const struct derive_params
 static bool sensitive_data(const struct dsec *s)
 {
     const char *cls = str_at(s->data, "classification");
-    return is_true(s->data, "personal_data") || list_len(s->data, "categories") > 0 ||
-           list_len(s->data, "special_categories") > 0 || is_true(s->data, "confidential") ||
+    return s->personal_data || json_array_size(s->categories) > 0 ||
+           json_array_size(s->special) > 0 || is_true(s->data, "confidential") ||
            (cls && strcmp(cls, "none") != 0 && strcmp(cls, "intern") != 0);
 }
 
@@ -474,12 +491,11 @@ static json_t *exploration_facts(const struct dsec *s, const char *eval_date, bo
     const char *end = str_at(s->use, "exploration_end");
     bool expl = str_is(s->use, "environment", "exploration");
     bool expired = end && strcmp(end, eval_date) < 0;
-    bool public_users = list_has(s->use, "users", "citizens") ||
-                        list_has(s->use, "users", "businesses") ||
-                        list_has(s->use, "users", "minors");
-    bool controlled = expl && end && !expired && !is_true(s->use, "citizen_facing") &&
-                      !public_users && !is_true(s->use, "production_data") && !sensitive &&
-                      is_false(s->data, "personal_data");
+    bool public_users = arr_has(s->users, "citizens") || arr_has(s->users, "businesses") ||
+                        arr_has(s->users, "minors");
+    bool controlled = expl && end && !expired && !s->citizen_facing && !public_users &&
+                      !is_true(s->use, "production_data") && !sensitive &&
+                      json_is_false(s->personal);
     if (!o || add_bool(o, "controlled", controlled) || add_bool(o, "expired", expired) ||
         add_bool(o, "has_end", end != NULL)) {
         json_decref(o);

@@ -145,6 +145,9 @@ static void *NO_ASAN pool_malloc(size_t n)
         if (!b)
             return pool_malloc_refill(n, c);
         tl.free[c] = b->next;
+        /* the next block of this class is handed out soon (a tree allocates many of one
+         * size): start loading its line now, its `next` is read then */
+        __builtin_prefetch(b->next);
         tl.n_alloc++;
         UNPOISON(b, n);
         return b;

@@ -46,6 +46,8 @@ void policy_set_free(struct policy_set *ps)
     for (size_t i = 0; i < ps->n_roles; i++)
         policy_role_clear(&ps->roles[i]);
     cond_slots_free(&ps->slots);
+    free(ps->hot);
+    free(ps->tmpl);
     free(ps->rules);
     free(ps->roles);
     free(ps);
@@ -100,6 +102,42 @@ static int read_file(const char *path, char **buf, size_t *len, struct sluis_err
     return 0;
 }
 
+int policy_set_index(struct policy_set *ps)
+{
+    size_t n = ps->n_rules ? ps->n_rules : 1;
+    struct policy_rule_hot *hot = malloc(n * sizeof *hot);
+    struct finding *tmpl = calloc(n, sizeof *tmpl);
+
+    if (!hot || !tmpl) {
+        free(hot);
+        free(tmpl);
+        return SLUIS_ENOMEM;
+    }
+    for (size_t i = 0; i < ps->n_rules; i++) {
+        const struct policy_rule *r = &ps->rules[i];
+        hot[i].applies_when = cond_root(r->applies_when);
+        hot[i].requires = cond_root(r->requires);
+        hot[i].from_num = r->from_num;
+        hot[i].until_num = r->until_num;
+        hot[i].env_mask = r->env_mask;
+        hot[i].uses_env = r->uses_env;
+        hot[i].n_schedule = r->n_schedule;
+        hot[i].severity = r->severity;
+        tmpl[i].rule_id = r->id;
+        tmpl[i].catalogue_id = r->catalogue;
+        tmpl[i].title = r->title;
+        tmpl[i].explanation = r->explanation;
+        tmpl[i].message = r->message;
+        tmpl[i].remedy = r->remedy;
+        tmpl[i].source = r->source;
+    }
+    free(ps->hot);
+    free(ps->tmpl);
+    ps->hot = hot;
+    ps->tmpl = tmpl;
+    return 0;
+}
+
 static int load_one(struct policy_set *ps, const char *buf, size_t len, const char *name,
                     int is_base, struct sluis_err *err)
 {
@@ -110,7 +148,7 @@ static int load_one(struct policy_set *ps, const char *buf, size_t len, const ch
     d.file = name;
     n = policy_file_parse(ps, buf, len, is_base, &d);
     if (n == 0)
-        return 0;
+        return policy_set_index(ps) ? sluis_err_set(err, SLUIS_ENOMEM, "out of memory") : 0;
     if (err) {
         *err = d.first;
         if (d.n > 1) {

@@ -59,9 +59,24 @@ static inline long policy_date_num(const char *s)
     return v;
 }
 
+/* What eval_rules() decides with for one rule, copied out of struct policy_rule after every
+ * load into one small array (policy_set.hot), so that the pass over the rules for each dossier
+ * reads a few kilobytes in order instead of a line or more of each 440-byte rule. */
+struct policy_rule_hot {
+    const struct cond_node *applies_when; /* cond_root() of the rule's conditions */
+    const struct cond_node *requires;
+    long from_num, until_num;
+    int env_mask;
+    int uses_env;
+    int n_schedule; /* > 0: the severity comes from the rule's schedule */
+    enum severity severity;
+};
+
 struct policy_set {
     struct policy_rule *rules;
     size_t n_rules;
+    struct policy_rule_hot *hot; /* n_rules entries (policy_set_index()), or NULL */
+    struct finding *tmpl; /* n_rules findings with the rule's ids and texts filled in, or NULL */
     struct policy_role *roles;
     size_t n_roles;
     int roles_use_env; /* a role's advice_required_when reads env or derived.roles (at load) */
@@ -70,6 +85,10 @@ struct policy_set {
     char base_id[72];
     char version[256];
 };
+
+/* Builds ps->hot and ps->tmpl from ps->rules (after every file merged into ps).
+ * Returns 0 or SLUIS_ENOMEM. */
+int policy_set_index(struct policy_set *ps);
 
 /* collects the errors of one load or lint run */
 struct policy_diag {

@@ -140,17 +140,20 @@ static enum verdict_kind eval_rules(const struct policy_set *ps, const json_t *d
     int bit = env_bit(env), block = 0, prohibit = 0;
     long day = policy_date_num(date); /* date is a valid YYYY-MM-DD (checked by evaluate) */
 
+    /* the rule's ids and texts come from the template (policy_set_index()) in one copy */
+    if (findings && ps->n_rules)
+        memcpy(findings, ps->tmpl, ps->n_rules * sizeof *findings);
     for (size_t i = 0; i < ps->n_rules; i++) {
-        const struct policy_rule *r = &ps->rules[i];
+        const struct policy_rule_hot *r = &ps->hot[i];
         enum finding_status st = FINDING_NOT_APPLICABLE;
-        enum severity sev = effective_severity(r, day);
+        enum severity sev = r->n_schedule ? effective_severity(&ps->rules[i], day) : r->severity;
         int in_force = !(r->from_num && day < r->from_num) && !(r->until_num && day > r->until_num);
 
         if (in_force && (!r->env_mask || (r->env_mask & bit))) {
             if (prev && !r->uses_env && (!r->env_mask || (r->env_mask & prev_bit)))
                 st = prev[i].status;
-            else if (!r->applies_when || cond_eval(r->applies_when, &ce) != COND_FALSE)
-                st = cond_eval(r->requires, &ce) == COND_TRUE ? FINDING_MET : FINDING_UNMET;
+            else if (!r->applies_when || cond_eval_root(r->applies_when, &ce) != COND_FALSE)
+                st = cond_eval_root(r->requires, &ce) == COND_TRUE ? FINDING_MET : FINDING_UNMET;
         }
         if (st == FINDING_UNMET) {
             block |= sev == SEVERITY_BLOCK;
@@ -160,16 +163,9 @@ static enum verdict_kind eval_rules(const struct policy_set *ps, const json_t *d
         }
         if (findings) {
             struct finding *f = &findings[i];
-            f->rule_id = r->id;
-            f->catalogue_id = r->catalogue;
             f->status = st;
             f->severity = sev;
             f->in_force = in_force;
-            f->title = r->title;
-            f->explanation = r->explanation;
-            f->message = r->message;
-            f->remedy = r->remedy;
-            f->source = r->source;
         }
     }
     return prohibit ? VERDICT_PROHIBITED : block ? VERDICT_NOT_ALLOWED : VERDICT_ALLOWED;
@@ -204,6 +200,8 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
     memset(out, 0, sizeof *out);
     if (!ps || !json_is_object(dossier))
         return sluis_err_set(err, SLUIS_EINVAL, "no policy or no dossier");
+    if (ps->n_rules && (!ps->hot || !ps->tmpl))
+        return sluis_err_set(err, SLUIS_EINTERNAL, "policy set not indexed");
     if (!env || !env_bit(env))
         return sluis_err_set(err, SLUIS_EINVAL,
                              "unknown environment '%s' (exploration, pilot, production)",
