@@ -267,12 +267,15 @@ static inline int ucdig(int c)
     return upper(c) || dig(c);
 }
 
-/* \b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b, the check digits at i */
+/* \b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b, the check digits at i.
+ * The validator wants as many letters and digits as the country's registered length, so
+ * of the ends the expression has only that one is reported (none for an unknown country). */
 static void iban_foreign(struct an *a, int64_t i)
 {
     int64_t pos = i + 2;
+    int want = scan_check_iban_length((char)a->p[i - 2], (char)a->p[i - 1]);
 
-    if (!dig(B(a, i + 1)))
+    if (!want || !dig(B(a, i + 1)))
         return;
     for (int g = 1; g <= 7; g++) {
         int64_t q = pos + (B(a, pos) == ' ');
@@ -281,11 +284,13 @@ static void iban_foreign(struct an *a, int64_t i)
         pos = q + 4;
         if (g < 2)
             continue;
-        if (!word(B(a, pos)))
+        if (4 + 4 * g > want)
+            break;
+        if (4 + 4 * g == want && !word(B(a, pos)))
             emit_var(a, RK_IBAN, 1, i - 2, pos);
         int64_t t = pos + (B(a, pos) == ' ');
         for (int k = 0; k < 3 && ucdig(B(a, t + k)); k++)
-            if (!word(B(a, t + k + 1)))
+            if (4 + 4 * g + k + 1 == want && !word(B(a, t + k + 1)))
                 emit_var(a, RK_IBAN, 1, i - 2, t + k + 1);
     }
 }

@@ -1,6 +1,7 @@
 /* scan_check.c - checksum and format validators (11-proef, mod-97, calendar, sidecodes, ranges). */
 #include "scan/scan_check.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static int is_digit(char c)
@@ -80,21 +81,24 @@ static const struct {
     {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
 };
 
+int scan_check_iban_length(char c0, char c1)
+{
+    if (c0 == 'N' && c1 == 'L') /* most IBANs in Dutch text */
+        return 18;
+    for (size_t i = 0; i < sizeof(iban_len) / sizeof(iban_len[0]); i++)
+        if (iban_len[i].cc[0] == c0 && iban_len[i].cc[1] == c1)
+            return iban_len[i].len;
+    return 0;
+}
+
 int scan_check_iban(const char *s, size_t n)
 {
     char buf[40];
-    size_t want = 0;
 
     if (n < 15 || n > 34 || !is_upper(s[0]) || !is_upper(s[1]) || !is_digit(s[2]) ||
         !is_digit(s[3]))
         return 0;
-    if (s[0] == 'N' && s[1] == 'L') /* most IBANs in Dutch text */
-        want = 18;
-    else
-        for (size_t i = 0; i < sizeof(iban_len) / sizeof(iban_len[0]); i++)
-            if (iban_len[i].cc[0] == s[0] && iban_len[i].cc[1] == s[1])
-                want = iban_len[i].len;
-    if (want != n)
+    if ((size_t)scan_check_iban_length(s[0], s[1]) != n)
         return 0;
     if (s[0] == 'N' && s[1] == 'L' &&
         (!is_upper(s[4]) || !is_upper(s[5]) || !is_upper(s[6]) || !is_upper(s[7]) ||
@@ -177,21 +181,31 @@ void scan_check_plate_groups(int sc, int g[3])
 
 static int plate_letter_ok(char c, int sc)
 {
+    /* from sidecode 4 on only these letters: B D F G H J K L M N P R S T V W X Z */
+    static const uint32_t consonants = 0x2EEBEEAu;
+
     if (!is_upper(c))
         return 0;
     if (sc >= 4)
-        return strchr("BDFGHJKLMNPRSTVWXZ", c) != NULL;
+        return (consonants >> (c - 'A')) & 1;
     return c != 'C' && c != 'Q'; /* sidecodes 1-3 */
 }
 
 static int plate_banned(const char *grp, size_t n)
 {
-    static const char *const banned[] = {"SS",  "SD",  "SA",  "SP",  "GVD", "KKK", "NSB", "PKK",
-                                         "PSV", "TBS", "LPF", "PVV", "SGP", "VVD", "KVT"};
+    static const char banned2[][3] = {"SS", "SD", "SA", "SP"};
+    static const char banned3[][4] = {"GVD", "KKK", "NSB", "PKK", "PSV", "TBS",
+                                      "LPF", "PVV", "SGP", "VVD", "KVT"};
 
-    for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++)
-        if (strlen(banned[i]) == n && !memcmp(banned[i], grp, n))
-            return 1;
+    if (n == 2) {
+        for (size_t i = 0; i < sizeof(banned2) / sizeof(banned2[0]); i++)
+            if (!memcmp(banned2[i], grp, 2))
+                return 1;
+    } else if (n == 3) {
+        for (size_t i = 0; i < sizeof(banned3) / sizeof(banned3[0]); i++)
+            if (!memcmp(banned3[i], grp, 3))
+                return 1;
+    }
     return 0;
 }
 

@@ -15,6 +15,8 @@ int scan_check_bsn(const char *d9);
 int scan_check_onderwijsnummer(const char *d9);
 /* ISO 7064 mod 97-10 of s (digits and letters A-Z = 10..35); returns the remainder or -1. */
 int scan_check_mod97(const char *s, size_t n);
+/* Registered IBAN length of country c0 c1 (upper case), or 0 for an unknown country. */
+int scan_check_iban_length(char c0, char c1);
 /* IBAN in compact upper-case form: known country length and mod-97 = 1. */
 int scan_check_iban(const char *s, size_t n);
 /* NL btw-id in compact upper-case form "NL" 9 digits "B" 2 digits. */
