@@ -105,13 +105,15 @@ static void emit_var(struct an *a, int kind, int arg, int64_t from, int64_t to)
     struct scan_engine *e = a->e;
     unsigned id = a->db->kid[kind][arg];
     uint64_t end = a->off + (uint64_t)to;
+    /* reports of one end come from nearby anchors: a small direct-mapped table of recent
+       ends catches them (a repeat that slips through is the same finding, dropped when
+       overlaps are resolved) */
+    size_t slot = (size_t)((end * 0x9E3779B97F4A7C15u + id) >> 59) & (SCAN_RING - 1);
 
-    for (unsigned k = 0; k < SCAN_RING; k++)
-        if (e->ring[k].end == end && e->ring[k].id == id)
-            return;
-    e->ring[e->ring_i].end = end;
-    e->ring[e->ring_i].id = id;
-    e->ring_i = (e->ring_i + 1) % SCAN_RING;
+    if (e->ring[slot].end == end && e->ring[slot].id == id)
+        return;
+    e->ring[slot].end = end;
+    e->ring[slot].id = id;
     emit(a, kind, arg, from, to);
 }
 
@@ -576,7 +578,6 @@ void scan_anchor_reset(struct scan_engine *e)
     e->tok_s = e->tok_e = 0;
     e->run_s = e->run_e = UINT64_MAX;
     memset(e->ring, 0xff, sizeof(e->ring));
-    e->ring_i = 0;
 }
 
 int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struct scan_window *w,

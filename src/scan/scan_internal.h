@@ -144,7 +144,6 @@ struct scan_engine {
         uint64_t end;
         unsigned id;
     } ring[SCAN_RING]; /* recent ends of variable-width patterns: one report per (id, end) */
-    unsigned ring_i;
 };
 
 struct scan_scratch {
