@@ -238,30 +238,33 @@ static void btw(struct an *a, int64_t start, int64_t i)
 }
 
 /* \bNL\d{2}[A-Z]{4}\d{10}\b and \bNL\d{2} [A-Z]{4} \d{4} \d{4} \d{2}\b, caseless; the
- * check digits at i */
-static void iban_nl(struct an *a, int64_t i)
+ * check digits at i. Returns the end reported, or 0. */
+static int64_t iban_nl(struct an *a, int64_t i)
 {
     int ok = dig(B(a, i + 1));
 
     if (!ok)
-        return;
+        return 0;
     if (alpha(B(a, i + 2))) {
         for (int k = 2; k < 6; k++)
             ok &= alpha(B(a, i + k));
         ok = ok && run(a, i + 6, 11) == 10 && !word(B(a, i + 16));
-        if (ok)
-            emit(a, RK_IBAN, 0, i - 2, i + 16);
-        return;
+        if (!ok)
+            return 0;
+        emit(a, RK_IBAN, 0, i - 2, i + 16);
+        return i + 16;
     }
     if (B(a, i + 2) != ' ')
-        return;
+        return 0;
     for (int k = 3; k < 7; k++)
         ok &= alpha(B(a, i + k));
     ok = ok && B(a, i + 7) == ' ' && run(a, i + 8, 4) == 4 && B(a, i + 12) == ' ' &&
          run(a, i + 13, 4) == 4 && B(a, i + 17) == ' ' && run(a, i + 18, 3) == 2 &&
          !word(B(a, i + 20));
-    if (ok)
-        emit(a, RK_IBAN, 0, i - 2, i + 20);
+    if (!ok)
+        return 0;
+    emit(a, RK_IBAN, 0, i - 2, i + 20);
+    return i + 20;
 }
 
 static inline int ucdig(int c)
@@ -271,8 +274,10 @@ static inline int ucdig(int c)
 
 /* \b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b, the check digits at i.
  * The validator wants as many letters and digits as the country's registered length, so
- * of the ends the expression has only that one is reported (none for an unknown country). */
-static void iban_foreign(struct an *a, int64_t i)
+ * of the ends the expression has only that one is reported (none for an unknown country).
+ * Nor the end nl_end an NL expression reported: the same span, validated the same way, at
+ * a lower confidence, so it could never win. */
+static void iban_foreign(struct an *a, int64_t i, int64_t nl_end)
 {
     int64_t pos = i + 2;
     int want = scan_check_iban_length((char)a->p[i - 2], (char)a->p[i - 1]);
@@ -288,11 +293,11 @@ static void iban_foreign(struct an *a, int64_t i)
             continue;
         if (4 + 4 * g > want)
             break;
-        if (4 + 4 * g == want && !word(B(a, pos)))
+        if (4 + 4 * g == want && !word(B(a, pos)) && pos != nl_end)
             emit_var(a, RK_IBAN, 1, i - 2, pos);
         int64_t t = pos + (B(a, pos) == ' ');
         for (int k = 0; k < 3 && ucdig(B(a, t + k)); k++)
-            if (4 + 4 * g + k + 1 == want && !word(B(a, t + k + 1)))
+            if (4 + 4 * g + k + 1 == want && !word(B(a, t + k + 1)) && t + k + 1 != nl_end)
                 emit_var(a, RK_IBAN, 1, i - 2, t + k + 1);
     }
 }
@@ -432,10 +437,11 @@ static void on_run_start(struct an *a, int64_t i)
         int c3 = B(a, i - 3);
         if (c0 == 'L' && c1 == 'N' && !word(c3))
             btw(a, i - 2, i);
+        int64_t nl_end = 0;
         if ((c0 | 0x20) == 'l' && (c1 | 0x20) == 'n' && !word(c3))
-            iban_nl(a, i);
+            nl_end = iban_nl(a, i);
         if (upper(c0) && upper(c1) && !word(c3))
-            iban_foreign(a, i);
+            iban_foreign(a, i, nl_end);
         return;
     }
     if ((c0 == ' ' || c0 == '.') && c1 == 'L' && B(a, i - 3) == 'N' && !word(B(a, i - 4)))
