@@ -192,7 +192,9 @@ static unsigned char wlow[256];
 static struct {
     uint32_t key; /* 0 = empty */
     uint32_t lens;
+    unsigned char first, count; /* the words with this start: words[first .. first + count) */
 } tri[TRI_SIZE];
+static unsigned char wlen[sizeof(words) / sizeof(words[0])];
 
 static uint32_t tri_key(unsigned c0, unsigned c1, unsigned c2)
 {
@@ -213,8 +215,12 @@ static void tables_build(void)
         size_t slot = tri_slot(key);
         while (tri[slot].key && tri[slot].key != key)
             slot = (slot + 1) & (TRI_SIZE - 1);
+        if (!tri[slot].key) /* words[] is sorted: words with one start are adjacent */
+            tri[slot].first = (unsigned char)i;
         tri[slot].key = key;
-        tri[slot].lens |= 1u << strlen(words[i].w);
+        tri[slot].count++;
+        wlen[i] = (unsigned char)strlen(words[i].w);
+        tri[slot].lens |= 1u << wlen[i];
     }
     for (int c = 0; c < 256; c++) {
         if (c >= 'A' && c <= 'Z')
@@ -364,8 +370,8 @@ static int ix_push(struct scan_ctx_index *ix, uint64_t start, uint64_t end, int 
 /* Tokenises the window from ix->end on until words starting before upto are indexed
  * (whole words: the last one may end later). Returns 0 or -1 (out of memory). */
 /* Can the word [s, s + n) be a context word (or one followed by '-')? Most words fail this
- * trigram test. */
-static inline int ix_maybe(const char *s, size_t n)
+ * trigram test. Returns its trigram slot + 1, or 0. */
+static inline size_t ix_maybe(const char *s, size_t n)
 {
     uint32_t key, lens = 0;
     size_t slot;
@@ -381,21 +387,38 @@ static inline int ix_maybe(const char *s, size_t n)
     if (!lens)
         return 0;
     if (n < 32 && (lens >> n) & 1)
-        return 1;
+        return slot + 1;
     const char *dash = memchr(s, '-', n);
-    return dash && (lens >> (dash - s)) & 1;
+    return dash && (lens >> (dash - s)) & 1 ? slot + 1 : 0;
 }
 
-/* Indexes the word [s, s + n) (3 <= n < 33) if it is a context word. */
-static int ix_word(const struct scan_window *w, struct scan_ctx_index *ix, const char *s, size_t n)
+/* Class of the first n bytes of s among the words of trigram slot, or -1. */
+static int tri_class(size_t slot, const char *s, size_t n)
 {
-    const char *q = s, *wp_end = w->p + w->len;
-    char low[33];
-    uint32_t h, hdash;
-    size_t dash;
+    for (size_t i = tri[slot].first; i < (size_t)tri[slot].first + tri[slot].count; i++) {
+        size_t k = 3;
+        if (wlen[i] != n)
+            continue;
+        while (k < n && wlow[(unsigned char)s[k]] == (unsigned char)words[i].w[k])
+            k++;
+        if (k == n)
+            return words[i].cls;
+    }
+    return -1;
+}
 
-    read_word(&q, wp_end, low, &h, &dash, &hdash);
-    int cls = word_class(low, n, h, dash, hdash);
+/* Indexes the word [s, s + n) (3 <= n < 33, trigram slot + 1 from ix_maybe) if it is a
+ * context word, or its part before the first '-' is. */
+static int ix_word(const struct scan_window *w, struct scan_ctx_index *ix, const char *s, size_t n,
+                   size_t slot1)
+{
+    int cls = tri_class(slot1 - 1, s, n);
+
+    if (cls < 0) {
+        const char *dash = memchr(s, '-', n);
+        if (dash && dash - s >= 3)
+            cls = tri_class(slot1 - 1, s, (size_t)(dash - s));
+    }
     if (cls >= 0 &&
         ix_push(ix, w->off + (uint64_t)(s - w->p), w->off + (uint64_t)(s + n - w->p), cls))
         return -1;
@@ -466,7 +489,8 @@ static int ix_extend(const struct scan_window *w, struct scan_ctx_index *ix, uin
             if (e == p + 64) /* it may go on past this block */
                 while (e < wp_end && wlow[(unsigned char)*e])
                     e++;
-            if (ix_maybe(s, (size_t)(e - s)) && ix_word(w, ix, s, (size_t)(e - s)))
+            size_t slot1 = ix_maybe(s, (size_t)(e - s));
+            if (slot1 && ix_word(w, ix, s, (size_t)(e - s), slot1))
                 return -1;
             if (e > next)
                 next = e;
@@ -485,7 +509,8 @@ static int ix_extend(const struct scan_window *w, struct scan_ctx_index *ix, uin
         const char *s = p;
         while (p < wp_end && wlow[(unsigned char)*p])
             p++;
-        if (ix_maybe(s, (size_t)(p - s)) && ix_word(w, ix, s, (size_t)(p - s)))
+        size_t slot1 = ix_maybe(s, (size_t)(p - s));
+        if (slot1 && ix_word(w, ix, s, (size_t)(p - s), slot1))
             return -1;
     }
     ix->end = w->off + (uint64_t)(p - w->p);
