@@ -1,5 +1,6 @@
 /* cond_eval.c - three-valued evaluation of a compiled condition (Kleene logic). */
 #include "core/cond_ast.h"
+#include "core/bytes_eq.h"
 
 #include <string.h>
 
@@ -166,7 +167,7 @@ static int val_eq(const struct val *a, const struct val *b)
     if (a->k == V_UNK || b->k == V_UNK || a->k != b->k)
         return 2;
     if (a->k == V_STR)
-        return a->n != b->n || memcmp(a->s, b->s, a->n) != 0;
+        return a->n != b->n || !sluis_bytes_eq(a->s, b->s, a->n);
     if (a->k == V_INT || a->k == V_BOOL)
         return a->i != b->i;
     return 2;

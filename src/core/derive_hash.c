@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/derive_internal.h"
+#include "core/bytes_eq.h"
 #include "core/dossier.h"
 
 static const char hash_prefix[] = "sluis-material/1\n";
@@ -154,7 +155,7 @@ struct kv {
 /* Byte order, a shorter key first on a tie: the order of jansson's JSON_SORT_KEYS. */
 static int kv_cmp(const struct kv *a, const struct kv *b)
 {
-    int c = memcmp(a->key, b->key, a->len < b->len ? a->len : b->len);
+    int c = sluis_bytes_cmp(a->key, b->key, a->len < b->len ? a->len : b->len);
     if (c)
         return c;
     return a->len < b->len ? -1 : a->len > b->len;

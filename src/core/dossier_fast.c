@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/dossier.h"
+#include "core/bytes_eq.h"
 #include "core/dossier_internal.h"
 #include "core/dossier_schema.h"
 
@@ -475,7 +476,7 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
             goto bail;
         /* keys mostly come in schema order: try the child after the previous one first */
         child = &f->children[hint];
-        if (!child->name || child->name_len != klen || memcmp(child->name, p->txt, klen) != 0)
+        if (!child->name || child->name_len != klen || !sluis_bytes_eq(child->name, p->txt, klen))
             child = dossier_schema_child(f, p->txt, klen);
         if (!child)
             goto bail;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/dossier.h"
+#include "core/bytes_eq.h"
 #include "core/err.h"
 
 /* ---- enum value lists ---- */
@@ -319,7 +320,7 @@ const struct dschema_field *dossier_schema_child(const struct dschema_field *obj
     if (!obj || obj->type != DST_OBJECT || len == 0 || memchr(name, '\0', len))
         return NULL;
     for (const struct dschema_field *c = obj->children; c->name; c++) {
-        if (c->name_len == len && c->name[0] == name[0] && memcmp(c->name, name, len) == 0)
+        if (c->name_len == len && c->name[0] == name[0] && sluis_bytes_eq(c->name, name, len))
             return c;
     }
     return NULL;
