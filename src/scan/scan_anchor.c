@@ -41,9 +41,12 @@ struct an {
     int err;
 };
 
+/* Byte i of the text. The parsers read at most LOOK_BACK bytes before and LOOK_AT after an
+ * anchor; scan_anchor_run gives them the window itself only where that stays inside it,
+ * and near its edges a copy padded with NUL bytes (a separator, like the end of the text). */
 static inline int B(const struct an *a, int64_t i)
 {
-    return (uint64_t)i < (uint64_t)a->n ? a->p[i] : -1; /* also i < 0 */
+    return a->p[i];
 }
 
 static inline int dig(int c)
@@ -58,7 +61,7 @@ static inline int upper(int c)
 
 static inline int alpha(int c)
 {
-    return (unsigned)((c | 0x20) - 'a') < 26u && c >= 0;
+    return (unsigned)((c | 0x20) - 'a') < 26u; /* also false for -1 */
 }
 
 static inline int alnum(int c)
@@ -376,7 +379,8 @@ static void api_keys(struct an *a, int64_t i)
 {
     int64_t s = i, lo = (int64_t)a->e->key_done - (int64_t)a->off;
 
-    while (s > 0 && i - s < KEY_BACK && key_char(B(a, s - 1)))
+    /* prefixes before key_done have been looked at: the walk back may stop there */
+    while (s > 0 && s > lo && i - s < KEY_BACK && key_char(B(a, s - 1)))
         s--;
     if (s < lo)
         s = lo;
@@ -586,15 +590,32 @@ void scan_anchor_reset(struct scan_engine *e)
     memset(e->ring, 0xff, sizeof(e->ring));
 }
 
+#define EDGE 1024 /* > LOOK_AT and LOOK_BACK: anchors this close to an edge use a copy */
+
+/* a->p etc. for bytes [from, from + len) of the window w, copied into buf between NUL pads */
+static void region_fill(struct an *r, const struct an *w, unsigned char *buf, int64_t from,
+                        int64_t len)
+{
+    memset(buf, 0, EDGE);
+    memcpy(buf + EDGE, w->p + from, (size_t)len);
+    memset(buf + EDGE + len, 0, EDGE);
+    *r = *w;
+    r->p = buf + EDGE;
+    r->n = len;
+    r->off = w->off + (uint64_t)from;
+}
+
 int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struct scan_window *w,
                     int final, struct scan_result *out)
 {
-    struct an a = {(const unsigned char *)w->p, (int64_t)w->len, w->off, db, e, out, 0};
+    struct an a = {(const unsigned char *)w->p, (int64_t)w->len, w->off, db, e, out, 0}, r = a;
+    unsigned char buf[EDGE + 4 * EDGE + EDGE];
     int64_t pos = e->anchor_done > w->off ? (int64_t)(e->anchor_done - w->off) : 0;
-    int64_t stop = a.n;
+    int64_t stop = a.n, r_from = 0;
+    int zone = 0; /* what r holds: 0 nothing, 1 the head (or the whole window), 2 the tail */
 
     while (pos < a.n) {
-        uint64_t d = 0, s = 0, prev = dig(B(&a, pos - 1)), m;
+        uint64_t d = 0, s = 0, prev = pos > 0 && dig(a.p[pos - 1]), m;
         if (pos + 64 <= a.n) {
             d = masks64(a.p + pos, &s);
         } else {
@@ -608,25 +629,36 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
         if (pos + 64 > a.n)
             m &= (UINT64_C(1) << (a.n - pos)) - 1;
         while (m) {
-            int64_t k = pos + __builtin_ctzll(m);
+            int64_t k = pos + __builtin_ctzll(m), kk = k;
             int c = a.p[k];
+            struct an *pa = &a;
             m &= m - 1;
             if (!final && k + (dig(c) ? LOOK_DIGIT : c == '@' ? LOOK_AT : LOOK_OTHER) > a.n) {
                 stop = k;
                 goto done;
             }
+            if (a.n <= 4 * EDGE || k < EDGE || k >= a.n - EDGE) {
+                int want = a.n <= 4 * EDGE || k < EDGE ? 1 : 2;
+                if (zone != want) {
+                    r_from = want == 1 ? 0 : a.n - 2 * EDGE;
+                    region_fill(&r, &a, buf, r_from, a.n <= 4 * EDGE ? a.n : 2 * EDGE);
+                    zone = want;
+                }
+                pa = &r;
+                kk = k - r_from;
+            }
             if (dig(c)) {
-                on_run_start(&a, k);
+                on_run_start(pa, kk);
                 continue;
             }
             if (k > 0 && dig(a.p[k - 1]))
-                on_run_end(&a, k);
+                on_run_end(pa, kk);
             if (c == '@')
-                on_at(&a, k);
+                on_at(pa, kk);
             else if (c == ':' || c == '=')
-                on_assign(&a, k);
+                on_assign(pa, kk);
         }
-        if (a.err)
+        if (a.err || r.err)
             break;
         pos += 64;
     }
@@ -634,5 +666,5 @@ done:
     e->anchor_done = w->off + (uint64_t)stop;
     e->pending_from =
         final ? UINT64_MAX : (e->anchor_done > LOOK_BACK ? e->anchor_done - LOOK_BACK : 0);
-    return a.err;
+    return a.err ? a.err : r.err;
 }
