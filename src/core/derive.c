@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/bytes_eq.h"
 #include "core/dossier.h"
 #include "core/dossier_schema.h"
 #include "core/jpool.h"
@@ -116,11 +117,6 @@ static bool str_is(const json_t *d, const char *key, const char *want)
     return s && strcmp(s, want) == 0;
 }
 
-static size_t list_len(const json_t *d, const char *key)
-{
-    return json_array_size(oget(d, key));
-}
-
 /* want in the array arr (NULL: no) */
 static bool arr_has(const json_t *arr, const char *want)
 {
@@ -143,17 +139,79 @@ static bool in_names(const char (*names)[DERIVE_NAME_MAX], int n, const char *s)
     return false;
 }
 
-static long long int_at(const json_t *d, const char *key, long long dflt)
-{
-    const json_t *v = oget(d, key);
-    return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
-}
-
 static int clamp(long long v, int max)
 {
     if (v < 0)
         return 0;
     return v > max ? max : (int)v;
+}
+
+/*
+ * A dossier section read by many facts: its keys and values listed once by walking the object
+ * (no hashing), then found by a short linear search; each fact reads a key that way in a
+ * fraction of what a hash look-up costs. More keys than VIEW_MAX: plain look-ups.
+ */
+#define VIEW_MAX 24
+struct oview {
+    const json_t *obj;
+    int n; /* -1: too many keys, look them up in obj */
+    unsigned char len[VIEW_MAX];
+    const char *key[VIEW_MAX];
+    const json_t *val[VIEW_MAX];
+};
+
+static void view_init(struct oview *w, const json_t *obj)
+{
+    const char *k;
+    json_t *v;
+
+    w->obj = obj;
+    w->n = 0;
+    if (!json_is_object(obj))
+        return;
+    if (json_object_size(obj) > VIEW_MAX) {
+        w->n = -1;
+        return;
+    }
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        size_t l = json_object_iter_key_len(json_object_key_to_iter(k));
+        if (l > 255 || w->n == VIEW_MAX) {
+            w->n = -1;
+            return;
+        }
+        w->len[w->n] = (unsigned char)l;
+        w->key[w->n] = k;
+        w->val[w->n] = v;
+        w->n++;
+    }
+}
+
+static inline const json_t *vgetn(const struct oview *w, const char *key, size_t len)
+{
+    if (w->n < 0)
+        return json_object_getn(w->obj, key, len);
+    for (int i = 0; i < w->n; i++)
+        if (w->len[i] == len && sluis_bytes_eq(w->key[i], key, len))
+            return w->val[i];
+    return NULL;
+}
+
+/* the accessors above for a view; key is a literal (its length folds at compile time) */
+#define vget(w, k) vgetn((w), (k), sizeof(k) - 1)
+#define v_str(w, k) json_string_value(vget((w), k))
+#define v_true(w, k) json_is_true(vget((w), k))
+#define v_len(w, k) json_array_size(vget((w), k))
+
+/* v (may be NULL) is want */
+static bool str_eq(const char *v, const char *want)
+{
+    return v && strcmp(v, want) == 0;
+}
+
+static long long v_int_of(const json_t *v, long long dflt)
+{
+    return json_is_integer(v) ? (long long)json_integer_value(v) : dflt;
 }
 
 /* strcasecmp(a, b) == 0 in the C locale, inline (the codes are two letters) */
@@ -188,6 +246,7 @@ static int frequency_rank(const char *s)
 /* The sections of the dossier the facts read, looked up once per dossier. */
 struct dsec {
     const json_t *data, *use, *ai, *prescan, *models, *agreements, *decision;
+    struct oview data_v, use_v, ai_v, prescan_v; /* the sections most facts read */
     /* fields read by more than one fact, looked up once */
     const json_t *categories, *special, *subjects, *users, *personal;
     bool personal_data, citizen_facing;
@@ -202,13 +261,17 @@ static void dsec_init(struct dsec *s, const json_t *d)
     s->models = oget(d, "models");
     s->agreements = oget(d, "agreements");
     s->decision = oget(d, "decision");
-    s->categories = oget(s->data, "categories");
-    s->special = oget(s->data, "special_categories");
-    s->subjects = oget(s->data, "subjects");
-    s->users = oget(s->use, "users");
-    s->personal = oget(s->data, "personal_data");
+    view_init(&s->data_v, s->data);
+    view_init(&s->use_v, s->use);
+    view_init(&s->ai_v, s->ai);
+    view_init(&s->prescan_v, s->prescan);
+    s->categories = vget(&s->data_v, "categories");
+    s->special = vget(&s->data_v, "special_categories");
+    s->subjects = vget(&s->data_v, "subjects");
+    s->users = vget(&s->use_v, "users");
+    s->personal = vget(&s->data_v, "personal_data");
     s->personal_data = json_is_true(s->personal);
-    s->citizen_facing = is_true(s->use, "citizen_facing");
+    s->citizen_facing = v_true(&s->use_v, "citizen_facing");
 }
 
 struct prescan_out {
@@ -253,24 +316,24 @@ static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p
         s_subjects = p->subjects_mid_score;
     else
         s_subjects = p->subjects_high_score;
-    if (int_at(s->data, "subject_count", -1) >= p->subject_count_min)
+    if (v_int_of(vget(&s->data_v, "subject_count"), -1) >= p->subject_count_min)
         s_count = p->subject_count_score;
-    fr = frequency_rank(str_at(s->data, "frequency"));
+    fr = frequency_rank(v_str(&s->data_v, "frequency"));
     fmin = frequency_rank(p->frequency_min);
     if (fr >= 0 && fmin >= 0 && fr >= fmin)
         s_freq = p->frequency_score;
-    if (int_at(s->data, "retention_years", -1) >= p->retention_years_min)
+    if (v_int_of(vget(&s->data_v, "retention_years"), -1) >= p->retention_years_min)
         s_ret = p->retention_score;
-    s_transfers = clamp(int_at(s->prescan, "transfers_score", 0), p->transfers_max);
-    if (is_true(s->data, "basisregistratie"))
+    s_transfers = clamp(v_int_of(vget(&s->prescan_v, "transfers_score"), 0), p->transfers_max);
+    if (v_true(&s->data_v, "basisregistratie"))
         s_basis = p->basisregistratie_score;
-    s_minors = clamp(int_at(s->prescan, "minors_score", 0), p->minors_max);
+    s_minors = clamp(v_int_of(vget(&s->prescan_v, "minors_score"), 0), p->minors_max);
     score = s_cat + s_special + s_subjects + s_count + s_freq + s_ret + s_transfers + s_basis +
             s_minors;
 
-    edpb = (int)list_len(s->prescan, "edpb_criteria");
-    ap = (int)list_len(s->prescan, "ap_list");
-    if (is_true(s->prescan, "new_legislation") || score > p->dpia_score_above ||
+    edpb = (int)v_len(&s->prescan_v, "edpb_criteria");
+    ap = (int)v_len(&s->prescan_v, "ap_list");
+    if (v_true(&s->prescan_v, "new_legislation") || score > p->dpia_score_above ||
         ap >= p->dpia_ap_list_required || edpb >= p->dpia_edpb_required)
         dpia = "required";
     else if (edpb >= p->dpia_edpb_recommended)
@@ -278,7 +341,7 @@ static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p
     else
         dpia = "not_required";
 
-    dtia = is_true(s->data, "outside_eea");
+    dtia = v_true(&s->data_v, "outside_eea");
     arr = s->agreements;
     json_array_foreach(arr, i, v)
     {
@@ -308,11 +371,11 @@ static json_t *prescan_facts(const struct dsec *s, const struct derive_params *p
         add_int(o, "ap_list_count", ap) || add_str(o, "dpia", dpia) ||
         add_str(o, "dtia", dtia ? "required" : "not_required") ||
         add_str(o, "kia",
-                (is_true(s->prescan, "targets_minors") || arr_has(s->users, "minors"))
+                (v_true(&s->prescan_v, "targets_minors") || arr_has(s->users, "minors"))
                     ? "recommended"
                     : "not_required") ||
         add_str(o, "iama",
-                (high_risk || is_true(s->ai, "impactful")) ? "recommended" : "not_required"))
+                (high_risk || v_true(&s->ai_v, "impactful")) ? "recommended" : "not_required"))
         goto fail_o;
     return o;
 fail:
@@ -329,11 +392,11 @@ struct ai_act_out {
 static void ai_act_classify(const struct dsec *s, const struct derive_params *p,
                             struct ai_act_out *a)
 {
-    const char *excl = str_at(s->ai, "excluded");
-    const char *area = str_at(s->ai, "annex_iii_area");
-    const char *st = str_at(s->ai, "system_type");
+    const char *excl = v_str(&s->ai_v, "excluded");
+    const char *area = v_str(&s->ai_v, "annex_iii_area");
+    const char *st = v_str(&s->ai_v, "system_type");
     bool annex3 = area && strcmp(area, "none") != 0;
-    bool profiling = is_true(s->ai, "profiling");
+    bool profiling = v_true(&s->ai_v, "profiling");
     const json_t *models = s->models;
     size_t i;
     json_t *m;
@@ -355,15 +418,16 @@ static void ai_act_classify(const struct dsec *s, const struct derive_params *p,
     a->excluded = excl && strcmp(excl, "none") != 0;
     if (a->excluded)
         return;
-    a->prohibited = list_len(s->ai, "prohibited_practices") > 0 ||
-                    (is_true(s->ai, "emotion_recognition") &&
+    a->prohibited = v_len(&s->ai_v, "prohibited_practices") > 0 ||
+                    (v_true(&s->ai_v, "emotion_recognition") &&
                      in_names(p->emotion_prohibited_areas, p->n_emotion_prohibited_areas, area));
-    a->high_risk = is_true(s->ai, "annex_i_product") ||
-                   (annex3 && (!is_true(s->ai, "art6_3_exception") || profiling)) ||
+    a->high_risk = v_true(&s->ai_v, "annex_i_product") ||
+                   (annex3 && (!v_true(&s->ai_v, "art6_3_exception") || profiling)) ||
                    (profiling && p->profiling_always_high_risk);
-    a->transparency =
-        is_true(s->ai, "interacts_with_people") || is_true(s->ai, "generates_synthetic_content") ||
-        is_true(s->ai, "emotion_recognition") || is_true(s->ai, "deepfake") || s->citizen_facing;
+    a->transparency = v_true(&s->ai_v, "interacts_with_people") ||
+                      v_true(&s->ai_v, "generates_synthetic_content") ||
+                      v_true(&s->ai_v, "emotion_recognition") || v_true(&s->ai_v, "deepfake") ||
+                      s->citizen_facing;
 }
 
 static json_t *ai_act_facts(const struct dsec *s, const struct ai_act_out *a)
@@ -374,7 +438,7 @@ static json_t *ai_act_facts(const struct dsec *s, const struct ai_act_out *a)
                       : a->high_risk    ? "high_risk"
                       : a->transparency ? "transparency"
                                         : "minimal";
-    const char *role = str_at(s->ai, "role");
+    const char *role = v_str(&s->ai_v, "role");
     if (!o || add_str(o, "class", cls) || add_bool(o, "prohibited", a->prohibited) ||
         add_bool(o, "high_risk", a->high_risk) ||
         add_bool(o, "transparency_duty", a->transparency) || add_bool(o, "gpai", a->gpai) ||
@@ -479,22 +543,22 @@ static bool all_models_european(const struct dsec *s, const struct derive_params
 /* Personal data, special categories, a classification marking or owner-marked confidential. */
 static bool sensitive_data(const struct dsec *s)
 {
-    const char *cls = str_at(s->data, "classification");
+    const char *cls = v_str(&s->data_v, "classification");
     return s->personal_data || json_array_size(s->categories) > 0 ||
-           json_array_size(s->special) > 0 || is_true(s->data, "confidential") ||
+           json_array_size(s->special) > 0 || v_true(&s->data_v, "confidential") ||
            (cls && strcmp(cls, "none") != 0 && strcmp(cls, "intern") != 0);
 }
 
 static json_t *exploration_facts(const struct dsec *s, const char *eval_date, bool sensitive)
 {
     json_t *o = json_object();
-    const char *end = str_at(s->use, "exploration_end");
-    bool expl = str_is(s->use, "environment", "exploration");
+    const char *end = v_str(&s->use_v, "exploration_end");
+    bool expl = str_eq(v_str(&s->use_v, "environment"), "exploration");
     bool expired = end && strcmp(end, eval_date) < 0;
     bool public_users = arr_has(s->users, "citizens") || arr_has(s->users, "businesses") ||
                         arr_has(s->users, "minors");
     bool controlled = expl && end && !expired && !s->citizen_facing && !public_users &&
-                      !is_true(s->use, "production_data") && !sensitive &&
+                      !v_true(&s->use_v, "production_data") && !sensitive &&
                       json_is_false(s->personal);
     if (!o || add_bool(o, "controlled", controlled) || add_bool(o, "expired", expired) ||
         add_bool(o, "has_end", end != NULL)) {
@@ -562,7 +626,7 @@ static int facts(const json_t *dossier, const struct derive_params *p, const cha
         goto nomem;
     if (add_str(o, "eval_date", eval_date) ||
         add_bool(o, "procured",
-                 str_is(sec.use, "kind", "procure") || any_model(&sec, "terms", NULL)) ||
+                 str_eq(v_str(&sec.use_v, "kind"), "procure") || any_model(&sec, "terms", NULL)) ||
         add_bool(o, "consumer_terms", any_model(&sec, "terms", "consumer")) ||
         add_bool(o, "sensitive_data", sensitive) ||
         set_lit(o, "prescan", prescan_facts(&sec, p, a.high_risk)) ||
