@@ -174,23 +174,45 @@ static void ob_str(struct obuf *ob, const char *s)
 
 static void ob_u64(struct obuf *ob, uint64_t v)
 {
+    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                             "34353637383940414243444546474849505152535455565758596061626364656667"
+                             "6869707172737475767778798081828384858687888990919293949596979899";
     char t[24];
     size_t k = sizeof(t);
 
-    do {
-        t[--k] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) { /* two digits at a time */
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        t[--k] = d2[2 * r + 1];
+        t[--k] = d2[2 * r];
+    }
+    if (v >= 10) {
+        t[--k] = d2[2 * v + 1];
+        t[--k] = d2[2 * v];
+    } else {
+        t[--k] = (char)('0' + v);
+    }
     ob_put(ob, t + k, sizeof(t) - k);
 }
+
+/* Per byte: 1 when a JSON string needs it escaped (or it ends the string: NUL). */
+static const unsigned char json_esc[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 static void ob_json_str(struct obuf *ob, const char *s)
 {
     char t[8];
     size_t n = 0;
 
-    while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20 &&
-           (unsigned char)s[n] < 0x7f)
+    while (!json_esc[(unsigned char)s[n]])
         n++;
     ob_put(ob, "\"", 1);
     ob_put(ob, s, n); /* the plain prefix (usually all of it) in one copy */
