@@ -97,7 +97,27 @@ one() { # label db-url
 }
 
 echo "sluis API bench: server pinned to cpu $SRV_CPU (${THREADS:-default: 16} HTTP threads), wrk on cpu $WRK_CPU, $CONNS connections, ${DUR}s per run"
+# fdatasync latency of the disk under the bench's files right now (4 KiB overwrites): a
+# durable write's latency cannot be below it, and other processes' I/O raises it.
+fsync_probe() { # dir label
+    command -v python3 >/dev/null || return 0
+    python3 - "$1" "$2" <<'PY' || true
+import os, sys, time
+path = os.path.join(sys.argv[1], "fsync-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+os.write(fd, b"x" * 65536); os.fsync(fd)
+lat = []
+for i in range(300):
+    os.pwrite(fd, b"y" * 4096, (i % 16) * 4096)
+    t = time.perf_counter(); os.fdatasync(fd); lat.append((time.perf_counter() - t) * 1000)
+os.close(fd); os.unlink(path)
+lat.sort()
+print("fdatasync %s: p50 %.2f ms  p99 %.2f ms  max %.2f ms" % (sys.argv[2], lat[150], lat[297], lat[-1]))
+PY
+}
+
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+fsync_probe "$W" "($W)"
 if [ "$WHICH" != pg ]; then
     one sqlite "$W/bench.db"
     if [ "$CKPT_COMPARE" = 1 ] && [[ $RUNS == *write* ]]; then
@@ -135,4 +155,5 @@ if [ "$WHICH" != sqlite ]; then
         psql "$SLUIS_TEST_PG" -qc "DROP DATABASE $name WITH (FORCE)"
     fi
 fi
+fsync_probe "$W" "($W)"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
