@@ -101,23 +101,34 @@ static void emit(struct an *a, int kind, int arg, int64_t from, int64_t to)
         a->err = SLUIS_ENOMEM;
 }
 
-/* Variable-width patterns: Hyperscan reports each end once, with the leftmost start.
- * Anchors are parsed in order, so the first report of an end is the leftmost. */
-static void emit_var(struct an *a, int kind, int arg, int64_t from, int64_t to)
+/*
+ * Variable-width patterns: Hyperscan reports each end once, with the leftmost start.
+ * Anchors are parsed in order, so the first claim of an end is the leftmost. Every end is
+ * within LOOK_DIGIT (< SCAN_RING) bytes after its anchor, so the ends still to be claimed
+ * again lie in a window shorter than SCAN_RING: a table indexed by end modulo SCAN_RING
+ * holds each of them in its own slot, with a bit per pattern id. Returns 1 for a new claim.
+ */
+static int claim(struct an *a, unsigned id, int64_t to)
 {
     struct scan_engine *e = a->e;
-    unsigned id = a->db->kid[kind][arg];
-    uint64_t end = a->off + (uint64_t)to;
-    /* reports of one end come from nearby anchors: a small direct-mapped table of recent
-       ends catches them (a repeat that slips through is the same finding, dropped when
-       overlaps are resolved) */
-    size_t slot = (size_t)((end * 0x9E3779B97F4A7C15u + id) >> 59) & (SCAN_RING - 1);
+    uint64_t end = a->off + (uint64_t)to, bit = UINT64_C(1) << (id & 63);
+    size_t slot = (size_t)(end & (SCAN_RING - 1));
 
-    if (e->ring[slot].end == end && e->ring[slot].id == id)
-        return;
-    e->ring[slot].end = end;
-    e->ring[slot].id = id;
-    emit(a, kind, arg, from, to);
+    if (e->ring[slot].end != end) { /* an end of an anchor long passed: reuse the slot */
+        e->ring[slot].end = end;
+        e->ring[slot].ids = 0;
+    }
+    if (id >= 64 || !(e->ring[slot].ids & bit)) {
+        e->ring[slot].ids |= bit;
+        return 1;
+    }
+    return 0;
+}
+
+static void emit_var(struct an *a, int kind, int arg, int64_t from, int64_t to)
+{
+    if (claim(a, a->db->kid[kind][arg], to))
+        emit(a, kind, arg, from, to);
 }
 
 static inline int token_char(int c)
@@ -277,16 +288,20 @@ static inline int ucdig(int c)
 
 /* \b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b, the check digits at i.
  * The validator wants as many letters and digits as the country's registered length, so
- * of the ends the expression has only that one is reported (none for an unknown country).
+ * of the ends the expression has only that one is reported (none for an unknown country);
+ * the others are claimed all the same, so a later start cannot report them either.
  * Nor the end nl_end an NL expression reported: the same span, validated the same way, at
  * a lower confidence, so it could never win. */
 static void iban_foreign(struct an *a, int64_t i, int64_t nl_end)
 {
     int64_t pos = i + 2;
     int want = scan_check_iban_length((char)a->p[i - 2], (char)a->p[i - 1]);
+    unsigned id = a->db->kid[RK_IBAN][1];
 
-    if (!want || !dig(B(a, i + 1)))
+    if (!dig(B(a, i + 1)))
         return;
+    /* every end is claimed (as Hyperscan would report it), only the one that can pass is
+       reported */
     for (int g = 1; g <= 7; g++) {
         int64_t q = pos + (B(a, pos) == ' ');
         if (!ucdig(B(a, q)) || !ucdig(B(a, q + 1)) || !ucdig(B(a, q + 2)) || !ucdig(B(a, q + 3)))
@@ -294,14 +309,13 @@ static void iban_foreign(struct an *a, int64_t i, int64_t nl_end)
         pos = q + 4;
         if (g < 2)
             continue;
-        if (4 + 4 * g > want)
-            break;
-        if (4 + 4 * g == want && !word(B(a, pos)) && pos != nl_end)
-            emit_var(a, RK_IBAN, 1, i - 2, pos);
+        if (!word(B(a, pos)) && claim(a, id, pos) && 4 + 4 * g == want && pos != nl_end)
+            emit(a, RK_IBAN, 1, i - 2, pos);
         int64_t t = pos + (B(a, pos) == ' ');
         for (int k = 0; k < 3 && ucdig(B(a, t + k)); k++)
-            if (4 + 4 * g + k + 1 == want && !word(B(a, t + k + 1)) && t + k + 1 != nl_end)
-                emit_var(a, RK_IBAN, 1, i - 2, t + k + 1);
+            if (!word(B(a, t + k + 1)) && claim(a, id, t + k + 1) && 4 + 4 * g + k + 1 == want &&
+                t + k + 1 != nl_end)
+                emit(a, RK_IBAN, 1, i - 2, t + k + 1);
     }
 }
 

@@ -119,7 +119,7 @@ struct scan_ctx_index {
     uint64_t start, end; /* words starting in [start, end) are indexed; end = 0: empty */
 };
 
-#define SCAN_RING 32
+#define SCAN_RING 128 /* >= LOOK_DIGIT in scan_anchor.c */
 
 /* Pending candidates of one block scan or one stream. */
 struct scan_engine {
@@ -142,8 +142,8 @@ struct scan_engine {
     uint64_t run_s, run_e; /* the last whole token of at most 12 bytes looked at */
     struct {
         uint64_t end;
-        unsigned id;
-    } ring[SCAN_RING]; /* recent ends of variable-width patterns: one report per (id, end) */
+        uint64_t ids;  /* bit per pattern id */
+    } ring[SCAN_RING]; /* ends of variable-width patterns claimed: one report per (id, end) */
 };
 
 struct scan_scratch {
