@@ -37,19 +37,18 @@ static int to_upper(int c)
     return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
 }
 
-/* strchr(set, c) != NULL without a library call (sets are a few bytes; c == 0 matches the
- * terminator, as with strchr). */
-static int in_set(const char *set, int c)
+/* A set of separator bytes (space to '/'): bit c - ' ' for byte c. */
+#define SB(c) (1u << ((c) - ' '))
+
+/* c in the set, or c == 0 (as strchr(set, c) would say). */
+static inline int in_set(unsigned set, int c)
 {
-    for (; *set; set++)
-        if ((unsigned char)*set == c)
-            return 1;
-    return c == 0;
+    return c == 0 || ((unsigned)(c - ' ') < 16u && (set >> (c - ' ')) & 1);
 }
 
 /* No match inside a longer number or word: the neighbours must not be letters or
  * digits, nor a separator from seps that continues a number. */
-static int bound_ok(const struct scan_window *w, uint64_t from, uint64_t to, const char *seps)
+static int bound_ok(const struct scan_window *w, uint64_t from, uint64_t to, unsigned seps)
 {
     int b = from > 0 ? w_at(w, from - 1) : -1;
     int a = w_at(w, to);
@@ -110,7 +109,7 @@ static int v_digits(const struct scan_window *w, const struct scan_raw *r, const
     int cls;
     char d9[9];
 
-    if (!bound_ok(w, r->from, r->to, ".,-/"))
+    if (!bound_ok(w, r->from, r->to, (SB('.') | SB(',') | SB('-') | SB('/'))))
         return 0;
     switch (kind) {
     case RK_D9:
@@ -151,7 +150,8 @@ static int v_grouped(const struct scan_window *w, const struct scan_raw *r, cons
     char d9[9];
     int k = 0;
 
-    if (t[s1] != t[s2] || !bound_ok(w, r->from, r->to, ".,-/ "))
+    if (t[s1] != t[s2] ||
+        !bound_ok(w, r->from, r->to, (SB('.') | SB(',') | SB('-') | SB('/') | SB(' '))))
         return 0;
     for (int i = 0; i < 11; i++)
         if (is_digit((unsigned char)t[i]))
@@ -162,7 +162,7 @@ static int v_grouped(const struct scan_window *w, const struct scan_raw *r, cons
 }
 
 /* Copies the letters and digits of t (upper-cased) into buf; other bytes in skip are dropped. */
-static size_t compact(const char *t, size_t n, const char *skip, char *buf, size_t cap)
+static size_t compact(const char *t, size_t n, unsigned skip, char *buf, size_t cap)
 {
     size_t k = 0;
 
@@ -188,8 +188,8 @@ static int v_iban(const struct scan_window *w, const struct scan_raw *r, const c
     for (size_t i = 0; i < n; i++)
         if (t[i] == ' ' && i % 5 != 4)
             return 0;
-    k = compact(t, n, " ", buf, sizeof(buf));
-    if (!k || !bound_ok(w, r->from, r->to, "-/"))
+    k = compact(t, n, (SB(' ')), buf, sizeof(buf));
+    if (!k || !bound_ok(w, r->from, r->to, (SB('-') | SB('/'))))
         return 0;
     if (!scan_check_iban(buf, k))
         return 0;
@@ -200,9 +200,9 @@ static int v_btw(const struct scan_window *w, const struct scan_raw *r, const ch
                  struct scan_finding *f)
 {
     char buf[24];
-    size_t k = compact(t, n, " .", buf, sizeof(buf));
+    size_t k = compact(t, n, (SB(' ') | SB('.')), buf, sizeof(buf));
 
-    if (!k || !bound_ok(w, r->from, r->to, "-/") || !scan_check_btw(buf, k))
+    if (!k || !bound_ok(w, r->from, r->to, (SB('-') | SB('/'))) || !scan_check_btw(buf, k))
         return 0;
     return set(f, SCAN_DET_BTW, r->from, r->to, 0.95f);
 }
@@ -253,7 +253,7 @@ static int v_phone(const struct scan_window *w, const struct scan_raw *r, const 
     }
     if (nsep > 4 || !scan_check_phone_nsn(d, k))
         return 0;
-    if (!bound_ok(w, r->from, r->to, ".,-/"))
+    if (!bound_ok(w, r->from, r->to, (SB('.') | SB(',') | SB('-') | SB('/'))))
         return 0;
     cls = scan_ctx_nearest(w, r->from, r->to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
     if (cls == CX_PHONE)
@@ -265,7 +265,7 @@ static int v_phone(const struct scan_window *w, const struct scan_raw *r, const 
 
 static int is_local_char(int c)
 {
-    return is_alnum(c) || (c > 0 && in_set("._%+-", c));
+    return is_alnum(c) || c == '_' || (c > 0 && in_set((SB('.') | SB('%') | SB('+') | SB('-')), c));
 }
 
 static int v_email(const struct scan_window *w, const struct scan_raw *r, struct scan_finding *f)
@@ -352,7 +352,7 @@ static int v_postcode(const struct scan_window *w, const struct scan_raw *r, con
 
     memcpy(pc, t, 4);
     memcpy(pc + 4, t + n - 2, 2);
-    if (!scan_check_postcode(pc) || !bound_ok(w, r->from, r->to, ".,/"))
+    if (!scan_check_postcode(pc) || !bound_ok(w, r->from, r->to, (SB('.') | SB(',') | SB('/'))))
         return 0;
     if (house_number_before(w, r->from) ||
         scan_ctx_nearest(w, r->from, r->to, BIT(CX_ADDRESS), SCAN_CTX_BEFORE, SCAN_CTX_AFTER) >= 0)
@@ -407,7 +407,8 @@ static int v_date(const struct scan_db *db, const struct scan_window *w, const s
             i++;
         y = num(t, n, &i, 4);
     }
-    if (!scan_check_date(y, m, d, 1900, db->year_max) || !bound_ok(w, r->from, r->to, ".-/"))
+    if (!scan_check_date(y, m, d, 1900, db->year_max) ||
+        !bound_ok(w, r->from, r->to, (SB('.') | SB('-') | SB('/'))))
         return 0;
     if (scan_ctx_nearest(w, r->from, r->to, BIT(CX_DOB), 48, 24) == CX_DOB)
         return set(f, SCAN_DET_DOB, r->from, r->to, 0.9f);
@@ -435,7 +436,7 @@ static int v_plate(const struct scan_window *w, const struct scan_raw *r, const 
         if (n != 8 || t[g[0]] != '-' || t[g[0] + g[1] + 1] != '-')
             return 0;
     }
-    if (!bound_ok(w, r->from, r->to, "-./"))
+    if (!bound_ok(w, r->from, r->to, (SB('-') | SB('.') | SB('/'))))
         return 0;
     cls = scan_ctx_nearest(w, r->from, r->to, BIT(CX_KENTEKEN) | BIT(CX_PRODUCT) | BIT(CX_NEG),
                            SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
@@ -447,7 +448,7 @@ static int v_docnr(const struct scan_window *w, const struct scan_raw *r, const 
 {
     int cls;
 
-    if (!scan_check_docnr(t) || !bound_ok(w, r->from, r->to, "-./"))
+    if (!scan_check_docnr(t) || !bound_ok(w, r->from, r->to, (SB('-') | SB('.') | SB('/'))))
         return 0;
     cls = scan_ctx_nearest(w, r->from, r->to,
                            BIT(CX_DOC) | BIT(CX_PRODUCT) | BIT(CX_NEG) | BIT(CX_KENTEKEN),
