@@ -48,6 +48,7 @@ void policy_set_free(struct policy_set *ps)
     cond_slots_free(&ps->slots);
     free(ps->hot);
     free(ps->tmpl);
+    free(ps->placeholders);
     free(ps->rules);
     free(ps->roles);
     free(ps);
@@ -107,10 +108,12 @@ int policy_set_index(struct policy_set *ps)
     size_t n = ps->n_rules ? ps->n_rules : 1;
     struct policy_rule_hot *hot = malloc(n * sizeof *hot);
     struct finding *tmpl = calloc(n, sizeof *tmpl);
+    unsigned char *ph = calloc(n, 1);
 
-    if (!hot || !tmpl) {
+    if (!hot || !tmpl || !ph) {
         free(hot);
         free(tmpl);
+        free(ph);
         return SLUIS_ENOMEM;
     }
     for (size_t i = 0; i < ps->n_rules; i++) {
@@ -130,11 +133,19 @@ int policy_set_index(struct policy_set *ps)
         tmpl[i].message = r->message;
         tmpl[i].remedy = r->remedy;
         tmpl[i].source = r->source;
+        {
+            const char *t[4] = {r->message.nl, r->message.en, r->remedy.nl, r->remedy.en};
+            for (int k = 0; k < 4; k++)
+                if (t[k] && strchr(t[k], '{'))
+                    ph[i] |= (unsigned char)(1u << k);
+        }
     }
     free(ps->hot);
     free(ps->tmpl);
+    free(ps->placeholders);
     ps->hot = hot;
     ps->tmpl = tmpl;
+    ps->placeholders = ph;
     return 0;
 }
 

@@ -77,6 +77,8 @@ struct policy_set {
     size_t n_rules;
     struct policy_rule_hot *hot; /* n_rules entries (policy_set_index()), or NULL */
     struct finding *tmpl; /* n_rules findings with the rule's ids and texts filled in, or NULL */
+    unsigned char *placeholders; /* per rule, bit k: text k of message.nl, message.en,
+                                    remedy.nl, remedy.en holds a '{' (verdict_text_render()) */
     struct policy_role *roles;
     size_t n_roles;
     int roles_use_env; /* a role's advice_required_when reads env or derived.roles (at load) */

@@ -200,7 +200,7 @@ static int evaluate(const struct policy_set *ps, const json_t *dossier, const ch
     memset(out, 0, sizeof *out);
     if (!ps || !json_is_object(dossier))
         return sluis_err_set(err, SLUIS_EINVAL, "no policy or no dossier");
-    if (ps->n_rules && (!ps->hot || !ps->tmpl))
+    if (ps->n_rules && (!ps->hot || !ps->tmpl || !ps->placeholders))
         return sluis_err_set(err, SLUIS_EINTERNAL, "policy set not indexed");
     if (!env || !env_bit(env))
         return sluis_err_set(err, SLUIS_EINVAL,
@@ -265,7 +265,7 @@ done:
     out->findings = findings;
     out->n_findings = ps->n_rules;
     out->derived = derived;
-    if (verdict_text_render(out) < 0) {
+    if (verdict_text_render(out, ps->placeholders) < 0) {
         verdict_free(out);
         return sluis_err_set(err, SLUIS_ENOMEM, "out of memory while evaluating the policy");
     }

@@ -116,7 +116,7 @@ static char *render(const char *s, const json_t *derived, int en, int *oom)
     return out;
 }
 
-int verdict_text_render(struct verdict *v)
+int verdict_text_render(struct verdict *v, const unsigned char *placeholders)
 {
     size_t total = 0, n = 0;
     char *parts[256];
@@ -129,7 +129,10 @@ int verdict_text_render(struct verdict *v)
         if (f->status != FINDING_UNMET)
             continue;
         for (int k = 0; k < 4 && !oom; k++) {
-            char *r = render(*targets[k], v->derived, k % 2 == 1, &oom);
+            char *r;
+            if (placeholders && !(placeholders[i] >> k & 1))
+                continue; /* no '{' in this text: render() would leave it as it is */
+            r = render(*targets[k], v->derived, k % 2 == 1, &oom);
             if (!r)
                 continue;
             if (n >= sizeof parts / sizeof parts[0]) {

@@ -10,7 +10,9 @@
 int verdict_text_check(const char *s, size_t *bad_off, char *msg, size_t cap);
 
 /* Fills in the placeholders of the unmet findings of v from v->derived into v->texts.
+ * placeholders (NULL: look at every text): per finding, bit k set when text k of message.nl,
+ * message.en, remedy.nl, remedy.en may hold one (policy_set.placeholders).
  * Returns 0 or -1 when memory ran out (the raw texts then stay). */
-int verdict_text_render(struct verdict *v);
+int verdict_text_render(struct verdict *v, const unsigned char *placeholders);
 
 #endif
