@@ -434,14 +434,14 @@ static int ix_break(const struct scan_window *w, struct scan_ctx_index *ix, cons
 
 #if defined(__SSE2__)
 /* Bit t: p[t] is a word byte; *brk bit t: p[t] may start a sentence break. 64 bytes. */
-static uint64_t word_mask64(const char *p, uint64_t *brk)
+static uint64_t word_mask64(const char *p, uint64_t *brk, uint64_t *digit)
 {
     const __m128i shift = _mm_set1_epi8((char)(0x80 - 'a')), lim = _mm_set1_epi8((char)(-128 + 26));
     const __m128i dshift = _mm_set1_epi8((char)(0x80 - '0')), dlim = _mm_set1_epi8((char)(-118));
     const __m128i x20 = _mm_set1_epi8(0x20), dash = _mm_set1_epi8('-'), apo = _mm_set1_epi8('\'');
     const __m128i dot = _mm_set1_epi8('.'), ex = _mm_set1_epi8('!'), qu = _mm_set1_epi8('?');
     const __m128i nl = _mm_set1_epi8('\n');
-    uint64_t wm = 0, bm = 0;
+    uint64_t wm = 0, bm = 0, dm = 0;
 
     for (int k = 0; k < 4; k++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
@@ -453,8 +453,10 @@ static uint64_t word_mask64(const char *p, uint64_t *brk)
         wm |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(l, d), o))
               << (16 * k);
         bm |= (uint64_t)(unsigned)_mm_movemask_epi8(b) << (16 * k);
+        dm |= (uint64_t)(unsigned)_mm_movemask_epi8(d) << (16 * k);
     }
     *brk = bm;
+    *digit = dm;
     return wm;
 }
 #endif
@@ -469,10 +471,18 @@ static int ix_extend(const struct scan_window *w, struct scan_ctx_index *ix, uin
 
 #if defined(__SSE2__)
     while (p < stop && p + 64 <= wp_end) { /* 64 bytes at a time */
-        uint64_t brk, wm = word_mask64(p, &brk), ev;
+        uint64_t brk, dm, wm = word_mask64(p, &brk, &dm), ev;
         size_t lim = (size_t)(stop - p) < 64 ? (size_t)(stop - p) : 64;
         const char *next = p + lim;
-        ev = (wm & ~(wm << 1)) | brk; /* word starts (p is never inside a word) and breaks */
+        /* word starts (p is never inside a word), leaving out words that cannot be context
+           words: those starting with a digit and those shorter than 3 bytes */
+        ev = wm & ~(wm << 1) & ~dm & ((wm >> 1) | UINT64_C(1) << 63) &
+             ((wm >> 2) | UINT64_C(3) << 62);
+        if ((wm >> (lim - 1)) & 1) { /* a word through the last byte may go on: find its end */
+            uint64_t z = ~wm & (lim == 64 ? ~UINT64_C(0) : (UINT64_C(1) << lim) - 1);
+            ev |= UINT64_C(1) << (z ? 64 - __builtin_clzll(z) : 0);
+        }
+        ev |= brk;
         if (lim < 64)
             ev &= (UINT64_C(1) << lim) - 1;
         while (ev) {

@@ -197,28 +197,46 @@ static int tmp_push(void *arg, const struct scan_finding *f)
     return 0;
 }
 
-/* Is a pending private-key header complete (its END line is in the window)? */
-static int pem_ready(const struct scan_window *w, const struct scan_raw *r, uint64_t limit)
+/* Where the END line after private-key header r starts (as v_pem finds it), or 0 when the
+ * window holds none within SCAN_PEM_MAX bytes. */
+static uint64_t pem_end_line(const struct scan_window *w, const struct scan_raw *r)
 {
     uint64_t end = w->off + w->len;
     const char *base, *p;
     size_t n;
 
-    if (r->to + SCAN_PEM_MAX <= limit || r->to < w->off || r->to > end)
-        return 1;
+    if (r->to < w->off || r->to > end)
+        return 0;
     n = (size_t)(end - r->to);
     if (n > SCAN_PEM_MAX)
         n = SCAN_PEM_MAX;
     base = w->p + (r->to - w->off);
     p = memmem(base, n, "-----END ", 9);
-    return p && memmem(p, (size_t)(base + n - p), "KEY-----", 8);
+    return p ? w->off + (uint64_t)(p - w->p) : 0;
+}
+
+/* Can a private-key header be judged as in block mode: its END line and the 64 bytes after
+ * it in which v_pem looks for "PRIVATE KEY-----" are in the window, or SCAN_PEM_MAX bytes
+ * without an END line are? */
+static int pem_ready(const struct scan_window *w, const struct scan_raw *r, uint64_t limit)
+{
+    uint64_t x;
+
+    if (r->to + SCAN_PEM_MAX <= limit || r->to < w->off || r->to > w->off + w->len)
+        return 1;
+    x = pem_end_line(w, r);
+    return x && x + 64 <= w->off + w->len;
 }
 
 /* The furthest a finding from raw r may end: some validators read on after the raw match
    (scan_detect.c: v_password at most 3 + 1 + 3 + 1 + 80 bytes, v_apikey at most 220 + 1,
-   v_token at most 12); the other kinds end where their raw match ends. */
-static uint64_t raw_reach(const struct scan_db *db, const struct scan_raw *r)
+   v_token at most 12, v_pem to its END line and at most 64 bytes on); the other kinds end
+   where their raw match ends. */
+static uint64_t raw_reach(const struct scan_db *db, const struct scan_window *w,
+                          const struct scan_raw *r)
 {
+    uint64_t x;
+
     switch (db->pat[r->id].kind) {
     case RK_PASSWORD:
         return r->to + 96;
@@ -226,6 +244,9 @@ static uint64_t raw_reach(const struct scan_db *db, const struct scan_raw *r)
         return r->to + 224;
     case RK_TOKEN:
         return r->to + 12;
+    case RK_PEM:
+        x = pem_end_line(w, r);
+        return x ? x + 64 : r->to;
     default:
         return r->to;
     }
@@ -236,7 +257,7 @@ static int raw_ready(const struct scan_db *db, const struct scan_window *w,
 {
     if (r->pem)
         return pem_ready(w, r, limit);
-    return raw_reach(db, r) + SCAN_HOLD <= limit;
+    return raw_reach(db, w, r) + SCAN_HOLD <= limit;
 }
 
 static int span_cmp(const void *a, const void *b)
@@ -267,7 +288,7 @@ static uint64_t hold_limit(const struct scan_db *db, struct scan_engine *e,
         size_t n = 0;
         for (i = 0; i < e->nraw; i++) {
             const struct scan_raw *r = &e->raw[i];
-            uint64_t reach = raw_reach(db, r);
+            uint64_t reach = raw_reach(db, win, r);
             if (reach <= lo || reach > top || r->hold >= h)
                 continue;
             if (n == e->capspan &&
@@ -308,7 +329,7 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     uint64_t hold_from = final ? UINT64_MAX : hold_limit(db, e, win, limit);
     for (i = 0; i < e->nraw; i++) {
         const struct scan_raw *r = &e->raw[i];
-        if (!final && (raw_reach(db, r) > hold_from || !raw_ready(db, win, r, limit))) {
+        if (!final && (raw_reach(db, win, r) > hold_from || !raw_ready(db, win, r, limit))) {
             e->raw[keep++] = *r;
             continue;
         }
