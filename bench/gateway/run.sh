@@ -105,11 +105,17 @@ done
 LOAD=$(cat /proc/loadavg)
 echo "{\"kind\":\"meta\",\"date\":\"$(date -u +%FT%TZ)\",\"cpus\":$NCPU,\"loadavg_before\":\"$LOAD\",\"seconds\":$SECS}" >>"$OUT"
 
-# 1. added latency at fixed rates (open loop, 32 connections)
+# 1. added latency at fixed rates (open loop, 32 connections): the proxy alone on CPU 0, the
+#    load generator and the mock on the other CPU(s). Each point is preceded by a warm-up at
+#    the same rate (connections, caches, the proxy's pools; not counted). sluis's own time per
+#    request (x-sluis-overhead-ms of every response: policy, scan, proxying; upstream excluded)
+#    is reported alongside.
+WARM=${WARM:-2}
 for rate in 500 1000 2000; do
     for t in direct sluis nginx portkey; do
         IFS='|' read -r port pid h1 h2 h3 <<<"$(target $t)"
         hs=(); for h in "$h1" "$h2" "$h3"; do [ -n "$h" ] && hs+=("$h"); done
+        taskset -c "$OTHER" "$W/loadgen" rate 127.0.0.1 "$port" /v1/chat/completions "$W/chat.json" "$rate" "$WARM" 32 "${hs[@]}" >/dev/null
         r=$(taskset -c "$OTHER" "$W/loadgen" rate 127.0.0.1 "$port" /v1/chat/completions "$W/chat.json" "$rate" "$SECS" 32 "${hs[@]}")
         echo "{\"kind\":\"latency\",\"proxy\":\"$t\",\"result\":$r}" >>"$OUT"
     done
@@ -141,17 +147,28 @@ for t in direct sluis nginx portkey; do maxrps $t "$W/chat.json" maxrps; done
 stop_mock; start_mock --events 200
 for t in direct sluis nginx portkey; do maxrps $t "$W/stream.json" sse; done
 
-# 4. RSS at 1,000 concurrent streams (20 ms between events, slow readers)
+# 4. RSS at 1,000 concurrent streams (20 ms between events, slow readers): the peak of 10
+#    samples, one a second, while the streams are open
 stop_mock; start_mock --events 1000 --event-us 20000
 for t in sluis nginx portkey; do
     IFS='|' read -r port pid h1 h2 h3 <<<"$(target $t)"
     hs=(); for h in "$h1" "$h2" "$h3"; do [ -n "$h" ] && hs+=("$h"); done
     before=$(rss_kb "$pid")
-    taskset -c "$OTHER" "$W/loadgen" hold 127.0.0.1 "$port" /v1/chat/completions "$W/stream.json" 1000 12 "${hs[@]}" >"$W/hold.json" &
+    taskset -c "$OTHER" "$W/loadgen" hold 127.0.0.1 "$port" /v1/chat/completions "$W/stream.json" 1000 16 "${hs[@]}" >"$W/hold.json" &
     HP=$!
-    sleep 9; during=$(rss_kb "$pid")
+    # the peak while the streams are open (each lasts 20 s); sluis also says how many are open
+    during=0; open=-1
+    sleep 4
+    for _ in $(seq 1 10); do
+        r=$(rss_kb "$pid"); [ "$r" -gt "$during" ] && during=$r
+        if [ "$t" = sluis ]; then
+            a=$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "sluis_gateway_active_streams" {print $2}')
+            [ -n "$a" ] && [ "$a" -gt "$open" ] && open=$a
+        fi
+        sleep 1
+    done
     wait $HP
-    echo "{\"kind\":\"rss\",\"proxy\":\"$t\",\"rss_kb_idle\":$before,\"rss_kb_1000_streams\":$during,\"hold\":$(cat "$W/hold.json")}" >>"$OUT"
+    echo "{\"kind\":\"rss\",\"proxy\":\"$t\",\"rss_kb_idle\":$before,\"rss_kb_1000_streams\":$during,\"open_streams\":$open,\"hold\":$(cat "$W/hold.json")}" >>"$OUT"
     sleep 2
 done
 echo "{\"kind\":\"meta\",\"loadavg_after\":\"$(cat /proc/loadavg)\"}" >>"$OUT"

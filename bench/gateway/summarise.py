@@ -13,17 +13,22 @@ print("# gateway benchmark\n")
 for m in meta:
     print("- " + ", ".join(f"{k}: {v}" for k, v in m.items() if k != "kind"))
 print("\n## Added latency (proxy minus direct to the mock), open loop, 32 connections\n")
-print("| rate/s | proxy | p50 ms | p99 ms | added p50 ms | added p99 ms | errors/non-2xx |")
-print("|---|---|---|---|---|---|---|")
+print("| rate/s | proxy | p50 ms | p99 ms | added p50 ms | added p99 ms | errors/non-2xx "
+      "| own time p50 / p99 ms |")
+print("|---|---|---|---|---|---|---|---|")
 for rate in sorted({k[1] for k in lat}):
     d = lat.get(("direct", rate))
     for p in ("direct", "sluis", "nginx", "portkey"):
         r = lat.get((p, rate))
         if not r or not d:
             continue
+        own = (f"{r['overhead_p50_ms']:.3f} / {r['overhead_p99_ms']:.3f}"
+               if "overhead_p50_ms" in r else "")
         print(f"| {rate} | {p} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | "
               f"{r['p50_ms'] - d['p50_ms']:.3f} | {r['p99_ms'] - d['p99_ms']:.3f} | "
-              f"{r['errors']}/{r['non2xx']} |")
+              f"{r['errors']}/{r['non2xx']} | {own} |")
+print("\n\"own time\": sluis's x-sluis-overhead-ms of every response (policy, scan, proxying; "
+      "upstream time excluded), as the gateway measured it.")
 for kind, title, unit in (("maxrps", "Maximum non-streaming requests/s (proxy pinned to one core)", "req/s"),
                           ("sse", "SSE events/s (200 events per response, proxy pinned to one core)", "events/s")):
     rs = {r["proxy"]: r for r in rows if r["kind"] == kind}
@@ -45,11 +50,13 @@ for kind, title, unit in (("maxrps", "Maximum non-streaming requests/s (proxy pi
 rs = [r for r in rows if r["kind"] == "rss"]
 if rs:
     print("\n## RSS with 1,000 concurrent streams\n")
-    print("| proxy | RSS idle MB | RSS with 1,000 streams MB | streams with a 200 head |")
-    print("|---|---|---|---|")
+    print("| proxy | RSS idle MB | peak RSS with 1,000 streams MB | streams with a 200 head "
+          "| open streams (sluis /metrics) |")
+    print("|---|---|---|---|---|")
     for r in rs:
+        op = r.get("open_streams", -1)
         print(f"| {r['proxy']} | {r['rss_kb_idle'] / 1024:.1f} | {r['rss_kb_1000_streams'] / 1024:.1f} | "
-              f"{r['hold']['got_200']}/{r['hold']['streams']} |")
+              f"{r['hold']['got_200']}/{r['hold']['streams']} | {op if op >= 0 else ''} |")
 
 # ---- the goals of issue 5, and sluis against the peers ----
 def get(kind, proxy):
@@ -83,6 +90,12 @@ for q, goal in (("p50_ms", 0.2), ("p99_ms", 0.5)):
     met = "n/a" if s is None else ("yes" if s <= goal else "no")
     print(f"| added {q[:3]} at 2,000 req/s (ms) | {fmt(s)} | <= {goal} | {met} | {fmt(n)} | {fmt(p)} | "
           f"{ratio(s, n)} | {ratio(s, p)} |")
+sl = lat.get(("sluis", 2000))
+for q, goal in (("overhead_p50_ms", 0.2), ("overhead_p99_ms", 0.5)):
+    v = sl.get(q) if sl else None
+    met = "n/a" if v is None else ("yes" if v <= goal else "no")
+    print(f"| sluis's own time {q[9:12]} at 2,000 req/s (ms) | {fmt(v)} | <= {goal} | {met} | "
+          f"| | | |")
 for kind, goal, label in (("maxrps", 10000, "non-streaming req/s per core"),
                           ("sse", 50000, "SSE events/s per core")):
     s, n, p = per_core_of(kind, "sluis"), per_core_of(kind, "nginx"), per_core_of(kind, "portkey")

@@ -115,10 +115,30 @@ void gw_thread_background(void)
     (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
 }
 
+/*
+ * The writer's scheduling class, by backlog. A batch of records costs milliseconds of CPU;
+ * as SCHED_BATCH it keeps the CPU for its time slice when a request thread wakes, which a
+ * request then waits out (p99 on a shared core). As SCHED_IDLE any request thread preempts it
+ * at once, and it still gets every idle moment of the CPU. Idle-class threads get almost
+ * nothing on a saturated CPU, so while the backlog is a quarter of the ring or more it runs as
+ * SCHED_BATCH (nice 5) again and keeps up. Used only when this thread may switch back (a
+ * thread without the privilege or RLIMIT_NICE to leave SCHED_IDLE stays SCHED_BATCH).
+ */
+enum wpolicy { WP_BATCH, WP_IDLE };
+
+static int set_policy(enum wpolicy p)
+{
+    struct sched_param sp = {0};
+    return pthread_setschedparam(pthread_self(), p == WP_IDLE ? SCHED_IDLE : SCHED_BATCH, &sp);
+}
+
 static void *writer(void *arg)
 {
     struct gw_usage *u = arg;
     gw_thread_background(); /* the request path has precedence over the batched writes */
+    /* may this thread go idle-class and come back? try it once */
+    int adaptive = set_policy(WP_IDLE) == 0 && set_policy(WP_BATCH) == 0;
+    enum wpolicy cur = WP_BATCH;
     struct gw_usage_packed **taken = malloc(u->batch_max * sizeof(*taken));
     pthread_mutex_lock(&u->mu);
     for (;;) {
@@ -142,8 +162,11 @@ static void *writer(void *arg)
             taken[i] = u->ring[(u->head + i) % u->cap];
         u->head = (u->head + n) % u->cap;
         u->count -= n;
+        enum wpolicy want = u->count >= u->cap / 4 ? WP_BATCH : WP_IDLE;
         pthread_cond_broadcast(&u->room);
         pthread_mutex_unlock(&u->mu);
+        if (adaptive && want != cur && set_policy(want) == 0)
+            cur = want;
         /* unpacked for the sink, outside the lock; allocated per batch, not kept */
         struct gw_usage_rec *batch = n > 1 ? malloc(n * sizeof(*batch)) : NULL;
         struct gw_usage_rec one;
