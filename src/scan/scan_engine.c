@@ -92,6 +92,23 @@ int scan_engine_push(const struct scan_db *db, struct scan_engine *e, struct sca
         r->hold = to > back ? to - back : 0;
     }
     r->pem = db->pat[id].kind == RK_PEM;
+    /* some validators read on after the raw match (scan_detect.c: v_password at most
+       3 + 1 + 3 + 1 + 80 bytes, v_apikey at most 220 + 1, v_token at most 12); the other
+       kinds end where their raw match ends (private keys: raw_reach) */
+    switch (db->pat[id].kind) {
+    case RK_PASSWORD:
+        r->reach = to + 96;
+        break;
+    case RK_APIKEY:
+        r->reach = to + 224;
+        break;
+    case RK_TOKEN:
+        r->reach = to + 12;
+        break;
+    default:
+        r->reach = to;
+        break;
+    }
     return 0;
 }
 
@@ -228,28 +245,18 @@ static int pem_ready(const struct scan_window *w, const struct scan_raw *r, uint
     return x && x + 64 <= w->off + w->len;
 }
 
-/* The furthest a finding from raw r may end: some validators read on after the raw match
-   (scan_detect.c: v_password at most 3 + 1 + 3 + 1 + 80 bytes, v_apikey at most 220 + 1,
-   v_token at most 12, v_pem to its END line and at most 64 bytes on); the other kinds end
-   where their raw match ends. */
+/* The furthest a finding from raw r may end: r->reach, or for a private-key header its END
+   line and at most 64 bytes on (v_pem). */
 static uint64_t raw_reach(const struct scan_db *db, const struct scan_window *w,
                           const struct scan_raw *r)
 {
     uint64_t x;
 
-    switch (db->pat[r->id].kind) {
-    case RK_PASSWORD:
-        return r->to + 96;
-    case RK_APIKEY:
-        return r->to + 224;
-    case RK_TOKEN:
-        return r->to + 12;
-    case RK_PEM:
-        x = pem_end_line(w, r);
-        return x ? x + 64 : r->to;
-    default:
-        return r->to;
-    }
+    (void)db;
+    if (!r->pem)
+        return r->reach;
+    x = pem_end_line(w, r);
+    return x ? x + 64 : r->to;
 }
 
 static int raw_ready(const struct scan_db *db, const struct scan_window *w,

@@ -89,6 +89,7 @@ struct scan_db {
 struct scan_raw {
     uint64_t from, to; /* absolute offsets; from is meaningless for nosom kinds */
     uint64_t hold;     /* earliest start of its finding (from, or to - 400 for nosom kinds) */
+    uint64_t reach;    /* furthest end of its finding (private keys: see scan_engine.c) */
     unsigned id;
     int pem; /* a private-key header: waits for its END line */
 };
