@@ -51,15 +51,21 @@ struct cond_env {
  * pass a cache, cond_cache_reset() before each dossier (and whenever derived changes).
  */
 #define COND_MAX_SLOTS 256
+/* Comparisons of a memoised field with constants (use.kind != unavoidable opens most rules) are
+ * memoised too: the same comparison anywhere in the policy shares one result per evaluation. */
+#define COND_MAX_CMPS 256
 struct cond_slots {
     size_t n;
     char *key[COND_MAX_SLOTS]; /* "d:use.kind", "v:prescan.dpia" */
     size_t n_roles;
     unsigned short roles[COND_MAX_SLOTS]; /* the slots of derived.roles.* paths */
+    size_t n_cmp;
+    char *cmp_key[COND_MAX_CMPS]; /* field slot, operator and constants of a comparison */
 };
 struct cond_cache {
     const json_t *val[COND_MAX_SLOTS];
     unsigned char state[COND_MAX_SLOTS]; /* 0 unknown yet, 1 looked up */
+    unsigned char cmp[COND_MAX_CMPS];    /* 0 unknown yet, else 1 + its enum cond_tri */
 };
 
 /* Gives every dossier/derived field path in c a slot in t (paths beyond the cap get none).

@@ -60,6 +60,8 @@ enum cond_op { COP_EQ, COP_NE, COP_LT, COP_LE, COP_GT, COP_GE, COP_IN, COP_NOT_I
 struct cond_node {
     enum cond_node_kind kind;
     enum cond_op op;         /* CMP */
+    int cmp_slot;            /* CMP: 1 + its result memo in cond_cache.cmp (cond_slots_assign),
+                                0 = evaluated every time */
     struct cond_node *a, *b; /* AND/OR: a, b; NOT: a; quantifiers: body in a */
     struct cond_operand lhs, rhs;
     struct cond_path path; /* quantifier target, PRESENT/ABSENT/BOOLPATH */

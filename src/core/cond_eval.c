@@ -74,6 +74,7 @@ static const json_t *path_get(const struct ectx *x, const struct cond_path *pa)
 void cond_cache_reset(struct cond_cache *cc)
 {
     memset(cc->state, 0, sizeof cc->state);
+    memset(cc->cmp, 0, sizeof cc->cmp);
 }
 
 static void val_of_json(const json_t *j, struct val *v)
@@ -320,6 +321,12 @@ static enum cond_tri eval_node(struct ectx *x, const struct cond_node *n)
         return n->kind == CN_NONE ? tri_not(res) : res;
     }
     case CN_CMP:
+        if (n->cmp_slot && x->env->cache) {
+            unsigned char *m = &x->env->cache->cmp[n->cmp_slot - 1];
+            if (!*m)
+                *m = (unsigned char)(1 + eval_cmp(x, n));
+            return (enum cond_tri)(*m - 1);
+        }
         return eval_cmp(x, n);
     case CN_PRESENT:
         return is_present(path_get(x, &n->path)) ? COND_TRUE : COND_FALSE;

@@ -57,6 +57,74 @@ static int operand_slots(struct cond_operand *o, struct cond_slots *t)
     return 0;
 }
 
+static int path_env(const struct cond_path *pa);
+
+/* Appends the key of a constant operand to key (at *k); -1 when it is not a constant. */
+static int const_key(const struct cond_operand *o, char *key, size_t cap, size_t *k)
+{
+    int w;
+
+    switch (o->kind) {
+    case CO_STR:
+        w = snprintf(key + *k, cap - *k, "s%d:%zu:%s;", o->is_date, o->slen, o->s);
+        break;
+    case CO_INT:
+        w = snprintf(key + *k, cap - *k, "i%lld;", o->i);
+        break;
+    case CO_BOOL:
+        w = snprintf(key + *k, cap - *k, "b%lld;", o->i);
+        break;
+    case CO_LIST:
+        w = snprintf(key + *k, cap - *k, "l%d[", o->nlist);
+        if (w < 0 || (size_t)w >= cap - *k)
+            return -1;
+        *k += (size_t)w;
+        for (int i = 0; i < o->nlist; i++)
+            if (const_key(&o->list[i], key, cap, k) < 0)
+                return -1;
+        w = snprintf(key + *k, cap - *k, "]");
+        break;
+    default:
+        return -1; /* a field, env, today: not a constant */
+    }
+    if (w < 0 || (size_t)w >= cap - *k)
+        return -1;
+    *k += (size_t)w;
+    return 0;
+}
+
+/* Gives a comparison of a memoised field (not derived.roles, which changes with env) with
+ * constants a result memo, shared by every equal comparison. -2 when out of memory. */
+static int cmp_slot(struct cond_node *n, struct cond_slots *t)
+{
+    char key[1024];
+    size_t k;
+    int w;
+
+    n->cmp_slot = 0;
+    if ((n->lhs.kind != CO_PATH && n->lhs.kind != CO_COUNT) || n->lhs.path.slot < 0 ||
+        path_env(&n->lhs.path))
+        return 0;
+    w = snprintf(key, sizeof key, "%d:%d:%d:", (int)n->lhs.kind, n->lhs.path.slot, (int)n->op);
+    if (w < 0 || (size_t)w >= sizeof key)
+        return 0;
+    k = (size_t)w;
+    if (const_key(&n->rhs, key, sizeof key, &k) < 0)
+        return 0;
+    for (size_t i = 0; i < t->n_cmp; i++)
+        if (!strcmp(t->cmp_key[i], key)) {
+            n->cmp_slot = (int)i + 1;
+            return 0;
+        }
+    if (t->n_cmp >= COND_MAX_CMPS)
+        return 0; /* evaluated every time; still correct */
+    t->cmp_key[t->n_cmp] = strdup(key);
+    if (!t->cmp_key[t->n_cmp])
+        return -2;
+    n->cmp_slot = (int)++t->n_cmp;
+    return 0;
+}
+
 static int node_slots(struct cond_node *n, struct cond_slots *t)
 {
     int rc = 0;
@@ -74,6 +142,8 @@ static int node_slots(struct cond_node *n, struct cond_slots *t)
         break;
     case CN_CMP:
         rc = operand_slots(&n->lhs, t);
+        if (rc == 0)
+            rc = cmp_slot(n, t);
         break;
     default:
         break;
@@ -94,6 +164,9 @@ void cond_slots_free(struct cond_slots *t)
 {
     for (size_t i = 0; i < t->n; i++)
         free(t->key[i]);
+    for (size_t i = 0; i < t->n_cmp; i++)
+        free(t->cmp_key[i]);
+    t->n_cmp = 0;
     t->n = 0;
     t->n_roles = 0;
 }
