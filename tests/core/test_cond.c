@@ -161,6 +161,58 @@ static void test_eval_table(void **state)
     assert_int_equal(failures, 0);
 }
 
+/* Equal comparisons of a memoised field share one result per evaluation (cond_slots_assign);
+ * the memo is forgotten on cond_cache_reset() and never used for element fields or today. */
+static void test_cmp_memo_shared(void **state)
+{
+    static const char *const exprs[] = {
+        "use.kind != unavoidable",
+        "use.kind != unavoidable and use.citizen_facing",
+        "any models: terms == business",
+        "use.exploration_end >= today",
+    };
+    json_t *a = json_loads(dossier_text, 0, NULL);
+    json_t *b = json_loads("{\"use\": {\"kind\": \"unavoidable\", \"citizen_facing\": true,"
+                           " \"exploration_end\": \"2026-01-15\"},"
+                           " \"models\": [{\"name\": \"c\", \"terms\": \"consumer\"}]}",
+                           0, NULL);
+    struct cond *c[4] = {NULL};
+    struct cond_slots slots = {0};
+    struct cond_cache cache;
+    struct cond_env env = {.dossier = a, .env = "pilot", .today = "2026-02-01", .cache = &cache};
+    struct cond_error e;
+
+    (void)state;
+    assert_non_null(a);
+    assert_non_null(b);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(cond_compile(exprs[i], strlen(exprs[i]), 0, &c[i], &e), 0);
+        assert_int_equal(cond_slots_assign(c[i], &slots), 0);
+    }
+    /* the first two share "use.kind != unavoidable"; the others get no comparison memo */
+    assert_int_equal(slots.n_cmp, 1);
+
+    cond_cache_reset(&cache);
+    assert_int_equal(cond_eval(c[0], &env), COND_TRUE);
+    assert_int_equal(cond_eval(c[1], &env), COND_TRUE);
+    assert_int_equal(cond_eval(c[2], &env), COND_TRUE);
+    assert_int_equal(cond_eval(c[3], &env), COND_TRUE); /* 2026-03-01 >= 2026-02-01 */
+
+    /* another dossier after a reset: nothing of the first one is remembered */
+    env.dossier = b;
+    cond_cache_reset(&cache);
+    assert_int_equal(cond_eval(c[1], &env), COND_FALSE);
+    assert_int_equal(cond_eval(c[0], &env), COND_FALSE);
+    assert_int_equal(cond_eval(c[2], &env), COND_FALSE);
+    assert_int_equal(cond_eval(c[3], &env), COND_FALSE); /* 2026-01-15 < 2026-02-01 */
+
+    for (int i = 0; i < 4; i++)
+        cond_free(c[i]);
+    cond_slots_free(&slots);
+    json_decref(a);
+    json_decref(b);
+}
+
 static void test_derived_missing_is_unknown(void **state)
 {
     struct cond *c = NULL;
@@ -426,6 +478,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_eval_table),
+        cmocka_unit_test(test_cmp_memo_shared),
         cmocka_unit_test(test_derived_missing_is_unknown),
         cmocka_unit_test(test_compile_errors),
         cmocka_unit_test(test_roles_forbidden_in_role_conditions),
