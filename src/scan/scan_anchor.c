@@ -627,9 +627,14 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
     int64_t pos = e->anchor_done > w->off ? (int64_t)(e->anchor_done - w->off) : 0;
     int64_t stop = a.n, r_from = 0;
     int zone = 0; /* what r holds: 0 nothing, 1 the head (or the whole window), 2 the tail */
+    /* blocks from pos > far_from may hold anchors without their look-ahead; blocks outside
+       [mid_lo, mid_hi] anchors near an edge of the window */
+    int64_t far_from = final ? INT64_MAX : a.n - 64 - LOOK_AT;
+    int64_t mid_lo = a.n <= 4 * EDGE ? INT64_MAX : EDGE, mid_hi = a.n - EDGE - 64;
+    uint64_t prev = pos > 0 && dig(a.p[pos - 1]); /* the byte before the block is a digit */
 
     while (pos < a.n) {
-        uint64_t d = 0, s = 0, prev = pos > 0 && dig(a.p[pos - 1]), m;
+        uint64_t d = 0, s = 0, m;
         if (pos + 64 <= a.n) {
             d = masks64(a.p + pos, &s);
         } else {
@@ -642,16 +647,18 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
         m = (d ^ ((d << 1) | prev)) | s;
         if (pos + 64 > a.n)
             m &= (UINT64_C(1) << (a.n - pos)) - 1;
+        int near_end = pos > far_from, near_edge = pos < mid_lo || pos > mid_hi;
+        prev = d >> 63;
         while (m) {
             int64_t k = pos + __builtin_ctzll(m), kk = k;
             int c = a.p[k];
             struct an *pa = &a;
             m &= m - 1;
-            if (!final && k + (dig(c) ? LOOK_DIGIT : c == '@' ? LOOK_AT : LOOK_OTHER) > a.n) {
+            if (near_end && k + (dig(c) ? LOOK_DIGIT : c == '@' ? LOOK_AT : LOOK_OTHER) > a.n) {
                 stop = k;
                 goto done;
             }
-            if (a.n <= 4 * EDGE || k < EDGE || k >= a.n - EDGE) {
+            if (near_edge && (a.n <= 4 * EDGE || k < EDGE || k >= a.n - EDGE)) {
                 int want = a.n <= 4 * EDGE || k < EDGE ? 1 : 2;
                 if (zone != want) {
                     r_from = want == 1 ? 0 : a.n - 2 * EDGE;
@@ -672,7 +679,7 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
             else if (c == ':' || c == '=')
                 on_assign(pa, kk);
         }
-        if (a.err || r.err)
+        if (a.err | r.err)
             break;
         pos += 64;
     }
