@@ -472,14 +472,24 @@ static int node_map(struct fp *p, int n, const struct dschema_field *f, struct s
         size_t klen;
         json_t *v = NULL;
         int rc;
-        if (p->ind > n || !key_at(p->txt, p->eol, p->end, &klen, &after))
+        if (p->ind > n)
             goto bail;
-        /* keys mostly come in schema order: try the child after the previous one first */
+        /* keys mostly come in schema order: try the child after the previous one first. When
+         * the line starts with its name followed by ':' and a space or the end of the line,
+         * key_at() would find exactly that key (names are [a-z0-9_]), so skip its scan. */
         child = &f->children[hint];
-        if (!child->name || child->name_len != klen || !sluis_bytes_eq(child->name, p->txt, klen))
+        klen = child->name ? child->name_len : 0;
+        if (klen && (size_t)(p->eol - p->txt) > klen && p->txt[klen] == ':' &&
+            (p->txt + klen + 1 == p->eol || p->txt[klen + 1] == ' ') &&
+            sluis_bytes_eq(child->name, p->txt, klen)) {
+            after = p->txt + klen + 1;
+        } else {
+            if (!key_at(p->txt, p->eol, p->end, &klen, &after))
+                goto bail;
             child = dossier_schema_child(f, p->txt, klen);
-        if (!child)
-            goto bail;
+            if (!child)
+                goto bail;
+        }
         i = (size_t)(child - f->children);
         hint = i + 1;
         if (i < 64 ? (seen >> i) & 1 : json_object_get(obj, child->name) != NULL)
