@@ -440,11 +440,12 @@ static void api_keys(struct an *a, int64_t i)
         a->e->key_done = a->off + (uint64_t)i;
 }
 
-/* A digit run starts at i (a->p[i] is a digit, the byte before is not). */
-static void on_run_start(struct an *a, int64_t i)
+/* A digit run starts at i (a->p[i] is a digit, the byte before is not); len is its length
+ * when the caller knows it (from the digit mask), else -1. */
+static void on_run_start(struct an *a, int64_t i, int64_t len)
 {
     int c0 = B(a, i - 1), c1 = B(a, i - 2), ca;
-    int64_t j = i + run(a, i, RUN_MAX + 1), L = j - i;
+    int64_t j = i + (len >= 0 ? len : run(a, i, RUN_MAX + 1)), L = j - i;
 
     /* [A-Z]-?\d: a capital (and hyphen) before the run */
     if (upper(c0) || (c0 == '-' && upper(c1)))
@@ -669,7 +670,13 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
                 kk = k - r_from;
             }
             if (dig(c)) {
-                on_run_start(pa, kk);
+                /* the run's length from the digit mask, when it ends inside this block */
+                unsigned t = (unsigned)(k - pos);
+                uint64_t rest = ~(d >> t);
+                int64_t len = rest && (int64_t)__builtin_ctzll(rest) < 64 - (int64_t)t
+                                  ? (int64_t)__builtin_ctzll(rest)
+                                  : -1;
+                on_run_start(pa, kk, len);
                 continue;
             }
             if (k > 0 && dig(a.p[k - 1]))

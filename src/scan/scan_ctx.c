@@ -188,7 +188,7 @@ static unsigned char wlow[256];
  * (bit n: some word of n bytes, or of n bytes before a '-', starts with them). Most words
  * of the text are rejected by one probe here, without hashing.
  */
-#define TRI_SIZE 256
+#define TRI_SIZE 1024 /* a tenth full: a probe usually meets an empty slot at once */
 static struct {
     uint32_t key; /* 0 = empty */
     uint32_t lens;
@@ -203,7 +203,7 @@ static uint32_t tri_key(unsigned c0, unsigned c1, unsigned c2)
 
 static size_t tri_slot(uint32_t key)
 {
-    return (size_t)((key * 2654435761u) >> 24) & (TRI_SIZE - 1);
+    return (size_t)((key * 2654435761u) >> 22) & (TRI_SIZE - 1);
 }
 
 static void tables_build(void)
