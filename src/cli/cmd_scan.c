@@ -238,17 +238,22 @@ static void ob_json_str(struct obuf *ob, const char *s)
 /* "%.2f" of a confidence; the few distinct values are formatted once. */
 static const char *conf_str(float c)
 {
-    static float val[32];
-    static char txt[32][16];
-    static unsigned n;
+    /* a direct-mapped cache by the float's bits: the few distinct values each get a slot */
+    static struct {
+        uint32_t bits;
+        int used;
+        char txt[16];
+    } slot[256];
+    uint32_t bits;
 
-    for (unsigned i = 0; i < n; i++)
-        if (val[i] == c)
-            return txt[i];
-    unsigned i = n < 32 ? n++ : 31;
-    val[i] = c;
-    snprintf(txt[i], sizeof(txt[i]), "%.2f", (double)c);
-    return txt[i];
+    memcpy(&bits, &c, sizeof(bits));
+    size_t i = (size_t)((bits * 2654435761u) >> 24);
+    if (!slot[i].used || slot[i].bits != bits) {
+        slot[i].used = 1;
+        slot[i].bits = bits;
+        snprintf(slot[i].txt, sizeof(slot[i].txt), "%.2f", (double)c);
+    }
+    return slot[i].txt;
 }
 
 /* name as a JSON string with its quotes into out (cap bytes); its length, or 0 when it does
