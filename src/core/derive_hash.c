@@ -272,6 +272,16 @@ static void put_value(struct sink *s, const json_t *v, int depth)
     }
 }
 
+/* strcmp() inline: the material paths are short and mostly differ in their first byte */
+static int path_cmp(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
 /* {"path": value, ...} over the present material paths, sorted, each path once. */
 static int put_canonical(struct sink *s, const json_t *dossier, const struct derive_params *p)
 {
@@ -287,14 +297,14 @@ static int put_canonical(struct sink *s, const json_t *dossier, const struct der
     for (int i = 1; i < n; i++) { /* insertion sort: at most 32, usually sorted already */
         const char *t = paths[i];
         int j = i;
-        for (; j > 0 && strcmp(paths[j - 1], t) > 0; j--)
+        for (; j > 0 && path_cmp(paths[j - 1], t) > 0; j--)
             paths[j] = paths[j - 1];
         paths[j] = t;
     }
     putc_(s, '{');
     for (int i = 0; i < n; i++) {
         const json_t *v;
-        if (i > 0 && strcmp(paths[i], paths[i - 1]) == 0)
+        if (i > 0 && path_cmp(paths[i], paths[i - 1]) == 0)
             continue;
         v = dossier_get_path(dossier, paths[i]);
         if (!v)
