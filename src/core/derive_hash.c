@@ -12,6 +12,7 @@
 #include "core/derive.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -365,8 +366,46 @@ static const EVP_MD *sha256_md(void)
     return md;
 }
 
+/*
+ * One digest context per thread, reused for every hash (EVP_DigestInit_ex2() resets it): a new
+ * context per dossier costs two allocations. Freed when the thread exits (key destructor); the
+ * main thread's stays reachable until the process ends.
+ */
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
+static int ctx_key_ok;
+
+static void ctx_destroy(void *c)
+{
+    EVP_MD_CTX_free(c);
+}
+
+static void ctx_key_init(void)
+{
+    ctx_key_ok = pthread_key_create(&ctx_key, ctx_destroy) == 0;
+}
+
+/* This thread's context, or NULL (then the caller makes its own). */
+static EVP_MD_CTX *thread_ctx(void)
+{
+    EVP_MD_CTX *c;
+
+    if (pthread_once(&ctx_once, ctx_key_init) != 0 || !ctx_key_ok)
+        return NULL;
+    c = pthread_getspecific(ctx_key);
+    if (!c) {
+        c = EVP_MD_CTX_new();
+        if (c && pthread_setspecific(ctx_key, c) != 0) {
+            EVP_MD_CTX_free(c);
+            c = NULL;
+        }
+    }
+    return c;
+}
+
 int dossier_material_hash(const json_t *dossier, const struct derive_params *p, char out[65])
 {
+    EVP_MD_CTX *own = NULL;
     static const char hex[] = "0123456789abcdef";
     struct derive_params dflt;
     struct sink s = {0};
@@ -381,7 +420,9 @@ int dossier_material_hash(const json_t *dossier, const struct derive_params *p, 
     }
     if (p->n_material < 0 || p->n_material > DERIVE_MATERIAL_MAX)
         return SLUIS_EINVAL;
-    s.ctx = EVP_MD_CTX_new();
+    s.ctx = thread_ctx();
+    if (!s.ctx)
+        s.ctx = own = EVP_MD_CTX_new();
     if (!s.ctx)
         return SLUIS_ENOMEM;
     rc = SLUIS_EINTERNAL;
@@ -401,6 +442,6 @@ int dossier_material_hash(const json_t *dossier, const struct derive_params *p, 
     out[64] = '\0';
     rc = 0;
 out:
-    EVP_MD_CTX_free(s.ctx);
+    EVP_MD_CTX_free(own); /* NULL when the thread's context was used */
     return rc;
 }
