@@ -204,9 +204,11 @@ static int tx_reconnect(struct store_tx *tx)
     if (st->ops->backend != STORE_PG || tx->mode != STORE_TX_READ || tx->nok > 0 ||
         st->ops->conn_ok(tx->conn))
         return 0;
-    if (store_pool_get(st, &conn, NULL))
-        return 0;
+    /* The dead connection goes first, so that a pool of one can hand out a new one. */
     store_pool_put(st, tx->conn, 1);
+    tx->conn = NULL;
+    if (store_pool_get(st, &conn, NULL))
+        return 0; /* the statement's failure stands; the transaction holds no connection */
     tx->conn = conn;
     return 1;
 }

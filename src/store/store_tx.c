@@ -107,21 +107,41 @@ static int batch_begin_defer(struct store *st, void *conn, struct sluis_err *err
                                NULL, err);
 }
 
+/* A pooled connection that looks alive (conn_alive); dead idle ones are closed on the way,
+ * at most as many as the pool can hold. */
+static int pool_get_alive(struct store *st, void **conn, struct sluis_err *err)
+{
+    int rc = 0;
+
+    for (int i = 0; i <= STORE_POOL_MAX; i++) {
+        rc = store_pool_get(st, conn, err);
+        if (rc || st->ops->conn_alive((*conn)))
+            return rc;
+        store_pool_put(st, *conn, 1);
+        *conn = NULL;
+    }
+    return sluis_err_set(err, SLUIS_EIO, "no live database connection");
+}
+
 int store_batch_reconnect(struct store_tx *tx)
 {
     struct store *st = tx->st;
     void *conn = NULL;
 
-    if (!tx->in_batch || !tx->fresh || st->bmembers > 0 || st->ops->conn_ok(tx->conn))
+    if (!tx->in_batch || !tx->fresh || st->bmembers > 0 || !st->ops->conn_alive ||
+        st->ops->conn_ok(tx->conn))
         return 0;
     tx->fresh = 0;
-    if (store_pool_get(st, &conn, NULL))
-        return 0;
+    /* The dead connection goes first, so that a pool of one can hand out a new one. */
+    store_pool_put(st, st->bconn, 1);
+    st->bconn = NULL;
+    tx->conn = NULL;
+    if (pool_get_alive(st, &conn, NULL))
+        return 0; /* the statement's failure stands; rollback finds no batch */
     if (batch_begin_defer(st, conn, NULL)) {
         store_pool_put(st, conn, 1);
         return 0;
     }
-    store_pool_put(st, st->bconn, 1);
     st->bconn = conn;
     tx->conn = conn;
     return 1;
@@ -141,15 +161,10 @@ static int begin_write(struct store *st, struct store_tx *tx, struct sluis_err *
          * replaced first; one that dies unnoticed fails that first statement, and
          * store_batch_reconnect() then tries once more on a fresh connection. */
         void *conn = NULL;
-        for (int attempt = 0;; attempt++) {
-            rc = store_pool_get(st, &conn, err);
-            if (rc) {
-                pthread_mutex_unlock(&st->write_lock);
-                return rc;
-            }
-            if (st->ops->conn_alive(conn) || attempt > 0)
-                break;
-            store_pool_put(st, conn, 1);
+        rc = pool_get_alive(st, &conn, err);
+        if (rc) {
+            pthread_mutex_unlock(&st->write_lock);
+            return rc;
         }
         rc = batch_begin_defer(st, conn, err);
         if (rc) {
@@ -268,7 +283,7 @@ static void rollback_write(struct store_tx *tx)
               st->ops->exec_script(st->bconn, "RELEASE SAVEPOINT sluis_tx", &transient, NULL);
     /* A statement of an earlier member failed on its way out (possibly reported as this
      * writer's error): the batch is broken even if the savepoint rollback worked. */
-    if (st->ops->sealed_failed && st->ops->sealed_failed(st->bconn))
+    if (st->bconn && st->ops->sealed_failed && st->ops->sealed_failed(st->bconn))
         bad = 1;
     if (bad)
         batch_finish(st, 0, NULL);
