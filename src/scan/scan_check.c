@@ -48,20 +48,26 @@ int scan_check_onderwijsnummer(const char *d9)
 
 int scan_check_mod97(const char *s, size_t n)
 {
-    unsigned r = 0;
+    uint64_t r = 0;
+    unsigned k = 0; /* digits taken in since the last reduction */
 
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (is_digit(c)) {
-            r = (r * 10 + (unsigned)(c - '0')) % 97;
+            r = r * 10 + (unsigned)(c - '0');
+            k += 1;
         } else if (is_upper(c)) {
-            unsigned v = (unsigned)(c - 'A') + 10;
-            r = (r * 100 + v) % 97;
+            r = r * 100 + (unsigned)(c - 'A') + 10;
+            k += 2;
         } else {
             return -1;
         }
+        if (k >= 15) { /* r < 98 * 10^16 < 2^64 here: reduce before it could overflow */
+            r %= 97;
+            k = 0;
+        }
     }
-    return (int)r;
+    return (int)(r % 97);
 }
 
 /* Registered IBAN lengths per country (ISO 13616 registry). */

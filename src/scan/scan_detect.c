@@ -78,13 +78,13 @@ static int set(struct scan_finding *f, int det, uint64_t from, uint64_t to, floa
 static int v_nine(const struct scan_window *w, const char *d9, uint64_t from, uint64_t to,
                   struct scan_finding *f)
 {
-    int cls;
+    int cls, bsn = scan_check_bsn(d9);
 
     /* checksums first: most 9-digit numbers fail both and need no context look-up */
-    if (!scan_check_bsn(d9) && !scan_check_onderwijsnummer(d9))
+    if (!bsn && !scan_check_onderwijsnummer(d9))
         return 0;
     cls = scan_ctx_nearest(w, from, to, NUMERIC_CTX, SCAN_CTX_BEFORE, SCAN_CTX_AFTER);
-    if (scan_check_bsn(d9)) {
+    if (bsn) {
         if (cls == CX_RSIN)
             return set(f, SCAN_DET_RSIN, from, to, 0.95f);
         if (cls == CX_BSN)

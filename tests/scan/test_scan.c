@@ -116,6 +116,12 @@ static void test_checks(void **state)
     assert_int_equal(scan_check_plate("12ABC3"), 0); /* vowel and C after sidecode 3 */
     assert_int_equal(scan_check_plate("SS12TT"), 0); /* banned group */
     assert_int_equal(scan_check_plate("1KBB12"), 8);
+    /* mod 97 over long strings (reduced in chunks): values computed in Python */
+    assert_int_equal(scan_check_mod97("ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ", 34), 63);
+    assert_int_equal(scan_check_mod97("9999999999999999999999999999999999999999", 40), 90);
+    assert_int_equal(scan_check_mod97("A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1A1", 34), 76);
+    assert_int_equal(scan_check_mod97("GB82WEST12345698765432", 22), 85);
+    assert_int_equal(scan_check_mod97("NL91-ABNA", 9), -1);
     { /* every sidecode by its shape (letters from B D F G H J, digits 1) */
         static const char *const shapes[] = {"LLDDDD", "DDDDLL", "DDLLDD", "LLDDLL", "LLLLDD",
                                              "DDLLLL", "DDLLLD", "DLLLDD", "LLDDDL", "LDDDLL",
