@@ -26,7 +26,7 @@
 #include "gateway/gw_sscan.h"
 #include "gateway/gw_usage.h"
 
-#define GW_STREAM_BUF (16 * 1024) /* client-bound bytes buffered per stream before pausing */
+#define GW_STREAM_BUF (8 * 1024) /* client-bound bytes buffered per stream before pausing */
 
 enum gw_phase { GW_PH_BODY = 0, GW_PH_WAIT, GW_PH_STREAM, GW_PH_DONE };
 
