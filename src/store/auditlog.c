@@ -47,6 +47,35 @@ static int head_cb(void *ud, int ncols, const char *const *vals, const char *con
     return 0;
 }
 
+/* The batch's head as it comes in (one row; NULLs: empty log = genesis). Runs under
+ * write_lock, in the writer whose pipeline carried the query. */
+static int batch_head_row(void *ud, int ncols, const char *const *vals, const char *const *names)
+{
+    struct store *st = ud;
+
+    (void)names;
+    if (ncols < 2)
+        return SLUIS_EINTERNAL;
+    if (vals[0] && vals[1] && strlen(vals[1]) != AUDIT_HASH_HEX - 1)
+        return SLUIS_EINTERNAL;
+    st->bh_seq = vals[0] ? strtoll(vals[0], NULL, 10) : 0;
+    memcpy(st->bh_hash, vals[0] && vals[1] ? vals[1] : AUDIT_GENESIS, AUDIT_HASH_HEX);
+    st->bh_valid = 1;
+    return 0;
+}
+
+int store_audit_head_defer(struct store *st, void *conn, struct sluis_err *err)
+{
+    if (!st->ops->defer_rows)
+        return 0;
+    /* Exactly one row, also for an empty log. */
+    return st->ops->defer_rows(conn,
+                               "SELECT h.seq, h.entry_hash FROM (SELECT 1) AS one LEFT JOIN "
+                               "(SELECT seq, entry_hash FROM audit_log ORDER BY seq DESC LIMIT 1) "
+                               "AS h ON TRUE",
+                               0, NULL, batch_head_row, st, err);
+}
+
 static int head_read(struct store_tx *tx, struct head *h, struct sluis_err *err)
 {
     /* Only under the audit lock: then nobody else can append (see store_internal.h). */

@@ -60,6 +60,11 @@ struct store_ops {
      * server (PostgreSQL: its socket is not readable with an error or EOF); NULL = BEGIN
      * runs at once instead of being deferred. */
     int (*conn_alive)(void *conn);
+    /* Like defer, for a query whose rows go to cb(ud, ...) when its result comes in (during
+     * the later call that sends it; not at all if it or an earlier statement fails). NULL =
+     * not supported. */
+    int (*defer_rows)(void *conn, const char *sql, int nparams, const char *const *params,
+                      store_row_cb cb, void *ud, struct sluis_err *err);
 };
 
 struct store_listener {
@@ -161,6 +166,14 @@ int store_batch_close(struct store *st);
  * but BEGIN and the lock had been queued on the dead connection.
  */
 int store_batch_reconnect(struct store_tx *tx);
+
+/*
+ * PostgreSQL, a batch being begun on conn (write_lock held, after its BEGIN and audit lock
+ * were queued): queues the read of the audit chain head, whose row sets st->bh_* when it
+ * comes in with the first writer's first statement, so the batch does not read it in a round
+ * trip of its own (auditlog.c). A no-op without defer_rows.
+ */
+int store_audit_head_defer(struct store *st, void *conn, struct sluis_err *err);
 
 /* Marks tx failed when rc < 0 (only rollback is allowed then); returns rc. */
 int store_tx_fail(struct store_tx *tx, int rc);

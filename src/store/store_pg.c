@@ -24,6 +24,8 @@ struct pg_pending {
     char *sql; /* unprepared (cache full): the text; else NULL */
     int nparams;
     char *params[STORE_MAX_PARAMS];
+    store_row_cb cb; /* rows of the result, or NULL */
+    void *ud;
 };
 
 struct pg_conn {
@@ -289,10 +291,16 @@ static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *tran
     int total = c->npending + has_fin;
     int nsealed = c->nsealed;
     int nsent = 0, ret = 0, sent_ok = 1;
+    store_row_cb cbs[PG_PENDING_MAX];
+    void *uds[PG_PENDING_MAX];
     PGresult *res;
 
     if (total == 0)
         return 0;
+    for (int i = 0; i < c->npending; i++) {
+        cbs[i] = c->pending[i].cb;
+        uds[i] = c->pending[i].ud;
+    }
     if (!PQenterPipelineMode(c->db)) {
         pending_clear(c);
         c->sealed_failed |= nsealed > 0;
@@ -328,7 +336,7 @@ static int pipeline_run(struct pg_conn *c, const struct pg_final *fin, int *tran
             /* PGRES_PIPELINE_ABORTED: skipped after an earlier failure, already in ret. */
             if (PQresultStatus(res) != PGRES_PIPELINE_ABORTED && !ret) {
                 ret = last ? result_take(c, res, fin->cb, fin->ud, fin->changes, transient, err)
-                           : result_take(c, res, NULL, NULL, NULL, transient, err);
+                           : result_take(c, res, cbs[i], uds[i], NULL, transient, err);
                 if (!ret && last)
                     ret = commit_check(fin->sql, res, err);
                 if (ret < 0 && i < nsealed)
@@ -434,8 +442,8 @@ static int pg_query(void *conn, const char *sql, int nparams, const char *const 
     return ret;
 }
 
-static int pg_defer(void *conn, const char *sql, int nparams, const char *const *params,
-                    struct sluis_err *err)
+static int pg_defer_rows(void *conn, const char *sql, int nparams, const char *const *params,
+                         store_row_cb cb, void *ud, struct sluis_err *err)
 {
     struct pg_conn *c = conn;
     struct pg_pending *p;
@@ -469,8 +477,16 @@ static int pg_defer(void *conn, const char *sql, int nparams, const char *const 
         }
     }
     p->nparams = nparams;
+    p->cb = cb;
+    p->ud = ud;
     c->npending++;
     return 0;
+}
+
+static int pg_defer(void *conn, const char *sql, int nparams, const char *const *params,
+                    struct sluis_err *err)
+{
+    return pg_defer_rows(conn, sql, nparams, params, NULL, NULL, err);
 }
 
 /* ---- LISTEN / NOTIFY ---- */
@@ -672,4 +688,5 @@ const struct store_ops store_pg_ops = {
     .seal = pg_seal,
     .sealed_failed = pg_sealed_failed,
     .conn_alive = pg_conn_alive,
+    .defer_rows = pg_defer_rows,
 };

@@ -102,9 +102,10 @@ static int batch_begin_defer(struct store *st, void *conn, struct sluis_err *err
 {
     int rc = st->ops->defer(conn, "BEGIN", 0, NULL, err);
 
-    return rc ? rc
-              : st->ops->defer(conn, "SELECT pg_advisory_xact_lock(" STORE_AUDIT_LOCK_KEY ")", 0,
-                               NULL, err);
+    if (!rc)
+        rc = st->ops->defer(conn, "SELECT pg_advisory_xact_lock(" STORE_AUDIT_LOCK_KEY ")", 0, NULL,
+                            err);
+    return rc ? rc : store_audit_head_defer(st, conn, err);
 }
 
 /* A pooled connection that looks alive (conn_alive); dead idle ones are closed on the way,
