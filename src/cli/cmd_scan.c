@@ -284,13 +284,28 @@ static size_t json_quote(const char *name, char *out, size_t cap)
 
 /* One JSON finding straight into the buffer (the caller made room): the file name is quoted
  * once per call of print_findings, the detector's fields once per process. */
+/* Decimal digits of v at o; returns the end. */
+static char *put_u64(char *o, uint64_t v)
+{
+    char t[24];
+    size_t k = sizeof(t);
+
+    do {
+        t[--k] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k < sizeof(t))
+        *o++ = t[k++];
+    return o;
+}
+
 static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
                             const struct scan_finding *f, int first)
 {
     static char det[SCAN_DET_COUNT][96];
     static unsigned char detlen[SCAN_DET_COUNT];
     char *o = ob->b + ob->n;
-    const char *conf = conf_str(f->confidence);
+    const char *conf = conf_str(f->confidence), *pv = f->preview;
     size_t n;
 
     if (!detlen[f->detector]) {
@@ -307,15 +322,29 @@ static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
     o += qlen;
     memcpy(o, det[f->detector], detlen[f->detector]);
     o += detlen[f->detector];
+    o = put_u64(o, f->offset);
+    memcpy(o, ", \"length\": ", 12);
+    o = put_u64(o + 12, f->length);
+    memcpy(o, ", \"confidence\": ", 16);
+    o += 16;
+    while (*conf)
+        *o++ = *conf++;
+    memcpy(o, ", \"preview\": ", 13);
+    o += 13;
+    for (n = 0; !json_esc[(unsigned char)pv[n]];)
+        n++;
+    if (pv[n]) { /* rare: a byte to escape */
+        ob->n = (size_t)(o - ob->b);
+        ob_json_str(ob, pv);
+        ob_put(ob, "}", 1);
+        return;
+    }
+    *o++ = '"';
+    memcpy(o, pv, n);
+    o += n;
+    *o++ = '"';
+    *o++ = '}';
     ob->n = (size_t)(o - ob->b);
-    ob_u64(ob, f->offset);
-    OB_LIT(ob, ", \"length\": ");
-    ob_u64(ob, f->length);
-    OB_LIT(ob, ", \"confidence\": ");
-    ob_put(ob, conf, strlen(conf));
-    OB_LIT(ob, ", \"preview\": ");
-    ob_json_str(ob, f->preview);
-    ob_put(ob, "}", 1);
 }
 
 static void print_findings(const char *name, const struct scan_result *res, size_t from,
