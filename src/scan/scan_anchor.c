@@ -605,15 +605,26 @@ void scan_anchor_reset(struct scan_engine *e)
     memset(e->ring, 0xff, sizeof(e->ring));
 }
 
-#define EDGE 1024 /* > LOOK_AT and LOOK_BACK: anchors this close to an edge use a copy */
+/*
+ * The parsers read at most READ_BACK bytes before an anchor (an API-key prefix walk) and
+ * READ_AHEAD after it (an e-mail domain). Anchors at least EDGE bytes from both ends of the
+ * window are parsed in the window itself; the others in a copy of the head or the tail of
+ * the window with NUL bytes beyond the window's ends (a separator, like the end of the text).
+ */
+#define READ_BACK 320
+#define READ_AHEAD 704
+#define EDGE 1024 /* > READ_BACK and READ_AHEAD */
 
-/* a->p etc. for bytes [from, from + len) of the window w, copied into buf between NUL pads */
+/* r: bytes [from, from + len) of the window w copied into buf (4 * EDGE bytes) at EDGE, with
+ * NUL pads where the copy meets an end of the window. */
 static void region_fill(struct an *r, const struct an *w, unsigned char *buf, int64_t from,
                         int64_t len)
 {
-    memset(buf, 0, EDGE);
+    if (from == 0)
+        memset(buf + EDGE - READ_BACK, 0, READ_BACK);
     memcpy(buf + EDGE, w->p + from, (size_t)len);
-    memset(buf + EDGE + len, 0, EDGE);
+    if (from + len == w->n)
+        memset(buf + EDGE + len, 0, READ_AHEAD);
     *r = *w;
     r->p = buf + EDGE;
     r->n = len;
@@ -624,14 +635,13 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
                     int final, struct scan_result *out)
 {
     struct an a = {(const unsigned char *)w->p, (int64_t)w->len, w->off, db, e, out, 0}, r = a;
-    unsigned char buf[EDGE + 4 * EDGE + EDGE];
+    unsigned char buf[4 * EDGE];
     int64_t pos = e->anchor_done > w->off ? (int64_t)(e->anchor_done - w->off) : 0;
     int64_t stop = a.n, r_from = 0;
-    int zone = 0; /* what r holds: 0 nothing, 1 the head (or the whole window), 2 the tail */
+    int zone = 0; /* what r holds: 0 nothing, 1 the head, 2 the tail of the window */
     /* blocks from pos > far_from may hold anchors without their look-ahead; blocks outside
-       [mid_lo, mid_hi] anchors near an edge of the window */
-    int64_t far_from = final ? INT64_MAX : a.n - 64 - LOOK_AT;
-    int64_t mid_lo = a.n <= 4 * EDGE ? INT64_MAX : EDGE, mid_hi = a.n - EDGE - 64;
+       [EDGE, mid_hi] anchors near an edge of the window */
+    int64_t far_from = final ? INT64_MAX : a.n - 64 - LOOK_AT, mid_hi = a.n - EDGE - 64;
     uint64_t prev = pos > 0 && dig(a.p[pos - 1]); /* the byte before the block is a digit */
 
     while (pos < a.n) {
@@ -648,7 +658,7 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
         m = (d ^ ((d << 1) | prev)) | s;
         if (pos + 64 > a.n)
             m &= (UINT64_C(1) << (a.n - pos)) - 1;
-        int near_end = pos > far_from, near_edge = pos < mid_lo || pos > mid_hi;
+        int near_end = pos > far_from, near_edge = pos < EDGE || pos > mid_hi;
         prev = d >> 63;
         while (m) {
             int64_t k = pos + __builtin_ctzll(m), kk = k;
@@ -659,11 +669,14 @@ int scan_anchor_run(const struct scan_db *db, struct scan_engine *e, const struc
                 stop = k;
                 goto done;
             }
-            if (near_edge && (a.n <= 4 * EDGE || k < EDGE || k >= a.n - EDGE)) {
-                int want = a.n <= 4 * EDGE || k < EDGE ? 1 : 2;
+            if (near_edge && (k < EDGE || k >= a.n - EDGE)) {
+                int want = k < EDGE ? 1 : 2;
                 if (zone != want) {
-                    r_from = want == 1 ? 0 : a.n - 2 * EDGE;
-                    region_fill(&r, &a, buf, r_from, a.n <= 4 * EDGE ? a.n : 2 * EDGE);
+                    /* the head: anchors before EDGE read up to EDGE + READ_AHEAD; the tail:
+                       anchors from a.n - EDGE on read back to a.n - EDGE - READ_BACK */
+                    int64_t to = want == 1 ? (a.n < 2 * EDGE ? a.n : 2 * EDGE) : a.n;
+                    r_from = want == 1 || a.n < EDGE + READ_BACK ? 0 : a.n - EDGE - READ_BACK;
+                    region_fill(&r, &a, buf, r_from, to - r_from);
                     zone = want;
                 }
                 pa = &r;
