@@ -4,6 +4,7 @@
  */
 #include "store/store_internal.h"
 
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -343,7 +344,11 @@ static void *bg_main(void *arg)
 {
     struct sq_bg *bg = arg;
     int done = 0; /* WAL frames when the last checkpoint ran */
+    struct sched_param sp = {0};
 
+    /* SCHED_BATCH: a waking checkpointer does not preempt a request thread on the same core
+       (its copy and fsyncs are never on a request's path). An error is harmless. */
+    (void)pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
     pthread_mutex_lock(&bg->mu);
     while (!bg->stop) {
         struct timespec dl;
