@@ -60,6 +60,17 @@ export function field(opts) {
   return wrap;
 }
 
+// A file field whose chosen file's text fills a textarea field (the text stays editable).
+export function fileIntoText(opts, target) {
+  const f = field({ ...opts, type: 'file' });
+  f.control.setAttribute('accept', opts.accept);
+  f.control.addEventListener('change', async () => {
+    const file = f.control.files && f.control.files[0];
+    if (file) target.control.value = await file.text();
+  });
+  return f;
+}
+
 // A group of radio buttons or checkboxes in a fieldset with a legend.
 export function choiceGroup(opts) {
   const id = opts.id || fieldId(opts.path);

@@ -5,7 +5,7 @@ import { h, clear, announce, fmtDateTime } from '../dom.js';
 import { t, tl, label } from '../i18n.js';
 import * as api from '../api.js';
 import { listAll, ADVICE_ROLES } from '../data.js';
-import { table, pageTitle, field, FormErrors, showApiError, notice, errorText } from '../ui.js';
+import { table, pageTitle, field, fileIntoText, FormErrors, showApiError, notice, errorText } from '../ui.js';
 import { parseYaml } from '../yaml.js';
 import { ENUM_LABELS } from '../model.js';
 
@@ -166,12 +166,7 @@ export async function renderOrg(main, params, ctx) {
 
   // Upload an own policy file.
   const src = field({ path: 'policy_source', id: 'policy-source', type: 'textarea', rows: 14, label: t('org.files.yaml'), hint: t('org.files.yaml.hint'), spellcheck: 'false' });
-  const file = field({ path: 'policy_file', id: 'policy-file', type: 'file', label: t('org.files.file') });
-  file.control.setAttribute('accept', '.yaml,.yml,application/yaml,text/yaml');
-  file.control.addEventListener('change', async () => {
-    const f = file.control.files && file.control.files[0];
-    if (f) src.control.value = await f.text();
-  });
+  const file = fileIntoText({ path: 'policy_file', id: 'policy-file', label: t('org.files.file'), accept: '.yaml,.yml,application/yaml,text/yaml' }, src);
   const activate = h('input', { type: 'checkbox', id: 'policy-activate', checked: true });
   const uploadForm = h('form', { id: 'policy-upload-form', novalidate: true, 'aria-labelledby': 'policy-upload-title' },
     h('h2', { id: 'policy-upload-title' }, t('org.files.upload')), src, file,

@@ -3,7 +3,7 @@ import { h, announce } from '../dom.js';
 import { t, label } from '../i18n.js';
 import * as api from '../api.js';
 import { listAll, content } from '../data.js';
-import { table, pageTitle, field, FormErrors, showApiError, rolesText, literacyView } from '../ui.js';
+import { table, pageTitle, field, fileIntoText, FormErrors, showApiError, rolesText, literacyView } from '../ui.js';
 
 const flat = (o) => ({ ...o, ...content(o) });
 
@@ -30,12 +30,7 @@ export async function renderUsers(main, params, ctx) {
 
   if (!canImport) return;
   const csv = field({ path: 'csv', id: 'training-csv', type: 'textarea', rows: 6, label: t('users.import.csv'), hint: t('users.import.hint'), spellcheck: 'false' });
-  const file = field({ path: 'file', id: 'training-file', type: 'file', label: t('users.import.file') });
-  file.control.setAttribute('accept', '.csv,text/csv');
-  file.control.addEventListener('change', async () => {
-    const f = file.control.files && file.control.files[0];
-    if (f) csv.control.value = await f.text();
-  });
+  const file = fileIntoText({ path: 'file', id: 'training-file', label: t('users.import.file'), accept: '.csv,text/csv' }, csv);
   const form = h('form', { id: 'training-import-form', novalidate: true, 'aria-labelledby': 'training-import-title' },
     h('h2', { id: 'training-import-title' }, t('users.import')), csv, file,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, t('users.import.submit'))));
