@@ -287,16 +287,26 @@ static size_t json_quote(const char *name, char *out, size_t cap)
 /* Decimal digits of v at o; returns the end. */
 static char *put_u64(char *o, uint64_t v)
 {
+    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
+                             "34353637383940414243444546474849505152535455565758596061626364656667"
+                             "6869707172737475767778798081828384858687888990919293949596979899";
     char t[24];
     size_t k = sizeof(t);
 
-    do {
-        t[--k] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (k < sizeof(t))
-        *o++ = t[k++];
-    return o;
+    while (v >= 100) { /* two digits at a time */
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        t[--k] = d2[2 * r + 1];
+        t[--k] = d2[2 * r];
+    }
+    if (v >= 10) {
+        t[--k] = d2[2 * v + 1];
+        t[--k] = d2[2 * v];
+    } else {
+        t[--k] = (char)('0' + v);
+    }
+    memcpy(o, t + k, sizeof(t) - k);
+    return o + (sizeof(t) - k);
 }
 
 static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
@@ -315,12 +325,13 @@ static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
                      f->category);
         detlen[f->detector] = (unsigned char)(w > 0 && (size_t)w < sizeof(det[0]) ? w : 0);
     }
-    n = first ? 14 : 15;
-    memcpy(o, first ? "\n    {\"file\": " : ",\n    {\"file\": ", n);
-    o += n;
+    if (!first)
+        *o++ = ',';
+    memcpy(o, "\n    {\"file\": ", 14);
+    o += 14;
     memcpy(o, qname, qlen);
     o += qlen;
-    memcpy(o, det[f->detector], detlen[f->detector]);
+    memcpy(o, det[f->detector], sizeof(det[0])); /* fixed size: the buffer has room */
     o += detlen[f->detector];
     o = put_u64(o, f->offset);
     memcpy(o, ", \"length\": ", 12);
@@ -340,7 +351,7 @@ static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
         return;
     }
     *o++ = '"';
-    memcpy(o, pv, n);
+    memcpy(o, pv, sizeof(f->preview)); /* fixed size: the buffer has room */
     o += n;
     *o++ = '"';
     *o++ = '}';
