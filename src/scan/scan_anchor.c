@@ -66,13 +66,13 @@ static inline int alpha(int c)
 
 static inline int alnum(int c)
 {
-    return dig(c) || alpha(c);
+    return (scan_cls_of(c) & SCAN_CLS_ALNUM) != 0;
 }
 
 /* \b in Hyperscan (no UCP): word bytes are ASCII letters, digits and '_' */
 static inline int word(int c)
 {
-    return alnum(c) || c == '_';
+    return (scan_cls_of(c) & SCAN_CLS_WORD) != 0;
 }
 
 static inline int sep3(int c)
@@ -133,7 +133,7 @@ static void emit_var(struct an *a, int kind, int arg, int64_t from, int64_t to)
 
 static inline int token_char(int c)
 {
-    return upper(c) || dig(c) || c == '-';
+    return (scan_cls_of(c) & (SCAN_CLS_UPPER | SCAN_CLS_DIGIT | SCAN_CLS_DASH)) != 0;
 }
 
 /*
@@ -283,7 +283,7 @@ static int64_t iban_nl(struct an *a, int64_t i)
 
 static inline int ucdig(int c)
 {
-    return upper(c) || dig(c);
+    return (scan_cls_of(c) & (SCAN_CLS_UPPER | SCAN_CLS_DIGIT)) != 0;
 }
 
 /* \b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b, the check digits at i.
@@ -384,7 +384,7 @@ static void dates_dm(struct an *a, int64_t i, int64_t j)
 
 static inline int key_char(int c)
 {
-    return word(c) || c == '-';
+    return (scan_cls_of(c) & (SCAN_CLS_WORD | SCAN_CLS_DASH)) != 0;
 }
 
 /* API key prefixes (\bsk-, \bgh[pousr]_, ...) earlier in the token of the digit at i: the

@@ -12,9 +12,11 @@
 
 static int w_at(const struct scan_window *w, uint64_t pos)
 {
-    if (pos < w->off || pos >= w->off + w->len)
+    uint64_t i = pos - w->off; /* wraps to a huge value for pos < off: one test for both */
+
+    if (i >= (uint64_t)w->len)
         return -1;
-    return (unsigned char)w->p[pos - w->off];
+    return (unsigned char)w->p[i];
 }
 
 static int is_digit(int c)
@@ -24,17 +26,18 @@ static int is_digit(int c)
 
 static int is_alpha(int c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    return (scan_cls_of(c) & SCAN_CLS_ALPHA) != 0;
 }
 
 static int is_alnum(int c)
 {
-    return is_digit(c) || is_alpha(c);
+    return (scan_cls_of(c) & SCAN_CLS_ALNUM) != 0;
 }
 
+_Static_assert((SCAN_CLS_LOWER << 3) == 0x20, "to_upper flips the case bit");
 static int to_upper(int c)
 {
-    return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+    return c ^ (int)((scan_cls_of(c) & SCAN_CLS_LOWER) << 3); /* 'a' ^ 0x20 == 'A' */
 }
 
 /* A set of separator bytes (space to '/'): bit c - ' ' for byte c. */
@@ -43,7 +46,9 @@ static int to_upper(int c)
 /* c in the set, or c == 0 (as strchr(set, c) would say). */
 static inline int in_set(unsigned set, int c)
 {
-    return c == 0 || ((unsigned)(c - ' ') < 16u && (set >> (c - ' ')) & 1);
+    uint64_t m = (uint64_t)(set & 0xffffu) << ' ' | 1u; /* bit c for byte c < 64 */
+
+    return (int)((m >> ((unsigned)c & 63u)) & ((unsigned)c < 64u)); /* no branch */
 }
 
 /* No match inside a longer number or word: the neighbours must not be letters or
@@ -53,7 +58,7 @@ static int bound_ok(const struct scan_window *w, uint64_t from, uint64_t to, uns
     int b = from > 0 ? w_at(w, from - 1) : -1;
     int a = w_at(w, to);
 
-    if (is_alnum(b) || is_alnum(a) || b == '_' || a == '_')
+    if ((scan_cls_of(b) | scan_cls_of(a)) & SCAN_CLS_WORD)
         return 0;
     if (b > 0 && in_set(seps, b) && from >= 2 && is_digit(w_at(w, from - 2)))
         return 0;
@@ -265,7 +270,7 @@ static int v_phone(const struct scan_window *w, const struct scan_raw *r, const 
 
 static int is_local_char(int c)
 {
-    return is_alnum(c) || c == '_' || (c > 0 && in_set((SB('.') | SB('%') | SB('+') | SB('-')), c));
+    return (scan_cls_of(c) & (SCAN_CLS_WORD | SCAN_CLS_LOCAL)) != 0;
 }
 
 static int v_email(const struct scan_window *w, const struct scan_raw *r, struct scan_finding *f)
@@ -485,7 +490,7 @@ static int v_pem(const struct scan_window *w, const struct scan_raw *r, struct s
 
 static int is_key_char(int c)
 {
-    return is_alnum(c) || c == '_' || c == '-';
+    return (scan_cls_of(c) & (SCAN_CLS_WORD | SCAN_CLS_DASH)) != 0;
 }
 
 static int v_apikey(const struct scan_window *w, const struct scan_raw *r, int form,
@@ -553,7 +558,7 @@ static int v_password(const struct scan_window *w, const struct scan_raw *r, str
 
 static int is_token_char(int c)
 {
-    return (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-';
+    return (scan_cls_of(c) & (SCAN_CLS_UPPER | SCAN_CLS_DIGIT | SCAN_CLS_DASH)) != 0;
 }
 
 /*

@@ -219,6 +219,26 @@ int scan_ctx_nearest(const struct scan_window *w, uint64_t from, uint64_t to, un
 /* 0 when the context word table is sorted (binary search needs it); for the tests. */
 int scan_ctx_table_check(void);
 
+/* Byte classes (scan_cls.c): scan_cls[c] holds the SCAN_CLS_* bits of byte c; bytes >= 0x80
+ * have none. SCAN_CLS_LOCAL marks '%', '+', '-' and '.' (e-mail local part besides word
+ * bytes). scan_cls_of(c) also takes -1 (outside the text), which has none. */
+enum {
+    SCAN_CLS_DIGIT = 1,
+    SCAN_CLS_UPPER = 2,
+    SCAN_CLS_LOWER = 4,
+    SCAN_CLS_UNDER = 8,
+    SCAN_CLS_DASH = 16,
+    SCAN_CLS_LOCAL = 32,
+    SCAN_CLS_ALPHA = SCAN_CLS_UPPER | SCAN_CLS_LOWER,
+    SCAN_CLS_ALNUM = SCAN_CLS_DIGIT | SCAN_CLS_ALPHA,
+    SCAN_CLS_WORD = SCAN_CLS_ALNUM | SCAN_CLS_UNDER,
+};
+extern const unsigned char scan_cls[256];
+static inline unsigned scan_cls_of(int c)
+{
+    return scan_cls[(unsigned)c & 0xffu];
+}
+
 /* Fills f->preview from the text of the finding. */
 void scan_preview_fill(struct scan_finding *f, const char *text, size_t len);
 

@@ -19,7 +19,7 @@ static const unsigned char pv_class[256] = {
 
 static inline int is_alnum(int c)
 {
-    return (unsigned)(c - '0') < 10u || (unsigned)((c | 0x20) - 'a') < 26u;
+    return (scan_cls_of(c) & SCAN_CLS_ALNUM) != 0;
 }
 
 /* Masks the letters and digits of text[0..len) outside the first head and the last tail of
