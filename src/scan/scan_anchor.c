@@ -136,6 +136,21 @@ static inline int token_char(int c)
     return (scan_cls_of(c) & (SCAN_CLS_UPPER | SCAN_CLS_DIGIT | SCAN_CLS_DASH)) != 0;
 }
 
+#if defined(__SSE2__)
+/* Bit j set when p[j] is a token byte (token_char) for j < 16. The parsers may read 16
+ * bytes either side of a token end (LOOK_OTHER after it, LOOK_BACK before). */
+static inline unsigned tok_mask16(const unsigned char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i up = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8('A')), x),
+                               _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8('Z')), x));
+    __m128i dg = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8('0')), x),
+                               _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8('9')), x));
+    __m128i da = _mm_cmpeq_epi8(x, _mm_set1_epi8('-'));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(up, dg), da));
+}
+#endif
+
 /*
  * [A-Z]-?\d|\d-?[A-Z], reported by its end. The validator (v_token in scan_detect.c) takes
  * the token of capitals, digits and hyphens around the end, at most 12 bytes each way, and
@@ -152,10 +167,20 @@ static void emit_token(struct an *a, int64_t to)
 
     if (a->off + (uint64_t)to >= e->run_s && a->off + (uint64_t)to <= e->run_e)
         return; /* a short token already judged from another border */
+#if defined(__SSE2__)
+    { /* the token bytes on both sides of to, 16 at a time: no loop to mispredict */
+        unsigned back = tok_mask16(a->p + to - 16), fwd = tok_mask16(a->p + to);
+        int64_t nb = back == 0xffffu ? 16 : __builtin_clz((~back & 0xffffu) << 16);
+        int64_t nf = __builtin_ctz(~fwd);
+        s = to - (nb < 12 ? nb : 12);
+        t = to + (nf < 12 ? nf : 12);
+    }
+#else
     while (to - s < 12 && token_char(B(a, s - 1)))
         s--;
     while (t - to < 12 && token_char(B(a, t)))
         t++;
+#endif
     if (t - s <= 12 && !token_char(B(a, s - 1)) &&
         !token_char(B(a, t))) { /* any border: this span */
         e->run_s = a->off + (uint64_t)s;
@@ -387,55 +412,112 @@ static inline int key_char(int c)
     return (scan_cls_of(c) & (SCAN_CLS_WORD | SCAN_CLS_DASH)) != 0;
 }
 
+#if defined(__SSE2__)
+/* Bit j set when p[j] is a key byte (key_char) for j < 16. */
+static inline unsigned key_mask16(const unsigned char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i lx = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* letters to lower case */
+    __m128i al = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(lx, _mm_set1_epi8('a')), lx),
+                               _mm_cmpeq_epi8(_mm_min_epu8(lx, _mm_set1_epi8('z')), lx));
+    __m128i dg = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8('0')), x),
+                               _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8('9')), x));
+    __m128i ud =
+        _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(al, dg), ud));
+}
+#endif
+
+/* The API-key prefix starting at q, if any (q starts a word). */
+static void key_prefix(struct an *a, int64_t q)
+{
+    int c = a->p[q], arg = -1, len = 0;
+    if (word(B(a, q - 1)))
+        return;
+    switch (c) {
+    case 's':
+    case 'r':
+        if (c == 's' && B(a, q + 1) == 'k' && B(a, q + 2) == '-')
+            arg = 0, len = 3;
+        else if (B(a, q + 1) == 'k' && q + 8 <= a->n && !memcmp(a->p + q + 2, "_live_", 6))
+            arg = 7, len = 8;
+        break;
+    case 'g':
+        if (B(a, q + 1) == 'h' && B(a, q + 3) == '_' && B(a, q + 2) > 0 &&
+            strchr("pousr", B(a, q + 2)))
+            arg = 1, len = 4;
+        else if (q + 11 <= a->n && !memcmp(a->p + q, "github_pat_", 11))
+            arg = 2, len = 11;
+        else if (q + 6 <= a->n && !memcmp(a->p + q, "glpat-", 6))
+            arg = 6, len = 6;
+        break;
+    case 'A':
+        if (q + 4 <= a->n && !memcmp(a->p + q, "AKIA", 4))
+            arg = 3, len = 4;
+        else if (q + 4 <= a->n && !memcmp(a->p + q, "AIza", 4))
+            arg = 5, len = 4;
+        break;
+    case 'x':
+        if (B(a, q + 1) == 'o' && B(a, q + 2) == 'x' && B(a, q + 4) == '-' && B(a, q + 3) > 0 &&
+            strchr("baprs", B(a, q + 3)))
+            arg = 4, len = 5;
+        break;
+    default:
+        break;
+    }
+    if (arg >= 0)
+        emit(a, RK_APIKEY, arg, q, q + len);
+}
+
 /* API key prefixes (\bsk-, \bgh[pousr]_, ...) earlier in the token of the digit at i: the
  * validator needs a digit in the key body, so a prefix without one is no candidate. */
-static void api_keys(struct an *a, int64_t i)
+__attribute__((noinline)) static void api_keys(struct an *a, int64_t i)
 {
     int64_t s = i, lo = (int64_t)a->e->key_done - (int64_t)a->off;
 
     /* prefixes before key_done have been looked at: the walk back may stop there */
+#if defined(__SSE2__)
+    { /* 16 bytes at a time (the parsers may read LOOK_BACK > KEY_BACK + 16 bytes back) */
+        int64_t limit = i - KEY_BACK;
+        if (limit < lo)
+            limit = lo;
+        if (limit < 0)
+            limit = 0;
+        while (s > limit) {
+            unsigned m = key_mask16(a->p + s - 16);
+            int64_t nb = m == 0xffffu ? 16 : __builtin_clz((~m & 0xffffu) << 16);
+            s = s - nb < limit ? limit : s - nb;
+            if (nb < 16)
+                break;
+        }
+    }
+#else
     while (s > 0 && s > lo && i - s < KEY_BACK && key_char(B(a, s - 1)))
         s--;
+#endif
     if (s < lo)
         s = lo;
-    for (int64_t q = s; q < i; q++) {
-        int c = a->p[q], arg = -1, len = 0;
-        if (word(B(a, q - 1)))
-            continue;
-        switch (c) {
-        case 's':
-        case 'r':
-            if (c == 's' && B(a, q + 1) == 'k' && B(a, q + 2) == '-')
-                arg = 0, len = 3;
-            else if (B(a, q + 1) == 'k' && q + 8 <= a->n && !memcmp(a->p + q + 2, "_live_", 6))
-                arg = 7, len = 8;
-            break;
-        case 'g':
-            if (B(a, q + 1) == 'h' && B(a, q + 3) == '_' && B(a, q + 2) > 0 &&
-                strchr("pousr", B(a, q + 2)))
-                arg = 1, len = 4;
-            else if (q + 11 <= a->n && !memcmp(a->p + q, "github_pat_", 11))
-                arg = 2, len = 11;
-            else if (q + 6 <= a->n && !memcmp(a->p + q, "glpat-", 6))
-                arg = 6, len = 6;
-            break;
-        case 'A':
-            if (q + 4 <= a->n && !memcmp(a->p + q, "AKIA", 4))
-                arg = 3, len = 4;
-            else if (q + 4 <= a->n && !memcmp(a->p + q, "AIza", 4))
-                arg = 5, len = 4;
-            break;
-        case 'x':
-            if (B(a, q + 1) == 'o' && B(a, q + 2) == 'x' && B(a, q + 4) == '-' && B(a, q + 3) > 0 &&
-                strchr("baprs", B(a, q + 3)))
-                arg = 4, len = 5;
-            break;
-        default:
-            break;
+#if defined(__SSE2__)
+    /* only bytes that can start a prefix: s, r, g, A, x */
+    for (int64_t q0 = s; q0 < i; q0 += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a->p + q0));
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('s')),
+                                                   _mm_cmpeq_epi8(x, _mm_set1_epi8('r'))),
+                                      _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('g')),
+                                                   _mm_cmpeq_epi8(x, _mm_set1_epi8('A')))),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8('x'))));
+        if (i - q0 < 16)
+            m &= (1u << (i - q0)) - 1;
+        while (m) {
+            key_prefix(a, q0 + __builtin_ctz(m));
+            m &= m - 1;
         }
-        if (arg >= 0)
-            emit(a, RK_APIKEY, arg, q, q + len);
     }
+#else
+    for (int64_t q = s; q < i; q++)
+        key_prefix(a, q);
+#endif
     if (a->off + (uint64_t)i > a->e->key_done)
         a->e->key_done = a->off + (uint64_t)i;
 }
