@@ -89,6 +89,16 @@ static inline int date_sep(int c)
 static int64_t run(const struct an *a, int64_t i, int64_t max)
 {
     int64_t k = 0;
+
+#if defined(__SSE2__)
+    if (max <= 16) { /* from a 16-byte digit mask (the parsers may read 16 bytes past i) */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a->p + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(
+            _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))), _mm_set1_epi8((char)(-128 + 10))));
+        k = __builtin_ctz(~m); /* < 17: bits 16 and up of ~m are set */
+        return k < max ? k : max;
+    }
+#endif
     while (k < max && dig(B(a, i + k)))
         k++;
     return k;
