@@ -172,7 +172,8 @@ static void ob_str(struct obuf *ob, const char *s)
     ob_put(ob, s, strlen(s));
 }
 
-static void ob_u64(struct obuf *ob, uint64_t v)
+/* Decimal digits of v at o; returns the end. */
+static char *put_u64(char *o, uint64_t v)
 {
     static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
                              "34353637383940414243444546474849505152535455565758596061626364656667"
@@ -192,7 +193,15 @@ static void ob_u64(struct obuf *ob, uint64_t v)
     } else {
         t[--k] = (char)('0' + v);
     }
-    ob_put(ob, t + k, sizeof(t) - k);
+    memcpy(o, t + k, sizeof(t) - k);
+    return o + (sizeof(t) - k);
+}
+
+static void ob_u64(struct obuf *ob, uint64_t v)
+{
+    char t[24];
+
+    ob_put(ob, t, (size_t)(put_u64(t, v) - t));
 }
 
 /* Per byte: 1 when a JSON string needs it escaped (or it ends the string: NUL). */
@@ -284,31 +293,6 @@ static size_t json_quote(const char *name, char *out, size_t cap)
 
 /* One JSON finding straight into the buffer (the caller made room): the file name is quoted
  * once per call of print_findings, the detector's fields once per process. */
-/* Decimal digits of v at o; returns the end. */
-static char *put_u64(char *o, uint64_t v)
-{
-    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233"
-                             "34353637383940414243444546474849505152535455565758596061626364656667"
-                             "6869707172737475767778798081828384858687888990919293949596979899";
-    char t[24];
-    size_t k = sizeof(t);
-
-    while (v >= 100) { /* two digits at a time */
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        t[--k] = d2[2 * r + 1];
-        t[--k] = d2[2 * r];
-    }
-    if (v >= 10) {
-        t[--k] = d2[2 * v + 1];
-        t[--k] = d2[2 * v];
-    } else {
-        t[--k] = (char)('0' + v);
-    }
-    memcpy(o, t + k, sizeof(t) - k);
-    return o + (sizeof(t) - k);
-}
-
 static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
                             const struct scan_finding *f, int first)
 {
