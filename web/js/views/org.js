@@ -1,7 +1,7 @@
 // views/org.js - the organisation: its details, its advice-role matrix (the default of the
 // standpunt, overridable per organisation), and its own policy files (upload with errors at
 // line:column, activate, deactivate). Everyone in the organisation reads; the admin changes.
-import { h, clear, announce, fmtDateTime } from '../dom.js';
+import { h, announce, fmtDateTime } from '../dom.js';
 import { t, tl, label } from '../i18n.js';
 import * as api from '../api.js';
 import { listAll, ADVICE_ROLES } from '../data.js';
@@ -99,14 +99,15 @@ export async function renderOrg(main, params, ctx) {
           row.push(h('button', {
             type: 'button', class: 'button button--small button--secondary', 'data-file': f.id, 'data-action': action,
             onclick: async (ev) => {
-              ev.target.disabled = true;
+              const button = ev.currentTarget;
+              button.disabled = true;
               try {
                 await api.post(`/policies/${api.enc(f.id)}/${action}`);
                 await ctx.loadMe();
                 await ctx.rerender();
                 announce(t(f.active ? 'org.files.deactivated' : 'org.files.activated', { v: f.version }));
               } catch (err) {
-                ev.target.disabled = false;
+                button.disabled = false;
                 filesSec.append(notice(errorText(err), 'bad'));
               }
             },
@@ -173,11 +174,9 @@ export async function renderOrg(main, params, ctx) {
     h('div', { class: 'form-field' }, h('ul', { class: 'checks' }, h('li', null, activate, h('label', { for: 'policy-activate' }, t('org.files.activate_now'))))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, t('org.files.upload.submit'))));
   const uErr = new FormErrors(uploadForm);
-  const uploadResult = h('div', { id: 'policy-upload-result' });
   uploadForm.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     uErr.clear();
-    clear(uploadResult);
     const text = src.control.value;
     if (!text.trim()) { uErr.set('policy_source', t('error.required')); uErr.show(); return; }
     try {
@@ -195,5 +194,5 @@ export async function renderOrg(main, params, ctx) {
       if (errs[0].line) caretTo(src.control, errs[0].line, errs[0].column);
     }
   });
-  main.append(detailsForm, matrixForm, uploadForm, uploadResult);
+  main.append(detailsForm, matrixForm, uploadForm);
 }
