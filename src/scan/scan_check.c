@@ -165,15 +165,13 @@ int scan_check_month_name(const char *s, size_t n)
     return 0;
 }
 
-/* Sidecode shapes: L = letter, D = digit, with their group lengths. */
+/* Group lengths per sidecode (their shapes: by_shape in scan_check_plate). */
 static const struct {
-    const char *shape;
     int g[3];
 } sidecodes[15] = {
-    {"", {0, 0, 0}},       {"LLDDDD", {2, 2, 2}}, {"DDDDLL", {2, 2, 2}}, {"DDLLDD", {2, 2, 2}},
-    {"LLDDLL", {2, 2, 2}}, {"LLLLDD", {2, 2, 2}}, {"DDLLLL", {2, 2, 2}}, {"DDLLLD", {2, 3, 1}},
-    {"DLLLDD", {1, 3, 2}}, {"LLDDDL", {2, 3, 1}}, {"LDDDLL", {1, 3, 2}}, {"LLLDDL", {3, 2, 1}},
-    {"LDDLLL", {1, 2, 3}}, {"DLLDDD", {1, 2, 3}}, {"DDDLLD", {3, 2, 1}},
+    {{0, 0, 0}}, {{2, 2, 2}}, {{2, 2, 2}}, {{2, 2, 2}}, {{2, 2, 2}},
+    {{2, 2, 2}}, {{2, 2, 2}}, {{2, 3, 1}}, {{1, 3, 2}}, {{2, 3, 1}},
+    {{1, 3, 2}}, {{3, 2, 1}}, {{1, 2, 3}}, {{1, 2, 3}}, {{3, 2, 1}},
 };
 
 void scan_check_plate_groups(int sc, int g[3])
@@ -226,10 +224,23 @@ int scan_check_plate(const char *s6)
         else if (!is_digit(s6[i]))
             return 0;
     }
-    /* sidecode by shape (bit i: a letter at i), from sidecodes[].shape */
+    /* sidecode by shape (bit i: a letter at i; L = letter, D = digit) */
     static const unsigned char by_shape[64] = {
-        [3] = 1,  [48] = 2, [12] = 3,  [51] = 4,  [15] = 5,  [60] = 6, [28] = 7,
-        [14] = 8, [35] = 9, [49] = 10, [39] = 11, [57] = 12, [6] = 13, [24] = 14};
+        [3] = 1,   /* LLDDDD */
+        [48] = 2,  /* DDDDLL */
+        [12] = 3,  /* DDLLDD */
+        [51] = 4,  /* LLDDLL */
+        [15] = 5,  /* LLLLDD */
+        [60] = 6,  /* DDLLLL */
+        [28] = 7,  /* DDLLLD */
+        [14] = 8,  /* DLLLDD */
+        [35] = 9,  /* LLDDDL */
+        [49] = 10, /* LDDDLL */
+        [39] = 11, /* LLLDDL */
+        [57] = 12, /* LDDLLL */
+        [6] = 13,  /* DLLDDD */
+        [24] = 14, /* DDDLLD */
+    };
     sc = by_shape[bits];
     if (!sc)
         return 0;
