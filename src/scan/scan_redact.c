@@ -8,20 +8,6 @@
 #include <emmintrin.h>
 #endif
 
-#if !defined(__SSE2__)
-/* Per byte: 2 an ASCII letter or digit, 1 other printable ASCII, 0 anything else. */
-static const unsigned char pv_class[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1,
-    1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1,
-    1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-};
-#endif
-
 static inline int is_alnum(int c)
 {
     return (scan_cls_of(c) & SCAN_CLS_ALNUM) != 0;
@@ -50,7 +36,7 @@ static void mask_into(char *out, const char *text, size_t len, size_t nal, size_
  * The preview of a value shorter than 40 bytes into pv (zeroed, 40 bytes), 16 bytes at a
  * time: bytes outside printable ASCII become '*', and of the letters and digits (nal) the
  * middle ones from rank (r + 1) / 2 to nal - r / 2 (r = nal / 3) too. The same result as
- * the byte loop (the #else branch), without its data-dependent branches.
+ * the byte loop (mask_into), without its data-dependent branches.
  */
 static size_t popcount64(uint64_t x) /* without -mpopcnt, __builtin_popcountll is a call */
 {
@@ -129,27 +115,20 @@ void scan_preview_fill(struct scan_finding *f, const char *text, size_t len)
         }
         return;
     }
-    if (len < sizeof(f->preview)) { /* one pass: copy, note where the letters and digits are */
 #if defined(__SSE2__)
+    if (len < sizeof(f->preview)) {
         preview_short(f->preview, text, len);
         return;
-#else
-        unsigned char at[sizeof(f->preview)];
-        for (size_t i = 0; i < len; i++) {
-            unsigned char c = (unsigned char)text[i], k = pv_class[c];
-            f->preview[i] = k ? (char)c : '*';
-            at[nal] = (unsigned char)i;
-            nal += k >> 1;
-        }
-        r = nal / 3; /* never more than a third of the characters */
-        for (size_t j = (r + 1) / 2; j < nal - r / 2; j++)
-            f->preview[at[j]] = '*';
-        return;
-#endif
     }
+#endif
     for (size_t i = 0; i < len; i++)
         nal += is_alnum((unsigned char)text[i]);
-    r = nal / 3;
+    r = nal / 3; /* never more than a third of the characters */
+    /* a short value whole (the byte loop where SSE2 is missing) */
+    if (len < sizeof(f->preview)) {
+        mask_into(f->preview, text, len, nal, (r + 1) / 2, r / 2);
+        return;
+    }
     mask_into(full, text, len, nal, (r + 1) / 2, r / 2);
     memcpy(f->preview, full, 18);
     memcpy(f->preview + 18, "...", 3);
