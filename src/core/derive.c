@@ -111,10 +111,15 @@ static bool is_true(const json_t *d, const char *key)
     return json_is_true(oget(d, key));
 }
 
+/* v (may be NULL) is want */
+static bool str_eq(const char *v, const char *want)
+{
+    return v && strcmp(v, want) == 0;
+}
+
 static bool str_is(const json_t *d, const char *key, const char *want)
 {
-    const char *s = str_at(d, key);
-    return s && strcmp(s, want) == 0;
+    return str_eq(str_at(d, key), want);
 }
 
 /* want in the array arr (NULL: no) */
@@ -202,12 +207,6 @@ static inline const json_t *vgetn(const struct oview *w, const char *key, size_t
 #define v_str(w, k) json_string_value(vget((w), k))
 #define v_true(w, k) json_is_true(vget((w), k))
 #define v_len(w, k) json_array_size(vget((w), k))
-
-/* v (may be NULL) is want */
-static bool str_eq(const char *v, const char *want)
-{
-    return v && strcmp(v, want) == 0;
-}
 
 static long long v_int_of(const json_t *v, long long dflt)
 {

@@ -147,7 +147,6 @@ static bool key_at(const char *q, const char *eol, const char *end, size_t *klen
 #if defined(__SSE2__)
 scanned:
 #endif
-    (void)eol;
     if (k == q || k >= eol || *k != ':' || (k + 1 < eol && k[1] != ' '))
         return false;
     *klen = (size_t)(k - q);
