@@ -56,13 +56,19 @@ void api_random_id(char out[17])
         snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-static json_t *ext_id_json(const char *iid)
+/* External form of an internal id (api_ext_id() with '@' written as '_'). */
+static void ext_id(char buf[REG_ID_CAP], const char *iid)
 {
-    char buf[REG_ID_CAP];
-    snprintf(buf, sizeof(buf), "%s", api_ext_id(iid));
+    sluis_str_copy(buf, REG_ID_CAP, api_ext_id(iid));
     for (char *p = buf; *p; p++)
         if (*p == '@')
             *p = '_';
+}
+
+static json_t *ext_id_json(const char *iid)
+{
+    char buf[REG_ID_CAP];
+    ext_id(buf, iid);
     return json_string(buf);
 }
 
@@ -118,15 +124,6 @@ static bool put_str(char *out, size_t cap, size_t *n, const char *key, const cha
            (s ? put_raw(out, cap, n, "\":\"", 3) && put_raw(out, cap, n, s, strlen(s)) &&
                     put_raw(out, cap, n, "\",", 2)
               : put_raw(out, cap, n, "\":null,", 7));
-}
-
-/* External form of an internal id (see ext_id_json). */
-static void ext_id(char buf[REG_ID_CAP], const char *iid)
-{
-    sluis_str_copy(buf, REG_ID_CAP, api_ext_id(iid));
-    for (char *p = buf; *p; p++)
-        if (*p == '@')
-            *p = '_';
 }
 
 /*

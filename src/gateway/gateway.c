@@ -285,7 +285,6 @@ static int org_sets_load(struct gateway *gw, struct store_tx *tx, struct list_ct
                     c->orgs[i].org, c->orgs[i].org, e.file, e.line, e.column, e.msg);
             ps = NULL;
         } else if (!ps) { /* nothing active after all (raced): the base set applies */
-            ps = NULL;
             rc = policy_set_load_buffer(&ps, gw->base_src, gw->base_len, gw->base_name, &e);
             if (rc)
                 return rc;

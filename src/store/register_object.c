@@ -194,10 +194,6 @@ static int reg_object_put_impl(struct store_tx *tx, struct reg_object *obj,
     exists = rc == 0;
     sluis_err_clear(err);
     if (exists) {
-        if (expected_version == REG_VERSION_CREATE) {
-            rc = sluis_err_set(err, SLUIS_ECONFLICT, "%s '%s' already exists", obj->kind, obj->id);
-            goto out;
-        }
         if (expected_version > 0 && expected_version != cur.version) {
             rc = sluis_err_set(err, SLUIS_ECONFLICT,
                                "%s '%s' was changed: version is %lld, not %lld", obj->kind, obj->id,
