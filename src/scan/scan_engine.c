@@ -247,24 +247,21 @@ static int pem_ready(const struct scan_window *w, const struct scan_raw *r, uint
 
 /* The furthest a finding from raw r may end: r->reach, or for a private-key header its END
    line and at most 64 bytes on (v_pem). */
-static uint64_t raw_reach(const struct scan_db *db, const struct scan_window *w,
-                          const struct scan_raw *r)
+static uint64_t raw_reach(const struct scan_window *w, const struct scan_raw *r)
 {
     uint64_t x;
 
-    (void)db;
     if (!r->pem)
         return r->reach;
     x = pem_end_line(w, r);
     return x ? x + 64 : r->to;
 }
 
-static int raw_ready(const struct scan_db *db, const struct scan_window *w,
-                     const struct scan_raw *r, uint64_t limit)
+static int raw_ready(const struct scan_window *w, const struct scan_raw *r, uint64_t limit)
 {
     if (r->pem)
         return pem_ready(w, r, limit);
-    return raw_reach(db, w, r) + SCAN_HOLD <= limit;
+    return raw_reach(w, r) + SCAN_HOLD <= limit;
 }
 
 static int span_cmp(const void *a, const void *b)
@@ -281,21 +278,20 @@ static int span_cmp(const void *a, const void *b)
  * reach, gathered in batches below the current h (each candidate is sorted once). Returns
  * h, or 0 when out of memory (nothing is judged then; the caller's candidates stay).
  */
-static uint64_t hold_limit(const struct scan_db *db, struct scan_engine *e,
-                           const struct scan_window *win, uint64_t limit)
+static uint64_t hold_limit(struct scan_engine *e, const struct scan_window *win, uint64_t limit)
 {
     uint64_t h = e->pending_from, top = UINT64_MAX, batch = 2048;
     size_t i;
 
     for (i = 0; i < e->nraw; i++)
-        if (e->raw[i].hold < h && !raw_ready(db, win, &e->raw[i], limit))
+        if (e->raw[i].hold < h && !raw_ready(win, &e->raw[i], limit))
             h = e->raw[i].hold;
     for (;;) {
         uint64_t lo = h > batch ? h - batch : 0;
         size_t n = 0;
         for (i = 0; i < e->nraw; i++) {
             const struct scan_raw *r = &e->raw[i];
-            uint64_t reach = raw_reach(db, win, r);
+            uint64_t reach = raw_reach(win, r);
             if (reach <= lo || reach > top || r->hold >= h)
                 continue;
             if (n == e->capspan &&
@@ -333,10 +329,10 @@ int scan_engine_flush(const struct scan_db *db, struct scan_engine *e,
     wcopy.ix = db->reference ? NULL : &e->ix;
     /* A candidate is ready when SCAN_HOLD bytes after it are known and no candidate that
        is still waiting starts before its end (so overlaps are resolved as in block mode). */
-    uint64_t hold_from = final ? UINT64_MAX : hold_limit(db, e, win, limit);
+    uint64_t hold_from = final ? UINT64_MAX : hold_limit(e, win, limit);
     for (i = 0; i < e->nraw; i++) {
         const struct scan_raw *r = &e->raw[i];
-        if (!final && (raw_reach(db, win, r) > hold_from || !raw_ready(db, win, r, limit))) {
+        if (!final && (raw_reach(win, r) > hold_from || !raw_ready(win, r, limit))) {
             e->raw[keep++] = *r;
             continue;
         }
