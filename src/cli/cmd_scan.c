@@ -292,9 +292,11 @@ static size_t json_quote(const char *name, char *out, size_t cap)
 }
 
 /* One JSON finding straight into the buffer (the caller made room): the file name is quoted
- * once per call of print_findings, the detector's fields once per process. */
-static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
-                            const struct scan_finding *f, int first)
+ * once per call of print_findings, the detector's fields once per process. Returns 0, or -1
+ * (nothing written) when the detector's fields do not fit their cache slot: the caller then
+ * writes the record the general way. */
+static int ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
+                           const struct scan_finding *f, int first)
 {
     static char det[SCAN_DET_COUNT][96];
     static unsigned char detlen[SCAN_DET_COUNT];
@@ -309,6 +311,8 @@ static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
                      f->category);
         detlen[f->detector] = (unsigned char)(w > 0 && (size_t)w < sizeof(det[0]) ? w : 0);
     }
+    if (!detlen[f->detector])
+        return -1;
     if (!first)
         *o++ = ',';
     memcpy(o, "\n    {\"file\": ", 14);
@@ -332,7 +336,7 @@ static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
         ob->n = (size_t)(o - ob->b);
         ob_json_str(ob, pv);
         ob_put(ob, "}", 1);
-        return;
+        return 0;
     }
     *o++ = '"';
     memcpy(o, pv, sizeof(f->preview)); /* fixed size: the buffer has room */
@@ -340,6 +344,7 @@ static void ob_json_finding(struct obuf *ob, const char *qname, size_t qlen,
     *o++ = '"';
     *o++ = '}';
     ob->n = (size_t)(o - ob->b);
+    return 0;
 }
 
 static void print_findings(const char *name, const struct scan_result *res, size_t from,
@@ -351,11 +356,13 @@ static void print_findings(const char *name, const struct scan_result *res, size
 
     for (size_t i = from; i < res->n; i++) {
         const struct scan_finding *f = &res->findings[i];
-        if (o->format == FMT_JSON && qlen && f->detector >= 0 && f->detector < SCAN_DET_COUNT) {
-            /* a record is at most 15 + qlen + 96 + 2 * 20 + 30 + 16 + 2 + 6 * 40 bytes */
-            if (ob.n + qlen + 512 > sizeof(ob.b))
-                ob_flush(&ob);
-            ob_json_finding(&ob, qname, qlen, f, *first_json);
+        int fast =
+            o->format == FMT_JSON && qlen && f->detector >= 0 && f->detector < SCAN_DET_COUNT;
+
+        /* a record is at most 15 + qlen + 96 + 2 * 20 + 30 + 16 + 2 + 6 * 40 bytes */
+        if (fast && ob.n + qlen + 512 > sizeof(ob.b))
+            ob_flush(&ob);
+        if (fast && ob_json_finding(&ob, qname, qlen, f, *first_json) == 0) {
             *first_json = 0;
         } else if (o->format == FMT_JSON) {
             if (*first_json)
